@@ -1,0 +1,434 @@
+//! Kronecker-structured operators, applied without ever forming the Kronecker product.
+//!
+//! For factors Aᵢ ∈ F^{mᵢ×nᵢ}, i = 1..I, the operator A = A₁ ⊗ A₂ ⊗ … ⊗ A_I has size
+//! M × N with M = ∏mᵢ, N = ∏nᵢ. Index convention (row-major tensorisation, last index fastest,
+//! the order of `kron(A₁, …, A_I)`): x[j] ↔ X[j₁, …, j_I] with
+//! j = ((j₁·n₂ + j₂)·n₃ + j₃)… Then
+//!
+//! ```text
+//!   A x = vec(X ×₁ A₁ ×₂ A₂ ⋯ ×_I A_I),
+//! ```
+//!
+//! where the mode-i product (X ×ᵢ B)[…, r, …] = Σ_k B[r, k] X[…, k, …]. For I = 2 this is the
+//! familiar identity (A₁ ⊗ A₂) vec_r(X) = vec_r(A₁ X A₂ᵀ). The transpose and the adjoint are
+//! the same sweep with Aᵢᵀ or Aᵢᴴ.
+//!
+//! **Cost.** Mode i multiplies a tensor with (∏_{l<i} mₗ)(∏_{l≥i} nₗ) entries by an mᵢ×nᵢ
+//! matrix: O(mᵢ · ∏_{l<i} mₗ · ∏_{l≥i} nₗ) flops, at most O(N·Σmᵢ) when mᵢ ≤ nᵢ, against
+//! O(M·N) for a dense matvec and O(M·N) memory to form A at all. Each mode product is one or a
+//! few faer GEMM calls on strided views; intermediate tensors live in a [`ModeWorkspace`]
+//! whose two ping-pong buffers grow once and are then reused, so repeated applications
+//! allocate nothing.
+
+use super::{LinearOperator, Scalar, as_faer, check_finite};
+use crate::{Error, Result};
+use faer::linalg::matmul::matmul;
+use faer::traits::Conjugate;
+use faer::{Accum, MatMut, MatRef, Par};
+use nalgebra::{DMatrix, DVector};
+
+/// How a factor enters a mode product: B, Bᵀ or Bᴴ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Transform {
+    /// Use B as it is.
+    #[default]
+    Identity,
+    /// Use the transpose Bᵀ.
+    Transpose,
+    /// Use the conjugate transpose Bᴴ (equal to Bᵀ for real scalars).
+    Adjoint,
+}
+
+impl Transform {
+    /// Rows and columns of op(B) for a `rows × cols` matrix B.
+    pub fn shape(self, rows: usize, cols: usize) -> (usize, usize) {
+        match self {
+            Transform::Identity => (rows, cols),
+            Transform::Transpose | Transform::Adjoint => (cols, rows),
+        }
+    }
+}
+
+/// Reusable buffers for [`multimode_product`]: two ping-pong tensors and the running shape.
+///
+/// The buffers grow on first use to the largest intermediate tensor and are reused afterwards.
+#[derive(Clone, Debug, Default)]
+pub struct ModeWorkspace<T: Scalar> {
+    ping: Vec<T>,
+    pong: Vec<T>,
+    dims: Vec<usize>,
+}
+
+impl<T: Scalar> ModeWorkspace<T> {
+    /// An empty workspace (it grows on first use).
+    pub fn new() -> Self {
+        Self {
+            ping: Vec::new(),
+            pong: Vec::new(),
+            dims: Vec::new(),
+        }
+    }
+
+    /// A workspace able to hold intermediate tensors of `len` entries without reallocating.
+    pub fn with_capacity(len: usize, modes: usize) -> Self {
+        Self {
+            ping: vec![T::default(); len],
+            pong: vec![T::default(); len],
+            dims: Vec::with_capacity(modes),
+        }
+    }
+
+    fn reserve(&mut self, len: usize) {
+        if self.ping.len() < len {
+            self.ping.resize(len, T::default());
+            self.pong.resize(len, T::default());
+        }
+    }
+}
+
+/// One mode product `out = X ×_mode op(B)` for a row-major tensor X of shape `dims`.
+///
+/// `op(B)` must have `dims[mode]` columns; `out` has the shape of X with `dims[mode]` replaced
+/// by the rows of op(B).
+pub fn mode_product<T: Scalar>(
+    x: &[T],
+    dims: &[usize],
+    mode: usize,
+    b: &DMatrix<T>,
+    op: Transform,
+    out: &mut [T],
+) -> Result<()> {
+    if mode >= dims.len() {
+        return Err(Error::invalid(
+            "mode",
+            format!("tensor has {} modes, got mode {mode}", dims.len()),
+        ));
+    }
+    let len: usize = dims.iter().product();
+    crate::error::check_len("length of tensor (product of dims)", len, x.len())?;
+    let (r, c) = op.shape(b.nrows(), b.ncols());
+    crate::error::check_len(
+        format_args!("columns of op(B) (dims[{mode}])"),
+        dims[mode],
+        c,
+    )?;
+    crate::error::check_len(
+        "length of output tensor",
+        len / dims[mode].max(1) * r,
+        out.len(),
+    )?;
+    if dims[mode] == 0 {
+        out.fill(T::default());
+        return Ok(());
+    }
+    mode_product_unchecked(x, dims, mode, as_faer(b), op, out);
+    Ok(())
+}
+
+/// The mode product without argument checks (sizes must already agree).
+fn mode_product_unchecked<T: Scalar>(
+    x: &[T],
+    dims: &[usize],
+    mode: usize,
+    b: MatRef<'_, T>,
+    op: Transform,
+    out: &mut [T],
+) {
+    let p: usize = dims[..mode].iter().product();
+    let a = dims[mode];
+    let q: usize = dims[mode + 1..].iter().product();
+    match op {
+        Transform::Identity => mode_product_with(x, p, a, q, b, out),
+        Transform::Transpose => mode_product_with(x, p, a, q, b.transpose(), out),
+        Transform::Adjoint => mode_product_with(x, p, a, q, b.adjoint(), out),
+    }
+}
+
+/// out[p, :, q] = B · x[p, :, q] for the (p, a, q) row-major view of x; B is r × a.
+fn mode_product_with<T: Scalar, C: Conjugate<Canonical = T>>(
+    x: &[T],
+    p: usize,
+    a: usize,
+    q: usize,
+    b: MatRef<'_, C>,
+    out: &mut [T],
+) {
+    let r = b.nrows();
+    let one = T::of_real(1.0);
+    if q == 1 {
+        // x is p × a row-major: out (p × r) = X · Bᵀ, one GEMM.
+        let lhs = MatRef::from_row_major_slice(x, p, a);
+        let dst = MatMut::from_row_major_slice_mut(out, p, r);
+        matmul(dst, Accum::Replace, lhs, b.transpose(), one, Par::Seq);
+    } else {
+        // for each leading index: out_p (r × q) = B · X_p (a × q), both row-major.
+        for (xp, op) in x.chunks_exact(a * q).zip(out.chunks_exact_mut(r * q)) {
+            let rhs = MatRef::from_row_major_slice(xp, a, q);
+            let dst = MatMut::from_row_major_slice_mut(op, r, q);
+            matmul(dst, Accum::Replace, b, rhs, one, Par::Seq);
+        }
+    }
+}
+
+/// Multi-mode product `y = X ×₁ op(B₁) ×₂ op(B₂) ⋯ ×_I op(B_I)` of a row-major tensor X of
+/// shape `dims` (one matrix per mode), i.e. `y = (op(B₁) ⊗ ⋯ ⊗ op(B_I)) x`.
+///
+/// Allocation-free once `ws` has grown to the largest intermediate tensor.
+pub fn multimode_product<T: Scalar>(
+    x: &[T],
+    dims: &[usize],
+    mats: &[DMatrix<T>],
+    op: Transform,
+    y: &mut [T],
+    ws: &mut ModeWorkspace<T>,
+) -> Result<()> {
+    if mats.is_empty() {
+        return Err(Error::invalid("mats", "need at least one factor"));
+    }
+    crate::error::check_len("number of factors (tensor modes)", dims.len(), mats.len())?;
+    let len: usize = dims.iter().product();
+    crate::error::check_len("length of input tensor", len, x.len())?;
+    let mut out_len = 1usize;
+    let mut max_mid = 0usize;
+    let mut cur = len;
+    for (k, (m, &d)) in mats.iter().zip(dims).enumerate() {
+        let (r, c) = op.shape(m.nrows(), m.ncols());
+        crate::error::check_len(format_args!("columns of op(factor {k}) (dims[{k}])"), d, c)?;
+        out_len *= r;
+        cur = if d == 0 { 0 } else { cur / d * r };
+        if k + 1 < mats.len() {
+            max_mid = max_mid.max(cur);
+        }
+    }
+    crate::error::check_len("length of output tensor", out_len, y.len())?;
+    if len == 0 || out_len == 0 {
+        y.fill(T::default());
+        return Ok(());
+    }
+    ws.reserve(max_mid);
+    ws.dims.clear();
+    ws.dims.extend_from_slice(dims);
+    multimode_unchecked(x, mats.len(), |k| as_faer(&mats[k]), op, y, ws);
+    Ok(())
+}
+
+/// The sweep behind [`multimode_product`] and [`KroneckerOperator`]; sizes already checked,
+/// buffers already reserved, and `ws.dims` holds the input tensor shape.
+fn multimode_unchecked<'m, T: Scalar>(
+    x: &[T],
+    modes: usize,
+    factor: impl Fn(usize) -> MatRef<'m, T>,
+    op: Transform,
+    y: &mut [T],
+    ws: &mut ModeWorkspace<T>,
+) {
+    let ModeWorkspace {
+        ping,
+        pong,
+        dims: cur_dims,
+    } = ws;
+    let mut cur_len: usize = cur_dims.iter().product();
+    for k in 0..modes {
+        let b = factor(k);
+        let (r, _) = op.shape(b.nrows(), b.ncols());
+        let out_len = cur_len / cur_dims[k] * r;
+        let last = k + 1 == modes;
+        // Stage k reads x (k = 0) or the buffer stage k−1 wrote, and writes y (last stage)
+        // or the other buffer: ping on even stages, pong on odd ones.
+        let (src, dst): (&[T], &mut [T]) = match (k == 0, last, k % 2 == 0) {
+            (true, true, _) => (x, &mut *y),
+            (true, false, _) => (x, &mut ping[..out_len]),
+            (false, true, true) => (&pong[..cur_len], &mut *y),
+            (false, true, false) => (&ping[..cur_len], &mut *y),
+            (false, false, true) => (&pong[..cur_len], &mut ping[..out_len]),
+            (false, false, false) => (&ping[..cur_len], &mut pong[..out_len]),
+        };
+        mode_product_unchecked(src, cur_dims, k, b, op, dst);
+        cur_dims[k] = r;
+        cur_len = out_len;
+    }
+}
+
+/// The Kronecker product A₁ ⊗ … ⊗ A_I as a matrix-free operator.
+///
+/// See the [module documentation](self) for the index convention and the cost.
+#[derive(Clone, Debug)]
+pub struct KroneckerOperator<T: Scalar> {
+    factors: Vec<DMatrix<T>>,
+    nrows: usize,
+    ncols: usize,
+}
+
+impl<T: Scalar> KroneckerOperator<T> {
+    /// Builds the operator from its factors A₁, …, A_I (I ≥ 1).
+    ///
+    /// Errors: [`Error::InvalidParameter`] for an empty list or an empty factor,
+    /// [`Error::NonFinite`] naming the factor that holds NaN or an infinity.
+    pub fn new(factors: Vec<DMatrix<T>>) -> Result<Self> {
+        if factors.is_empty() {
+            return Err(Error::invalid("factors", "need at least one factor"));
+        }
+        for (i, f) in factors.iter().enumerate() {
+            if f.is_empty() {
+                return Err(Error::invalid(
+                    format!("factors[{i}]"),
+                    format!("factor is empty ({} × {})", f.nrows(), f.ncols()),
+                ));
+            }
+            check_finite(format_args!("factors[{i}]"), f.as_slice())?;
+        }
+        let nrows = factors.iter().map(|f| f.nrows()).product();
+        let ncols = factors.iter().map(|f| f.ncols()).product();
+        Ok(Self {
+            factors,
+            nrows,
+            ncols,
+        })
+    }
+
+    /// The factors A₁, …, A_I.
+    pub fn factors(&self) -> &[DMatrix<T>] {
+        &self.factors
+    }
+
+    /// Rows M = ∏mᵢ.
+    pub fn nrows(&self) -> usize {
+        self.nrows
+    }
+
+    /// Columns N = ∏nᵢ.
+    pub fn ncols(&self) -> usize {
+        self.ncols
+    }
+
+    /// The input tensor shape of op(A): (n₁, …, n_I) for `Identity`, (m₁, …, m_I) otherwise.
+    pub fn input_dims(&self, op: Transform) -> Vec<usize> {
+        self.factors
+            .iter()
+            .map(|f| match op {
+                Transform::Identity => f.ncols(),
+                _ => f.nrows(),
+            })
+            .collect()
+    }
+
+    /// A workspace large enough for every `apply_into` of this operator (any [`Transform`]).
+    pub fn workspace(&self) -> ModeWorkspace<T> {
+        let modes = self.factors.len();
+        let mut max_mid = 0;
+        for op in [Transform::Identity, Transform::Transpose] {
+            let mut cur: usize = self.input_dims(op).iter().product();
+            for f in &self.factors[..modes - 1] {
+                let (r, c) = op.shape(f.nrows(), f.ncols());
+                cur = cur / c * r;
+                max_mid = max_mid.max(cur);
+            }
+        }
+        ModeWorkspace::with_capacity(max_mid, modes)
+    }
+
+    /// y = op(A) x into a preallocated `y`, using the buffers of `ws` (no allocation once `ws`
+    /// has grown; [`KroneckerOperator::workspace`] gives one that never needs to).
+    pub fn apply_into(
+        &self,
+        op: Transform,
+        x: &[T],
+        y: &mut [T],
+        ws: &mut ModeWorkspace<T>,
+    ) -> Result<()> {
+        let (rows, cols) = op.shape(self.nrows, self.ncols);
+        crate::error::check_len(
+            "length of x (columns of the Kronecker operator)",
+            cols,
+            x.len(),
+        )?;
+        crate::error::check_len(
+            "length of y (rows of the Kronecker operator)",
+            rows,
+            y.len(),
+        )?;
+        let mut max_mid = 0;
+        let mut cur = cols;
+        for f in &self.factors[..self.factors.len() - 1] {
+            let (r, c) = op.shape(f.nrows(), f.ncols());
+            cur = cur / c * r;
+            max_mid = max_mid.max(cur);
+        }
+        ws.reserve(max_mid);
+        ws.dims.clear();
+        ws.dims.extend(
+            self.factors
+                .iter()
+                .map(|f| op.shape(f.nrows(), f.ncols()).1),
+        );
+        multimode_unchecked(
+            x,
+            self.factors.len(),
+            |k| as_faer(&self.factors[k]),
+            op,
+            y,
+            ws,
+        );
+        Ok(())
+    }
+
+    /// A x (allocates the result and a workspace; use [`apply_into`](Self::apply_into) in loops).
+    pub fn apply(&self, x: &DVector<T>) -> Result<DVector<T>> {
+        self.apply_op(Transform::Identity, x)
+    }
+
+    /// Aᵀ x.
+    pub fn apply_transpose(&self, x: &DVector<T>) -> Result<DVector<T>> {
+        self.apply_op(Transform::Transpose, x)
+    }
+
+    /// Aᴴ x (equal to Aᵀ x for real scalars).
+    pub fn apply_adjoint(&self, x: &DVector<T>) -> Result<DVector<T>> {
+        self.apply_op(Transform::Adjoint, x)
+    }
+
+    fn apply_op(&self, op: Transform, x: &DVector<T>) -> Result<DVector<T>> {
+        let (rows, _) = op.shape(self.nrows, self.ncols);
+        let mut y = DVector::from_element(rows, T::default());
+        let mut ws = self.workspace();
+        self.apply_into(op, x.as_slice(), y.as_mut_slice(), &mut ws)?;
+        Ok(y)
+    }
+
+    /// Forms the dense M × N Kronecker product. O(M·N) memory: for tests and small sizes only.
+    pub fn to_dense(&self) -> DMatrix<T> {
+        kron_dense(&self.factors)
+    }
+}
+
+impl<T: Scalar> LinearOperator<T> for KroneckerOperator<T> {
+    type Workspace = ModeWorkspace<T>;
+
+    fn nrows(&self) -> usize {
+        self.nrows
+    }
+
+    fn ncols(&self) -> usize {
+        self.ncols
+    }
+
+    fn workspace(&self) -> Self::Workspace {
+        KroneckerOperator::workspace(self)
+    }
+
+    fn apply_into(&self, x: &[T], y: &mut [T], ws: &mut Self::Workspace) -> Result<()> {
+        KroneckerOperator::apply_into(self, Transform::Identity, x, y, ws)
+    }
+}
+
+/// The dense Kronecker product A₁ ⊗ … ⊗ A_I (O(∏mᵢ · ∏nᵢ) memory).
+///
+/// This is the baseline the matrix-free operator is tested and benchmarked against; solvers
+/// never call it.
+pub fn kron_dense<T: Scalar>(factors: &[DMatrix<T>]) -> DMatrix<T> {
+    let mut acc = DMatrix::from_element(1, 1, T::of_real(1.0));
+    for f in factors {
+        acc = acc.kronecker(f);
+    }
+    acc
+}

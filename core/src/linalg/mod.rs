@@ -1,0 +1,40 @@
+//! Linear algebra shared by the solvers.
+//!
+//! * [`Scalar`]: `f64` or `Complex<f64>`, the element types the generic code runs on.
+//! * Views ([`as_faer`], [`view_as_faer`], [`to_nalgebra`]): nalgebra matrices are the API
+//!   types, faer does the heavy decompositions; the two share the column-major layout, so the
+//!   views cost nothing.
+//! * Decompositions ([`cholesky`], [`symmetric_eigen`], [`thin_svd`], [`least_squares`]).
+//! * Kronecker structure: [`KroneckerOperator`] applies (A₁⊗…⊗A_I)x, its transpose and adjoint
+//!   in O(N·Σmᵢ) via mode products, never forming the product; [`multimode_product`] is the
+//!   same sweep for any per-mode matrices; [`KroneckerDiagonal`] is diag(d₁⊗…⊗d_I).
+//! * Sparse: CSR matrices from nalgebra-sparse ([`csr_from_triplets`]).
+//! * Iterative: the [`LinearOperator`] trait and a matrix-free, optionally preconditioned
+//!   [`conjugate_gradient`].
+
+mod cg;
+mod decomp;
+mod kron;
+mod kron_diag;
+mod operator;
+mod scalar;
+mod sparse;
+mod views;
+
+pub use cg::{
+    CgBreakdown, CgInfo, CgParams, CgSolution, JacobiPreconditioner, Preconditioner,
+    conjugate_gradient,
+};
+pub use decomp::{
+    Cholesky, SymmetricEigen, ThinSvd, cholesky, least_squares, symmetric_eigen, thin_svd,
+};
+pub use kron::{
+    KroneckerOperator, ModeWorkspace, Transform, kron_dense, mode_product, multimode_product,
+};
+pub use kron_diag::KroneckerDiagonal;
+pub use operator::{FnOperator, LinearOperator};
+pub use scalar::{Scalar, check_finite};
+pub use sparse::{csr_diagonal, csr_from_triplets};
+pub use views::{
+    as_faer, as_faer_mut, as_faer_mut_vec, col_to_nalgebra, to_nalgebra, vec_as_faer, view_as_faer,
+};

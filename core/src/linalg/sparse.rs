@@ -1,0 +1,56 @@
+//! Sparse matrices in compressed sparse row (CSR) form, via nalgebra-sparse.
+//!
+//! A CSR matrix stores, row by row, the column indices and values of its nonzeros, so a
+//! matrix-vector product costs O(nnz). [`csr_from_triplets`] builds one from (row, column,
+//! value) triplets with every input checked (indices in range, values finite); duplicate
+//! entries are summed. CSR matrices are [`LinearOperator`](super::LinearOperator)s.
+
+use super::Scalar;
+use crate::{Error, Result};
+use nalgebra_sparse::{CooMatrix, CsrMatrix};
+
+/// Builds an `nrows × ncols` CSR matrix from `(row, col, value)` triplets; duplicates add up.
+///
+/// Errors: [`Error::InvalidParameter`] naming the first triplet whose index is out of range,
+/// [`Error::NonFinite`] for a NaN or infinite value.
+pub fn csr_from_triplets<T: Scalar>(
+    nrows: usize,
+    ncols: usize,
+    triplets: &[(usize, usize, T)],
+) -> Result<CsrMatrix<T>> {
+    let mut coo = CooMatrix::new(nrows, ncols);
+    for (k, &(i, j, v)) in triplets.iter().enumerate() {
+        if i >= nrows || j >= ncols {
+            return Err(Error::invalid(
+                format!("triplets[{k}]"),
+                format!("index ({i}, {j}) outside a {nrows} × {ncols} matrix"),
+            ));
+        }
+        if !v.all_finite() {
+            return Err(Error::non_finite(format!("value of triplets[{k}]")));
+        }
+        coo.push(i, j, v);
+    }
+    Ok(CsrMatrix::from(&coo))
+}
+
+/// The diagonal of a square CSR matrix (zeros where no entry is stored), e.g. for a Jacobi
+/// preconditioner.
+pub fn csr_diagonal<T: Scalar>(a: &CsrMatrix<T>) -> Result<Vec<T>> {
+    if a.nrows() != a.ncols() {
+        return Err(Error::dimension(
+            "columns of a (it must be square)",
+            a.nrows(),
+            a.ncols(),
+        ));
+    }
+    let mut d = vec![T::default(); a.nrows()];
+    for (i, row) in a.row_iter().enumerate() {
+        for (&j, &v) in row.col_indices().iter().zip(row.values()) {
+            if i == j {
+                d[i] += v;
+            }
+        }
+    }
+    Ok(d)
+}

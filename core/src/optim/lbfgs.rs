@@ -1,0 +1,179 @@
+//! L-BFGS through argmin, driven by parsimony's own loop.
+//!
+//! Limited-memory BFGS keeps the last m pairs (sₖ, yₖ) = (xₖ₊₁ − xₖ, ∇fₖ₊₁ − ∇fₖ) and applies
+//! the inverse-Hessian approximation by the two-loop recursion in O(m n) per iteration; steps
+//! are chosen by argmin's Moré–Thuente line search (strong Wolfe conditions). argmin's
+//! [`LBFGS`] computes each iteration (`Solver::next_iter`); the loop here owns the iteration
+//! cap and the observer, so parsimony's [`Observer`]s work unchanged. Parameters are plain
+//! `Vec<f64>` (argmin-math has no nalgebra 0.35 backend).
+
+use super::{IterInfo, Objective, Observer, OptimResult};
+use crate::error::check_len;
+use crate::linalg::check_finite;
+use crate::{Error, Result};
+use argmin::core::{
+    CostFunction, Gradient, IterState, Problem, Solver, State, TerminationReason, TerminationStatus,
+};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+use nalgebra::DVector;
+
+/// Parameters of [`lbfgs_minimize`].
+///
+/// | name | default | valid range |
+/// |---|---|---|
+/// | `memory` m | 10 | ≥ 1 |
+/// | `max_iter` | 1 000 | ≥ 1 |
+/// | `grad_tol` | 1e-8 | ≥ 0: converged when ‖∇f‖₂ < grad_tol |
+/// | `cost_tol` | 0 (off) | ≥ 0: converged when \|fₖ − fₖ₋₁\| < cost_tol |
+#[derive(Clone, Debug)]
+pub struct LbfgsParams {
+    /// History length m.
+    pub memory: usize,
+    /// Iteration cap.
+    pub max_iter: usize,
+    /// Gradient-norm tolerance.
+    pub grad_tol: f64,
+    /// Cost-change tolerance (0 disables it).
+    pub cost_tol: f64,
+}
+
+impl Default for LbfgsParams {
+    fn default() -> Self {
+        Self {
+            memory: 10,
+            max_iter: 1000,
+            grad_tol: 1e-8,
+            cost_tol: 0.0,
+        }
+    }
+}
+
+impl LbfgsParams {
+    fn validate(&self) -> Result<()> {
+        if self.memory == 0 {
+            return Err(Error::invalid("memory", "must be at least 1"));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::invalid("max_iter", "must be at least 1"));
+        }
+        for (name, v) in [("grad_tol", self.grad_tol), ("cost_tol", self.cost_tol)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(Error::invalid(
+                    name,
+                    format!("must be finite and ≥ 0, got {v}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adapts a parsimony [`Objective`] to argmin's problem traits.
+struct ArgminObjective<'a, F: ?Sized>(&'a F);
+
+impl<F: Objective + ?Sized> CostFunction for ArgminObjective<'_, F> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        Ok(self.0.cost(x))
+    }
+}
+
+impl<F: Objective + ?Sized> Gradient for ArgminObjective<'_, F> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        let mut g = vec![0.0; x.len()];
+        self.0.gradient(x, &mut g);
+        Ok(g)
+    }
+}
+
+fn argmin_err(e: argmin::core::Error) -> Error {
+    Error::breakdown("L-BFGS", e)
+}
+
+/// Minimises `f` from `x0` with L-BFGS (argmin's solver, Moré–Thuente line search).
+pub fn lbfgs_minimize<F: Objective + ?Sized>(
+    f: &F,
+    x0: &DVector<f64>,
+    params: &LbfgsParams,
+    observer: &mut dyn Observer,
+) -> Result<OptimResult> {
+    params.validate()?;
+    check_len("length of x0 (objective dimension)", f.dim(), x0.len())?;
+    check_finite("x0", x0.as_slice())?;
+
+    let mut problem = Problem::new(ArgminObjective(f));
+    let linesearch = MoreThuenteLineSearch::new();
+    let mut solver: LBFGS<_, Vec<f64>, Vec<f64>, f64> = LBFGS::new(linesearch, params.memory)
+        .with_tolerance_grad(params.grad_tol)
+        .map_err(argmin_err)?
+        .with_tolerance_cost(params.cost_tol)
+        .map_err(argmin_err)?;
+    let state: IterState<Vec<f64>, Vec<f64>, (), (), (), f64> = IterState::new()
+        .param(x0.as_slice().to_vec())
+        .max_iters(params.max_iter as u64);
+
+    type St = IterState<Vec<f64>, Vec<f64>, (), (), (), f64>;
+    let (mut state, _) = solver.init(&mut problem, state).map_err(argmin_err)?;
+    state.update();
+    let mut history = Vec::new();
+    loop {
+        if !state.terminated()
+            && let TerminationStatus::Terminated(reason) =
+                <_ as Solver<ArgminObjective<'_, F>, St>>::terminate_internal(&mut solver, &state)
+        {
+            state = state.terminate_with(reason);
+        }
+        if state.terminated() {
+            break;
+        }
+        let (next, _) = solver.next_iter(&mut problem, state).map_err(argmin_err)?;
+        state = next;
+        state.update();
+        state.increment_iter();
+        let cost = state.get_cost();
+        let grad_norm = state
+            .get_gradient()
+            .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt())
+            .unwrap_or(f64::NAN);
+        if !cost.is_finite() {
+            observer.finish();
+            return Err(Error::breakdown(
+                "L-BFGS",
+                format!("non-finite cost at iteration {}", state.get_iter()),
+            ));
+        }
+        history.push(cost);
+        observer.observe(&IterInfo {
+            iteration: state.get_iter() as usize,
+            cost,
+            residual: grad_norm,
+        });
+    }
+    observer.finish();
+
+    let reason = state.get_termination_reason().cloned();
+    let converged = matches!(reason, Some(TerminationReason::SolverConverged));
+    let x = state
+        .get_best_param()
+        .or_else(|| state.get_param())
+        .cloned()
+        .unwrap_or_else(|| x0.as_slice().to_vec());
+    let mut grad = vec![0.0; x.len()];
+    f.gradient(&x, &mut grad);
+    let grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+    Ok(OptimResult {
+        cost: f.cost(&x),
+        x: DVector::from_vec(x),
+        grad_norm,
+        iterations: state.get_iter() as usize,
+        converged,
+        termination: reason
+            .map(|r| r.text().to_string())
+            .unwrap_or_else(|| "not terminated".into()),
+        cost_history: history,
+    })
+}

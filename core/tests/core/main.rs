@@ -1,0 +1,44 @@
+//! Tests of parsimony-core against independent references (dense products, nalgebra's own
+//! decompositions, analytic results, published generator check values).
+
+mod cg;
+mod decomp;
+mod kron;
+mod optim;
+mod plot;
+mod random;
+
+use nalgebra::{DMatrix, DVector};
+use parsimony_core::C64;
+use parsimony_core::random::SplitMix64;
+
+/// Max-abs relative difference between two slices of scalars.
+pub fn rel_diff<T: parsimony_core::Scalar>(a: &[T], b: &[T]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let scale = b
+        .iter()
+        .map(|v| v.modulus2().sqrt())
+        .fold(0.0f64, f64::max)
+        .max(1e-300);
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (*x - *y).modulus2().sqrt())
+        .fold(0.0, f64::max)
+        / scale
+}
+
+pub fn real_matrix(rng: &mut SplitMix64, r: usize, c: usize) -> DMatrix<f64> {
+    DMatrix::from_fn(r, c, |_, _| rng.normal())
+}
+
+pub fn complex_matrix(rng: &mut SplitMix64, r: usize, c: usize) -> DMatrix<C64> {
+    DMatrix::from_fn(r, c, |_, _| C64::new(rng.normal(), rng.normal()))
+}
+
+pub fn real_vector(rng: &mut SplitMix64, n: usize) -> DVector<f64> {
+    DVector::from_fn(n, |_, _| rng.normal())
+}
+
+pub fn complex_vector(rng: &mut SplitMix64, n: usize) -> DVector<C64> {
+    DVector::from_fn(n, |_, _| C64::new(rng.normal(), rng.normal()))
+}

@@ -1,0 +1,167 @@
+//! Optimisers on the Rosenbrock function (minimum 0 at (1, …, 1)) and analytic checks.
+
+use nalgebra::DVector;
+use parsimony_core::Error;
+use parsimony_core::optim::{
+    AdamParams, ArmijoParams, Every, IterInfo, LbfgsParams, Objective, Rosenbrock, Silent,
+    armijo_backtracking, lbfgs_minimize,
+};
+
+fn start(n: usize) -> DVector<f64> {
+    DVector::from_fn(n, |i, _| if i % 2 == 0 { -1.2 } else { 1.0 })
+}
+
+#[test]
+fn lbfgs_reaches_the_rosenbrock_minimum() {
+    for n in [2, 10] {
+        let f = Rosenbrock { n };
+        let r = lbfgs_minimize(&f, &start(n), &LbfgsParams::default(), &mut Silent).unwrap();
+        assert!(r.converged, "n = {n}: {}", r.termination);
+        assert!(r.grad_norm < 1e-8);
+        assert!(
+            r.x.iter().all(|v| (v - 1.0).abs() < 1e-6),
+            "n = {n}: {:?}",
+            r.x
+        );
+        assert!(r.cost < 1e-12);
+        assert!(r.iterations < 200, "n = {n}: {} iterations", r.iterations);
+    }
+}
+
+#[test]
+fn lbfgs_iteration_cap_is_reported() {
+    let f = Rosenbrock { n: 2 };
+    let params = LbfgsParams {
+        max_iter: 3,
+        ..Default::default()
+    };
+    let r = lbfgs_minimize(&f, &start(2), &params, &mut Silent).unwrap();
+    assert!(!r.converged);
+    assert_eq!(r.iterations, 3);
+}
+
+#[test]
+fn adam_reaches_the_rosenbrock_minimum() {
+    let f = Rosenbrock { n: 2 };
+    let mut adam = AdamParams::new()
+        .learning_rate(2e-2)
+        .step_decay(2_000, 0.5)
+        .max_iter(20_000)
+        .grad_tol(1e-6)
+        .build(2)
+        .unwrap();
+    let mut calls = 0;
+    let mut every = Every::new(100, |_: &IterInfo| calls += 1);
+    let r = adam.minimize(&f, &start(2), &mut every).unwrap();
+    drop(every);
+    assert!(
+        r.x.iter().all(|v| (v - 1.0).abs() < 1e-3),
+        "{:?} after {}",
+        r.x,
+        r.iterations
+    );
+    assert!(r.cost < 1e-6, "cost {}", r.cost);
+    assert_eq!(calls, r.iterations / 100);
+    assert_eq!(r.cost_history.len(), r.iterations);
+}
+
+#[test]
+fn adam_first_step_is_a_signed_step_of_the_learning_rate() {
+    // At t = 1, m̂ = g and v̂ = g², so Δx = −η g/(|g| + ε) ≈ −η·sign(g).
+    let mut adam = AdamParams::new()
+        .learning_rate(0.1)
+        .epsilon(1e-12)
+        .build(3)
+        .unwrap();
+    let mut x = [1.0, 2.0, 3.0];
+    adam.step(&mut x, &[4.0, -0.5, 1e-3]).unwrap();
+    let expect = [0.9, 2.1, 2.9];
+    for (a, b) in x.iter().zip(expect) {
+        assert!((a - b).abs() < 1e-9, "{x:?}");
+    }
+}
+
+#[test]
+fn step_decay_schedule() {
+    let mut adam = AdamParams::new()
+        .learning_rate(1.0)
+        .step_decay(10, 0.1)
+        .build(1)
+        .unwrap();
+    let mut x = [0.0];
+    for _ in 0..10 {
+        assert_eq!(adam.current_learning_rate(), 1.0);
+        adam.step(&mut x, &[1.0]).unwrap();
+    }
+    assert!((adam.current_learning_rate() - 0.1).abs() < 1e-15);
+    for _ in 0..10 {
+        adam.step(&mut x, &[1.0]).unwrap();
+    }
+    assert!((adam.current_learning_rate() - 0.01).abs() < 1e-15);
+}
+
+#[test]
+fn adam_parameters_are_checked() {
+    let bad = [
+        AdamParams::new().learning_rate(0.0),
+        AdamParams::new().betas(1.0, 0.999),
+        AdamParams::new().betas(0.9, -0.1),
+        AdamParams::new().epsilon(f64::NAN),
+        AdamParams::new().step_decay(10, 1.5),
+        AdamParams::new().max_iter(0),
+    ];
+    for p in bad {
+        assert!(matches!(p.build(2), Err(Error::InvalidParameter { .. })));
+    }
+    let mut adam = AdamParams::new().build(2).unwrap();
+    assert!(matches!(
+        adam.step(&mut [0.0, 0.0], &[1.0]),
+        Err(Error::DimensionMismatch { .. })
+    ));
+    assert!(matches!(
+        adam.step(&mut [0.0, 0.0], &[1.0, f64::NAN]),
+        Err(Error::NonFinite { .. })
+    ));
+    assert!(matches!(
+        adam.minimize(&Rosenbrock { n: 3 }, &DVector::zeros(2), &mut Silent),
+        Err(Error::DimensionMismatch { .. })
+    ));
+}
+
+#[test]
+fn armijo_returns_the_largest_acceptable_step() {
+    let f = Rosenbrock { n: 2 };
+    let x = [-1.2, 1.0];
+    let fx = f.cost(&x);
+    let mut g = [0.0; 2];
+    f.gradient(&x, &mut g);
+    let d = [-g[0], -g[1]];
+    let params = ArmijoParams::default();
+    let mut x_new = [0.0; 2];
+    let info = armijo_backtracking(|z| f.cost(z), &x, fx, &g, &d, &params, &mut x_new).unwrap();
+    assert!(info.satisfied);
+    let slope = g[0] * d[0] + g[1] * d[1];
+    assert!(info.cost <= fx + params.c1 * info.step * slope);
+    // the step before (α/ρ) violates the condition: it is the largest of the grid
+    let prev = info.step / params.shrink;
+    let z = [x[0] + prev * d[0], x[1] + prev * d[1]];
+    assert!(f.cost(&z) > fx + params.c1 * prev * slope);
+    assert_eq!(
+        info.evaluations as f64,
+        1.0 + (1.0 / info.step).log2().round()
+    );
+
+    // an ascent direction is refused
+    assert!(matches!(
+        armijo_backtracking(|z| f.cost(z), &x, fx, &g, &g, &params, &mut x_new),
+        Err(Error::InvalidParameter { .. })
+    ));
+    // a function that never decreases exhausts the backtracks and says so
+    let capped = ArmijoParams {
+        max_backtracks: 4,
+        ..Default::default()
+    };
+    let info = armijo_backtracking(|_| fx + 1.0, &x, fx, &g, &d, &capped, &mut x_new).unwrap();
+    assert!(!info.satisfied);
+    assert_eq!(info.evaluations, 4);
+}

@@ -1,0 +1,1 @@
+pub use parsimony_core as core;
