@@ -1,1 +1,32 @@
-pub use parsimony_core as core;
+//! # parsimony
+//!
+//! Sparse recovery and physics-informed models in Rust: one workspace, several solver
+//! families over one shared core.
+//!
+//! | solver family | crate | status |
+//! |---|---|---|
+//! | shared core: linear algebra, Kronecker operators, CG, optimisers, random numbers, plots | `parsimony-core` | available |
+//! | sparse Bayesian learning (SBL/RVM, Kronecker-structured SBL, IRS-MIMO) | `parsimony-sbl` | planned |
+//! | MEDIDA model-error discovery on Kuramoto–Sivashinsky | `parsimony-medida` | planned |
+//! | entropic optimal transport (Sinkhorn, Sinkhorn–Newton–Sparse) | `parsimony-ot` | planned |
+//! | sparse Walsh–Hadamard transform (SPRIGHT) | `parsimony-wht` | planned |
+//! | physics-informed neural networks for 1D flames | `parsimony-flame` | planned |
+//!
+//! This crate is the facade: it re-exports the core's modules at the top level
+//! (`parsimony::linalg`, `parsimony::optim`, …) and each solver crate under its own name, behind
+//! a cargo feature of that name (all on by default).
+//!
+//! ```
+//! use nalgebra::{DMatrix, DVector};
+//! use parsimony::linalg::KroneckerOperator;
+//!
+//! // (A ⊗ B) x without forming the 6 × 6 product
+//! let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+//! let b = DMatrix::from_row_slice(3, 3, &[1.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 3.0]);
+//! let op = KroneckerOperator::new(vec![a, b])?;
+//! let y = op.apply(&DVector::from_element(6, 1.0))?;
+//! assert_eq!(y.as_slice(), &[3.0, 6.0, 9.0, 7.0, 14.0, 21.0]);
+//! # Ok::<(), parsimony::Error>(())
+//! ```
+
+pub use parsimony_core::{C64, Error, Result, Scalar, error, linalg, optim, plot, random};

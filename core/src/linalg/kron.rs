@@ -195,7 +195,7 @@ pub fn multimode_product<T: Scalar>(
         let (r, c) = op.shape(m.nrows(), m.ncols());
         crate::error::check_len(format_args!("columns of op(factor {k}) (dims[{k}])"), d, c)?;
         out_len *= r;
-        cur = if d == 0 { 0 } else { cur / d * r };
+        cur = cur.checked_div(d).map_or(0, |q| q * r);
         if k + 1 < mats.len() {
             max_mid = max_mid.max(cur);
         }

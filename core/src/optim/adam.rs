@@ -146,10 +146,9 @@ impl Adam {
     /// The learning rate the next step will use.
     pub fn current_learning_rate(&self) -> f64 {
         let p = &self.params;
-        if p.decay_every == 0 {
-            p.learning_rate
-        } else {
-            p.learning_rate * p.decay_factor.powi((self.t / p.decay_every) as i32)
+        match self.t.checked_div(p.decay_every) {
+            None => p.learning_rate,
+            Some(k) => p.learning_rate * p.decay_factor.powi(k as i32),
         }
     }
 

@@ -57,7 +57,7 @@ impl<O: Observer> Every<O> {
 
 impl<O: Observer> Observer for Every<O> {
     fn observe(&mut self, info: &IterInfo) {
-        if info.iteration % self.n == 0 {
+        if info.iteration.is_multiple_of(self.n) {
             self.inner.observe(info);
         }
     }
@@ -95,7 +95,7 @@ impl ProgressObserver {
 impl Observer for ProgressObserver {
     fn observe(&mut self, info: &IterInfo) {
         self.bar.set_position(info.iteration as u64);
-        if info.iteration % 16 == 0 || info.iteration == 1 {
+        if info.iteration.is_multiple_of(16) || info.iteration == 1 {
             self.bar
                 .set_message(format!("cost {:.4e} res {:.2e}", info.cost, info.residual));
         }

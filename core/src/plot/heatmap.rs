@@ -153,7 +153,7 @@ impl Heatmap {
         let root = BitMapBackend::new(path, self.size).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         let root = root.titled(&self.title, (FONT, 24)).map_err(plot_err)?;
-        let bar_width = 130;
+        let bar_width = 140;
         let (main, bar) = root.split_horizontally(self.size.0.saturating_sub(bar_width));
 
         // Field.
@@ -205,19 +205,17 @@ impl Heatmap {
 
         // Colour bar.
         let mut cbar = ChartBuilder::on(&bar)
-            .margin_top(15)
-            .margin_bottom(65)
-            .margin_right(70)
-            .y_label_area_size(0)
-            .right_y_label_area_size(55)
+            .caption(self.colorbar_label.as_str(), (FONT, 17))
+            .margin_top(5)
+            .margin_bottom(60)
+            .margin_right(30)
+            .y_label_area_size(65)
             .build_cartesian_2d(0.0..1.0, lo..hi)
             .map_err(plot_err)?;
         cbar.configure_mesh()
             .disable_mesh()
             .disable_x_axis()
-            .y_desc(self.colorbar_label.as_str())
             .label_style((FONT, 14))
-            .axis_desc_style((FONT, 16))
             .y_label_formatter(&|v| format_tick(*v))
             .draw()
             .map_err(plot_err)?;

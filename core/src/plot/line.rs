@@ -227,7 +227,7 @@ impl LinePlot {
             .y_label_area_size(80)
             .build_cartesian_2d(x, y)
             .map_err(plot_err)?;
-        let log_fmt = |v: &f64| format!("{v:.0e}");
+        let log_fmt = |v: &f64| format_log_tick(*v);
         let lin_fmt = |v: &f64| format_tick(*v);
         let mut mesh = chart.configure_mesh();
         mesh.x_desc(self.x_label.as_str())
@@ -298,5 +298,15 @@ pub(crate) fn format_tick(v: f64) -> String {
     } else {
         let s = format!("{v:.4}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Log-axis tick labels: powers of ten only ("1e-3"), the minor ticks stay unlabelled.
+fn format_log_tick(v: f64) -> String {
+    let e = v.log10();
+    if (e - e.round()).abs() < 1e-9 {
+        format!("1e{}", e.round() as i64)
+    } else {
+        String::new()
     }
 }

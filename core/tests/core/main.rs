@@ -27,18 +27,22 @@ pub fn rel_diff<T: parsimony_core::Scalar>(a: &[T], b: &[T]) -> f64 {
         / scale
 }
 
+/// An r × c matrix of N(0, 1) entries.
 pub fn real_matrix(rng: &mut SplitMix64, r: usize, c: usize) -> DMatrix<f64> {
     DMatrix::from_fn(r, c, |_, _| rng.normal())
 }
 
+/// An r × c matrix of entries with N(0, 1) real and imaginary parts.
 pub fn complex_matrix(rng: &mut SplitMix64, r: usize, c: usize) -> DMatrix<C64> {
     DMatrix::from_fn(r, c, |_, _| C64::new(rng.normal(), rng.normal()))
 }
 
+/// n N(0, 1) entries.
 pub fn real_vector(rng: &mut SplitMix64, n: usize) -> DVector<f64> {
     DVector::from_fn(n, |_, _| rng.normal())
 }
 
+/// n entries with N(0, 1) real and imaginary parts.
 pub fn complex_vector(rng: &mut SplitMix64, n: usize) -> DVector<C64> {
     DVector::from_fn(n, |_, _| C64::new(rng.normal(), rng.normal()))
 }

@@ -53,7 +53,7 @@ fn adam_reaches_the_rosenbrock_minimum() {
     let mut calls = 0;
     let mut every = Every::new(100, |_: &IterInfo| calls += 1);
     let r = adam.minimize(&f, &start(2), &mut every).unwrap();
-    drop(every);
+    let _ = every;
     assert!(
         r.x.iter().all(|v| (v - 1.0).abs() < 1e-3),
         "{:?} after {}",
