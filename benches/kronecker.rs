@@ -38,8 +38,13 @@ fn bench(c: &mut Criterion) {
         let mut ws = op.workspace();
         group.bench_with_input(BenchmarkId::new("operator", n), &n, |b, _| {
             b.iter(|| {
-                op.apply_into(Transform::Identity, black_box(x.as_slice()), &mut y, &mut ws)
-                    .unwrap();
+                op.apply_into(
+                    Transform::Identity,
+                    black_box(x.as_slice()),
+                    &mut y,
+                    &mut ws,
+                )
+                .unwrap();
                 black_box(&y);
             })
         });

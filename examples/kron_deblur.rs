@@ -41,7 +41,12 @@ impl LinearOperator<f64> for Normal<'_> {
     fn workspace(&self) -> Self::Workspace {
         (self.h.workspace(), vec![0.0; self.h.nrows()])
     }
-    fn apply_into(&self, x: &[f64], y: &mut [f64], ws: &mut Self::Workspace) -> parsimony::Result<()> {
+    fn apply_into(
+        &self,
+        x: &[f64],
+        y: &mut [f64],
+        ws: &mut Self::Workspace,
+    ) -> parsimony::Result<()> {
         let (modes, hx) = ws;
         self.h.apply_into(Transform::Identity, x, hx, modes)?;
         self.h.apply_into(Transform::Transpose, hx, y, modes)?;
@@ -56,7 +61,11 @@ impl LinearOperator<f64> for Normal<'_> {
 fn blur_matrix(n: usize, sigma: f64) -> DMatrix<f64> {
     let mut b = DMatrix::from_fn(n, n, |i, j| {
         let d = i as f64 - j as f64;
-        if d.abs() <= 4.0 * sigma { (-d * d / (2.0 * sigma * sigma)).exp() } else { 0.0 }
+        if d.abs() <= 4.0 * sigma {
+            (-d * d / (2.0 * sigma * sigma)).exp()
+        } else {
+            0.0
+        }
     });
     for mut row in b.row_iter_mut() {
         let s = row.sum();
@@ -68,7 +77,10 @@ fn blur_matrix(n: usize, sigma: f64) -> DMatrix<f64> {
 /// A test image: two rectangles, a disc and a smooth blob on [0, 1]².
 fn phantom(n: usize) -> DMatrix<f64> {
     DMatrix::from_fn(n, n, |i, j| {
-        let (y, x) = (1.0 - (i as f64 + 0.5) / n as f64, (j as f64 + 0.5) / n as f64);
+        let (y, x) = (
+            1.0 - (i as f64 + 0.5) / n as f64,
+            (j as f64 + 0.5) / n as f64,
+        );
         let mut v = 0.0;
         if (0.15..0.45).contains(&x) && (0.55..0.85).contains(&y) {
             v += 1.0;
@@ -126,7 +138,10 @@ fn main() -> parsimony::Result<()> {
         &rhs,
         None,
         None,
-        &CgParams::default().rel_tol(1e-8).max_iter(2000).record_history(true),
+        &CgParams::default()
+            .rel_tol(1e-8)
+            .max_iter(2000)
+            .record_history(true),
     )?;
     let secs = t0.elapsed().as_secs_f64();
     let info = &sol.info;
@@ -141,7 +156,11 @@ fn main() -> parsimony::Result<()> {
     let lim = (img.min().min(0.0), img.max());
     for (name, title, v) in [
         ("image_true.png", "true image", &x_true),
-        ("image_blurred.png", "blurred + noisy data y = (B⊗B)x + e", &y),
+        (
+            "image_blurred.png",
+            "blurred + noisy data y = (B⊗B)x + e",
+            &y,
+        ),
         ("image_recovered.png", "Tikhonov + matrix-free CG", &sol.x),
     ] {
         Heatmap::new(title, &as_field(v, n))
@@ -161,7 +180,11 @@ fn main() -> parsimony::Result<()> {
         .line("relative residual", &k, &rel)
         .save(out.join("cg_residual.png"))?;
     let rows: Vec<Vec<f64>> = k.iter().zip(&rel).map(|(a, b)| vec![*a, *b]).collect();
-    write_csv(&out.join("cg_residual.csv"), &["iteration", "relative_residual"], &rows)?;
+    write_csv(
+        &out.join("cg_residual.csv"),
+        &["iteration", "relative_residual"],
+        &rows,
+    )?;
     write_json(
         &out.join("summary.json"),
         &[
@@ -172,13 +195,19 @@ fn main() -> parsimony::Result<()> {
             ("lambda", JsonValue::Num(lambda)),
             ("seed", JsonValue::Int(seed as i64)),
             ("cg_iterations", JsonValue::Int(info.iterations as i64)),
-            ("cg_relative_residual", JsonValue::Num(info.relative_residual)),
+            (
+                "cg_relative_residual",
+                JsonValue::Num(info.relative_residual),
+            ),
             ("cg_converged", JsonValue::Bool(info.converged)),
             ("cg_seconds", JsonValue::Num(secs)),
             ("relative_error_data", JsonValue::Num(err_blurred)),
             ("relative_error_recovered", JsonValue::Num(err_recovered)),
         ],
     )?;
-    println!("  wrote image_*.png, cg_residual.png/.csv, summary.json to {}", out.display());
+    println!(
+        "  wrote image_*.png, cg_residual.png/.csv, summary.json to {}",
+        out.display()
+    );
     Ok(())
 }

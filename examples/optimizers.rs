@@ -30,7 +30,12 @@ fn main() -> parsimony::Result<()> {
         .build(n)?;
     let mut bar = ProgressObserver::new("adam", iters as u64);
     let a = adam.minimize(&f, &x0, &mut bar)?;
-    let l = lbfgs_minimize(&f, &x0, &LbfgsParams::default(), &mut parsimony::optim::Silent)?;
+    let l = lbfgs_minimize(
+        &f,
+        &x0,
+        &LbfgsParams::default(),
+        &mut parsimony::optim::Silent,
+    )?;
     for (name, r) in [("Adam", &a), ("L-BFGS", &l)] {
         let dist = (&r.x - DVector::from_element(n, 1.0)).norm();
         println!(
@@ -47,10 +52,26 @@ fn main() -> parsimony::Result<()> {
         .line("Adam (step decay)", &ka, &a.cost_history)
         .line("L-BFGS (Moré–Thuente)", &kl, &l.cost_history)
         .save(args.out.join("optimizers.png"))?;
-    let rows: Vec<Vec<f64>> = ka.iter().zip(&a.cost_history).map(|(k, c)| vec![*k, *c]).collect();
-    write_csv(&args.out.join("adam_cost.csv"), &["iteration", "cost"], &rows)?;
-    let rows: Vec<Vec<f64>> = kl.iter().zip(&l.cost_history).map(|(k, c)| vec![*k, *c]).collect();
-    write_csv(&args.out.join("lbfgs_cost.csv"), &["iteration", "cost"], &rows)?;
+    let rows: Vec<Vec<f64>> = ka
+        .iter()
+        .zip(&a.cost_history)
+        .map(|(k, c)| vec![*k, *c])
+        .collect();
+    write_csv(
+        &args.out.join("adam_cost.csv"),
+        &["iteration", "cost"],
+        &rows,
+    )?;
+    let rows: Vec<Vec<f64>> = kl
+        .iter()
+        .zip(&l.cost_history)
+        .map(|(k, c)| vec![*k, *c])
+        .collect();
+    write_csv(
+        &args.out.join("lbfgs_cost.csv"),
+        &["iteration", "cost"],
+        &rows,
+    )?;
     write_json(
         &args.out.join("summary.json"),
         &[
@@ -62,6 +83,9 @@ fn main() -> parsimony::Result<()> {
             ("lbfgs_converged", JsonValue::Bool(l.converged)),
         ],
     )?;
-    println!("wrote optimizers.png, adam_cost.csv, lbfgs_cost.csv, summary.json to {}", args.out.display());
+    println!(
+        "wrote optimizers.png, adam_cost.csv, lbfgs_cost.csv, summary.json to {}",
+        args.out.display()
+    );
     Ok(())
 }

@@ -30,3 +30,8 @@
 //! ```
 
 pub use parsimony_core::{C64, Error, Result, Scalar, error, linalg, optim, plot, random};
+
+/// The README's code blocks, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -16,7 +16,9 @@ impl Args {
         let mut it = std::env::args().skip(1);
         while let Some(k) = it.next() {
             if k == "--help" || k == "-h" {
-                eprintln!("usage: cargo run --release --example {example} -- [--out DIR] [--key value ...]");
+                eprintln!(
+                    "usage: cargo run --release --example {example} -- [--out DIR] [--key value ...]"
+                );
                 std::process::exit(0);
             }
             let Some(key) = k.strip_prefix("--") else {
@@ -53,7 +55,11 @@ impl Args {
 }
 
 /// Writes rows of numbers as CSV with a header line.
-pub fn write_csv(path: &std::path::Path, header: &[&str], rows: &[Vec<f64>]) -> std::io::Result<()> {
+pub fn write_csv(
+    path: &std::path::Path,
+    header: &[&str],
+    rows: &[Vec<f64>],
+) -> std::io::Result<()> {
     let mut s = header.join(",");
     s.push('\n');
     for r in rows {

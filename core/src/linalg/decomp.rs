@@ -8,7 +8,7 @@
 //! | [`least_squares`] | min ‖Ax − b‖₂ by Householder QR | oracle least squares, OMP |
 //!
 //! Inputs are checked (square where needed, finite entries) and failures come back as
-//! [`Error`](crate::Error) values; the nalgebra matrices are viewed by faer without a copy.
+//! [`crate::Error`] values; the nalgebra matrices are viewed by faer without a copy.
 
 use super::{Scalar, as_faer, check_finite, to_nalgebra, vec_as_faer};
 use crate::{Error, Result};

@@ -2,14 +2,14 @@
 //!
 //! For factors Aᵢ ∈ F^{mᵢ×nᵢ}, i = 1..I, the operator A = A₁ ⊗ A₂ ⊗ … ⊗ A_I has size
 //! M × N with M = ∏mᵢ, N = ∏nᵢ. Index convention (row-major tensorisation, last index fastest,
-//! the order of `kron(A₁, …, A_I)`): x[j] ↔ X[j₁, …, j_I] with
+//! the order of `kron(A₁, …, A_I)`): `x[j] ↔ X[j₁, …, j_I]` with
 //! j = ((j₁·n₂ + j₂)·n₃ + j₃)… Then
 //!
 //! ```text
 //!   A x = vec(X ×₁ A₁ ×₂ A₂ ⋯ ×_I A_I),
 //! ```
 //!
-//! where the mode-i product (X ×ᵢ B)[…, r, …] = Σ_k B[r, k] X[…, k, …]. For I = 2 this is the
+//! where the mode-i product is `(X ×ᵢ B)[…, r, …] = Σ_k B[r, k] X[…, k, …]`. For I = 2 this is the
 //! familiar identity (A₁ ⊗ A₂) vec_r(X) = vec_r(A₁ X A₂ᵀ). The transpose and the adjoint are
 //! the same sweep with Aᵢᵀ or Aᵢᴴ.
 //!

@@ -2,7 +2,7 @@
 //!
 //! Sparse Bayesian learning with a Kronecker-structured prior has Γ = diag(γ₁ ⊗ … ⊗ γ_I): a
 //! diagonal of length N = ∏nᵢ described by Σnᵢ numbers. Entry j (row-major multi-index
-//! (j₁, …, j_I), last index fastest) is ∏ᵢ dᵢ[jᵢ]. Norms, inner products and sums factor:
+//! (j₁, …, j_I), last index fastest) is `∏ᵢ dᵢ[jᵢ]`. Norms, inner products and sums factor:
 //! ‖d₁⊗…⊗d_I‖₂ = ∏‖dᵢ‖₂, ⟨a₁⊗…, b₁⊗…⟩ = ∏⟨aᵢ, bᵢ⟩, Σ(d₁⊗…) = ∏Σdᵢ, so they cost O(Σnᵢ).
 //! Expanding or applying the diagonal streams over the N entries in O(N) without
 //! intermediate storage.

@@ -12,14 +12,14 @@
 //! * Iterative: the [`LinearOperator`] trait and a matrix-free, optionally preconditioned
 //!   [`conjugate_gradient`].
 
-mod cg;
-mod decomp;
-mod kron;
-mod kron_diag;
-mod operator;
-mod scalar;
-mod sparse;
-mod views;
+pub mod cg;
+pub mod decomp;
+pub mod kron;
+pub mod kron_diag;
+pub mod operator;
+pub mod scalar;
+pub mod sparse;
+pub mod views;
 
 pub use cg::{
     CgBreakdown, CgInfo, CgParams, CgSolution, JacobiPreconditioner, Preconditioner,

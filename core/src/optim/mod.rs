@@ -7,11 +7,11 @@
 //! from explicit state; a *driver* (`minimize`) owns the loop, the caps and the observer and
 //! returns an [`OptimResult`] that says how it went (iterations, gradient norm, `converged`).
 
-mod adam;
-mod lbfgs;
-mod linesearch;
-mod objective;
-mod observer;
+pub mod adam;
+pub mod lbfgs;
+pub mod linesearch;
+pub mod objective;
+pub mod observer;
 
 pub use adam::{Adam, AdamParams};
 pub use lbfgs::{LbfgsParams, lbfgs_minimize};

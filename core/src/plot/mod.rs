@@ -9,9 +9,9 @@
 //! registered once with plotters' `ab_glyph` backend, so figures need no system fonts.
 //! Files are written with the bitmap backend; missing parent folders are created.
 
-mod colormap;
-mod heatmap;
-mod line;
+pub mod colormap;
+pub mod heatmap;
+pub mod line;
 
 pub use colormap::Colormap;
 pub use heatmap::Heatmap;
