@@ -6,7 +6,7 @@
 //! | solver family | crate | status |
 //! |---|---|---|
 //! | shared core: linear algebra, Kronecker operators, CG, optimisers, random numbers, plots | `parsimony-core` | available |
-//! | sparse Bayesian learning (SBL/RVM, Kronecker-structured SBL, IRS-MIMO) | `parsimony-sbl` | planned |
+//! | sparse Bayesian learning (Kronecker-structured SBL: AM, SVD) | `parsimony-sbl` | in progress |
 //! | MEDIDA model-error discovery on Kuramoto–Sivashinsky | `parsimony-medida` | planned |
 //! | entropic optimal transport (Sinkhorn, Sinkhorn–Newton–Sparse) | `parsimony-ot` | planned |
 //! | sparse Walsh–Hadamard transform (SPRIGHT) | `parsimony-wht` | planned |
@@ -29,7 +29,11 @@
 //! # Ok::<(), parsimony::Error>(())
 //! ```
 
-pub use parsimony_core::{C64, Error, Result, Scalar, error, linalg, optim, plot, random};
+pub use parsimony_core::{C64, Error, Result, Scalar, error, linalg, optim, plot, random, stats};
+
+/// Sparse Bayesian learning (crate `parsimony-sbl`).
+#[cfg(feature = "sbl")]
+pub use parsimony_sbl as sbl;
 
 /// The README's code blocks, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -9,6 +9,7 @@
 //! | [`linalg`] | nalgebra ↔ faer views, Cholesky / symmetric eigen / thin SVD / least squares, the matrix-free Kronecker operator `(A₁⊗…⊗A_I)x`, Kronecker-structured diagonals, sparse CSR, conjugate gradient |
 //! | [`optim`] | Adam with step decay, L-BFGS (through argmin), Armijo backtracking, observers |
 //! | [`random`] | seeded generators, Gaussian noise helpers, the portable SplitMix64 + Box–Muller stream |
+//! | [`stats`] | NMSE, relative error, Gaussian credible intervals |
 //! | [`plot`] | PNG figures: line plots, scatter, heat maps with a colour bar |
 //!
 //! Conventions: public functions take and return nalgebra `DMatrix`/`DVector` (and
@@ -20,6 +21,7 @@ pub mod linalg;
 pub mod optim;
 pub mod plot;
 pub mod random;
+pub mod stats;
 
 pub use error::{Error, Result};
 pub use linalg::Scalar;

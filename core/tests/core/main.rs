@@ -7,6 +7,8 @@ mod kron;
 mod optim;
 mod plot;
 mod random;
+mod snapshots;
+mod stats;
 
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::C64;

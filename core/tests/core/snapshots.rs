@@ -1,0 +1,64 @@
+//! Snapshot tests of solver statistics: exact iteration counts of deterministic runs whose
+//! arithmetic involves no CPU-dependent kernels (CSR products, argmin's Vec ops, Adam's loop).
+//! A change here means the algorithm's behaviour changed: check it was intended, then update.
+
+use nalgebra::DVector;
+use parsimony_core::linalg::{
+    CgParams, JacobiPreconditioner, conjugate_gradient, csr_diagonal, csr_from_triplets,
+};
+use parsimony_core::optim::{AdamParams, LbfgsParams, Rosenbrock, Silent, lbfgs_minimize};
+
+#[test]
+fn cg_on_the_1d_laplacian() {
+    let n = 100;
+    let mut t = Vec::new();
+    for i in 0..n {
+        t.push((i, i, 2.0));
+        if i > 0 {
+            t.push((i, i - 1, -1.0));
+            t.push((i - 1, i, -1.0));
+        }
+    }
+    let a = csr_from_triplets(n, n, &t).unwrap();
+    let b = DVector::from_element(n, 1.0);
+    let jac = JacobiPreconditioner::new(&csr_diagonal(&a).unwrap()).unwrap();
+    let sol = conjugate_gradient(&a, &b, None, Some(&jac), &CgParams::default()).unwrap();
+    // b = 1 is symmetric about the centre: CG needs n/2 = 50 steps.
+    assert_eq!(sol.info.iterations, 50);
+    assert!(sol.info.converged);
+    // exact solution xᵢ = (i+1)(n−i)/2
+    let exact = DVector::from_fn(n, |i, _| ((i + 1) * (n - i)) as f64 / 2.0);
+    assert!((&sol.x - &exact).norm() / exact.norm() < 1e-10);
+}
+
+#[test]
+fn lbfgs_on_rosenbrock() {
+    let r = lbfgs_minimize(
+        &Rosenbrock { n: 2 },
+        &DVector::from_vec(vec![-1.2, 1.0]),
+        &LbfgsParams::default(),
+        &mut Silent,
+    )
+    .unwrap();
+    assert_eq!(r.iterations, 38);
+}
+
+#[test]
+fn adam_on_rosenbrock() {
+    let mut adam = AdamParams::new()
+        .learning_rate(0.02)
+        .step_decay(2000, 0.5)
+        .max_iter(20_000)
+        .grad_tol(1e-8)
+        .build(2)
+        .unwrap();
+    let r = adam
+        .minimize(
+            &Rosenbrock { n: 2 },
+            &DVector::from_vec(vec![-1.2, 1.0]),
+            &mut Silent,
+        )
+        .unwrap();
+    assert!(r.converged);
+    assert_eq!(r.iterations, 6640);
+}

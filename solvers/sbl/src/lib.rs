@@ -1,0 +1,17 @@
+//! # parsimony-sbl: sparse Bayesian learning
+//!
+//! Sparse recovery of x from y = Hx + n by sparse Bayesian learning (SBL): a Gaussian prior
+//! x ~ N(0, diag γ) whose variances γ are learnt by maximising the evidence p(y | γ, σ²);
+//! most γⱼ go to zero and prune their columns.
+//!
+//! * [`kron`]: Kronecker-structured SBL for H = H₁ ⊗ … ⊗ H_I (AM- and SVD-KroSBL; He & Joseph,
+//!   "Bayesian Algorithms for Kronecker-structured Sparse Vector Recovery With Application to
+//!   IRS-MIMO Channel Estimation", IEEE TSP 2024), real or complex, never forming H.
+//! * [`generator`]: the portable problem generator of the reference cases.
+//!
+//! Conventions: row-major tensorisation (x[j] ↔ X[j₁, …, j_I], last index fastest, the order
+//! of `kron(H₁, …, H_I) x`); complex noise is circular, CN(0, σ²) with σ² the total variance
+//! per entry; NMSE = ‖x̂ − x‖²/‖x‖² ([`parsimony_core::stats::nmse`]).
+
+pub mod generator;
+pub mod kron;
