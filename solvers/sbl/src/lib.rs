@@ -7,11 +7,18 @@
 //! * [`kron`]: Kronecker-structured SBL for H = H₁ ⊗ … ⊗ H_I (AM- and SVD-KroSBL; He & Joseph,
 //!   "Bayesian Algorithms for Kronecker-structured Sparse Vector Recovery With Application to
 //!   IRS-MIMO Channel Estimation", IEEE TSP 2024), real or complex, never forming H.
+//! * [`classical`]: classical SBL on a dense dictionary (EM and MacKay updates, Woodbury when
+//!   M < N, known or learnt noise); [`ard`]: scikit-learn's ARDRegression update rule exactly.
 //! * [`generator`]: the portable problem generator of the reference cases.
 //!
 //! Conventions: row-major tensorisation (x[j] ↔ X[j₁, …, j_I], last index fastest, the order
 //! of `kron(H₁, …, H_I) x`); complex noise is circular, CN(0, σ²) with σ² the total variance
 //! per entry; NMSE = ‖x̂ − x‖²/‖x‖² ([`parsimony_core::stats::nmse`]).
 
+pub mod ard;
+pub mod classical;
 pub mod generator;
 pub mod kron;
+pub mod noise;
+
+pub use noise::Noise;

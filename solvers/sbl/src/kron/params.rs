@@ -1,5 +1,6 @@
 //! Parameters of Kronecker-structured SBL, set by a builder and checked once.
 
+pub use crate::noise::Noise;
 use parsimony_core::{Error, Result};
 
 /// Which M-step fits the Kronecker-structured prior γ = γ₁ ⊗ … ⊗ γ_I to d = diag Σ + |μ|².
@@ -11,18 +12,6 @@ pub enum Method {
     /// SVD-KroSBL: the rank-1 fit in the Frobenius norm by successive top singular triples
     /// (approximate EM; usually ~10× fewer iterations than AM).
     Svd,
-}
-
-/// The noise variance σ²: known, or learnt by the EM update.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Noise {
-    /// σ² is known (> 0).
-    Known(f64),
-    /// σ² is learnt; `init` = None starts at 0.1·var(y).
-    Learn {
-        /// Starting value (> 0), or None for 0.1·var(y).
-        init: Option<f64>,
-    },
 }
 
 /// How the top singular triple of the SVD M-step is computed.
@@ -193,15 +182,7 @@ impl KroSblParams {
         if self.inner_max_sweeps == 0 {
             return Err(Error::invalid("inner_max_sweeps", "must be at least 1"));
         }
-        match self.noise {
-            Noise::Known(s) | Noise::Learn { init: Some(s) } if !(s.is_finite() && s > 0.0) => {
-                return Err(Error::invalid(
-                    "noise variance σ²",
-                    format!("must be finite and > 0, got {s}"),
-                ));
-            }
-            _ => {}
-        }
+        self.noise.validate()?;
         if let SvdSolver::Power { tol, max_iter } = self.svd_solver
             && (!(tol.is_finite() && tol >= 0.0) || max_iter == 0)
         {

@@ -2,7 +2,7 @@
 
 use super::estep::EStep;
 use super::mstep::MStep;
-use super::params::{Init, KroSblParams, Method, Noise};
+use super::params::{Init, KroSblParams, Method};
 use super::problem::KronProblem;
 use super::tensor::expand_kron;
 use nalgebra::{DMatrix, DVector};
@@ -122,17 +122,7 @@ impl KroSbl {
                 g
             }
         };
-        let mut sigma2 = match p.noise {
-            Noise::Known(s) | Noise::Learn { init: Some(s) } => s,
-            Noise::Learn { init: None } => {
-                let mean = y
-                    .iter()
-                    .fold(T::default(), |a, &b| a + b)
-                    .scaled(1.0 / big_m as f64);
-                let var = y.iter().map(|&v| (v - mean).modulus2()).sum::<f64>() / big_m as f64;
-                (0.1 * var).max(f64::MIN_POSITIVE)
-            }
-        };
+        let mut sigma2 = p.noise.initial(y);
 
         let mut estep = EStep::<T>::new(&m, big_n);
         let mut mstep = MStep::default();
@@ -179,7 +169,7 @@ impl KroSbl {
             // 2. E-step
             estep.run(&h, &gamma, y, sigma2)?;
             // 3. noise
-            if let Noise::Learn { .. } = p.noise {
+            if p.noise.is_learnt() {
                 let rss = estep.residual_norm2(&h, y)?;
                 let dof: f64 = estep
                     .v
