@@ -9,6 +9,8 @@
 //!   IRS-MIMO Channel Estimation", IEEE TSP 2024), real or complex, never forming H.
 //! * [`classical`]: classical SBL on a dense dictionary (EM and MacKay updates, Woodbury when
 //!   M < N, known or learnt noise); [`ard`]: scikit-learn's ARDRegression update rule exactly.
+//! * [`rvm`]: the relevance vector machine as MEDIDA uses it (standardisation, Gram matrix
+//!   precomputed, threshold presets).
 //! * [`generator`]: the portable problem generator of the reference cases.
 //!
 //! Conventions: row-major tensorisation (x[j] ↔ X[j₁, …, j_I], last index fastest, the order
@@ -20,5 +22,6 @@ pub mod classical;
 pub mod generator;
 pub mod kron;
 pub mod noise;
+pub mod rvm;
 
 pub use noise::Noise;
