@@ -636,7 +636,9 @@ def main():
     print(f"# peak RSS of this process {peak:.0f} MiB")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(header=header, quick=args.quick, peak_rss_mib=peak, rows=rows), f, indent=1)
+            # NaN (skipped cases) becomes null so the file is strict JSON
+            clean = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()} for r in rows]
+            json.dump(dict(header=header, quick=args.quick, peak_rss_mib=peak, rows=clean), f, indent=1)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 //! Small helpers shared by the examples: `--out DIR` and `--name value` flags, CSV/JSON output.
+#![allow(dead_code)] // each example uses a different subset of these helpers
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -214,6 +214,12 @@ pub fn multimode_product<T: Scalar>(
 
 /// The sweep behind [`multimode_product`] and [`KroneckerOperator`]; sizes already checked,
 /// buffers already reserved, and `ws.dims` holds the input tensor shape.
+///
+/// Each stage is **one** GEMM. Stage k holds the tensor with its modes rotated,
+/// (d_k, …, d_{I−1}, r_0, …, r_{k−1}) in row-major order, i.e. a d_k × rest matrix T. It writes
+/// Tᵀ op(B_k)ᵀ, a rest × r_k row-major matrix, which is the tensor
+/// (d_{k+1}, …, r_0, …, r_k): the next mode comes first. After I stages the order is
+/// (r_0, …, r_{I−1}) again. This avoids one small GEMM per leading index of a middle mode.
 fn multimode_unchecked<'m, T: Scalar>(
     x: &[T],
     modes: usize,
@@ -222,16 +228,13 @@ fn multimode_unchecked<'m, T: Scalar>(
     y: &mut [T],
     ws: &mut ModeWorkspace<T>,
 ) {
-    let ModeWorkspace {
-        ping,
-        pong,
-        dims: cur_dims,
-    } = ws;
-    let mut cur_len: usize = cur_dims.iter().product();
+    let ModeWorkspace { ping, pong, dims } = ws;
+    let mut cur_len: usize = dims.iter().product();
     for k in 0..modes {
         let b = factor(k);
-        let (r, _) = op.shape(b.nrows(), b.ncols());
-        let out_len = cur_len / cur_dims[k] * r;
+        let (r, a) = op.shape(b.nrows(), b.ncols());
+        let rest = cur_len / a;
+        let out_len = rest * r;
         let last = k + 1 == modes;
         // Stage k reads x (k = 0) or the buffer stage k−1 wrote, and writes y (last stage)
         // or the other buffer: ping on even stages, pong on odd ones.
@@ -243,10 +246,34 @@ fn multimode_unchecked<'m, T: Scalar>(
             (false, false, true) => (&pong[..cur_len], &mut ping[..out_len]),
             (false, false, false) => (&ping[..cur_len], &mut pong[..out_len]),
         };
-        mode_product_unchecked(src, cur_dims, k, b, op, dst);
-        cur_dims[k] = r;
+        match op {
+            Transform::Identity => rotated_product(src, a, rest, b, dst),
+            Transform::Transpose => rotated_product(src, a, rest, b.transpose(), dst),
+            Transform::Adjoint => rotated_product(src, a, rest, b.adjoint(), dst),
+        }
         cur_len = out_len;
     }
+}
+
+/// dst (rest × r, row-major) = Tᵀ Bᵀ for T = src as an a × rest row-major matrix and B (r × a).
+fn rotated_product<T: Scalar, C: Conjugate<Canonical = T>>(
+    src: &[T],
+    a: usize,
+    rest: usize,
+    b: MatRef<'_, C>,
+    dst: &mut [T],
+) {
+    let r = b.nrows();
+    let lhs = MatRef::from_row_major_slice(src, a, rest).transpose();
+    let out = MatMut::from_row_major_slice_mut(dst, rest, r);
+    matmul(
+        out,
+        Accum::Replace,
+        lhs,
+        b.transpose(),
+        T::of_real(1.0),
+        Par::Seq,
+    );
 }
 
 /// The Kronecker product A₁ ⊗ … ⊗ A_I as a matrix-free operator.

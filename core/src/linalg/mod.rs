@@ -38,3 +38,17 @@ pub use sparse::{csr_diagonal, csr_from_triplets};
 pub use views::{
     as_faer, as_faer_mut, as_faer_mut_vec, col_to_nalgebra, to_nalgebra, vec_as_faer, view_as_faer,
 };
+
+/// Sets how many threads faer's dense decompositions (Cholesky, eigen, SVD, QR) may use:
+/// 1 runs them sequentially, n > 1 on a rayon pool of n threads, 0 on all cores.
+///
+/// The default is faer's (all cores). Benchmarks that compare single-threaded peers call
+/// `set_threads(1)`. The Kronecker mode products always run sequentially.
+pub fn set_threads(n: usize) {
+    let par = if n == 1 {
+        faer::Par::Seq
+    } else {
+        faer::Par::rayon(n)
+    };
+    faer::set_global_parallelism(par);
+}

@@ -11,6 +11,7 @@
 //!   M < N, known or learnt noise); [`ard`]: scikit-learn's ARDRegression update rule exactly.
 //! * [`rvm`]: the relevance vector machine as MEDIDA uses it (standardisation, Gram matrix
 //!   precomputed, threshold presets).
+//! * [`irs`]: the IRS-aided MIMO channel-estimation model (a complex Kronecker dictionary).
 //! * [`generator`]: the portable problem generator of the reference cases.
 //!
 //! Conventions: row-major tensorisation (x[j] ↔ X[j₁, …, j_I], last index fastest, the order
@@ -20,7 +21,9 @@
 pub mod ard;
 pub mod classical;
 pub mod generator;
+pub mod irs;
 pub mod kron;
+pub mod nnls;
 pub mod noise;
 pub mod rvm;
 

@@ -127,17 +127,17 @@ impl<T: Scalar> EStep<T> {
             &mut self.ytil,
             &mut self.ws_t,
         )?;
-        let mut cost = 0.0;
-        for ((z, yt), (dl, il)) in self
+        let mut quad = 0.0;
+        for ((z, yt), il) in self
             .scratch_m
             .iter_mut()
             .zip(&self.ytil)
-            .zip(self.delta.iter().zip(&self.inv_delta))
+            .zip(&self.inv_delta)
         {
-            cost += dl.ln() + yt.modulus2() * il;
+            quad += yt.modulus2() * il;
             *z = yt.scaled(*il);
         }
-        self.cost = cost;
+        self.cost = sum_ln(&self.delta) + quad;
         // μ = (⊗Wᵢ) z
         let s: usize = self.s_dims.iter().product();
         self.mu.resize(s, T::default());
@@ -185,6 +185,20 @@ impl<T: Scalar> EStep<T> {
             .map(|(a, b)| (*a - *b).modulus2())
             .sum())
     }
+}
+
+/// Σ ln δₖ for positive δ with few logarithms: running products, folded into the sum
+/// whenever they leave [1e-150, 1e150] (each δₖ is far inside the double range).
+fn sum_ln(delta: &[f64]) -> f64 {
+    let (mut acc, mut prod) = (0.0, 1.0f64);
+    for &d in delta {
+        prod *= d;
+        if !(1e-150..=1e150).contains(&prod) {
+            acc += prod.ln();
+            prod = 1.0;
+        }
+    }
+    acc + prod.ln()
 }
 
 /// The posterior of x for given hyperparameters: what one E-step computes.

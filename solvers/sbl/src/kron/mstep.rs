@@ -127,6 +127,108 @@ impl MStep {
         sweeps
     }
 
+    /// PC-KroSBL sweeps: like [`MStep::am`], but each coupled factor is refitted as
+    /// γᵢ = ε + C_β ξᵢ with ξᵢ = argmin_{ξ ≥ 0} ‖C_β ξ − tᵢ‖ (tᵢ the AM target), C_β the
+    /// tridiagonal coupling restricted to the active grid points `active[i]`. Stops when the
+    /// relative change of ⊗γ is ≤ `inner_tol` or after `max_sweeps`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pc_am(
+        &mut self,
+        d: &[f64],
+        dims: &[usize],
+        gamma: &mut [Vec<f64>],
+        active: &[Vec<usize>],
+        beta: f64,
+        coupled: &[usize],
+        inner_tol: f64,
+        max_sweeps: usize,
+    ) -> Result<usize> {
+        const EPS: f64 = 1e-5;
+        let modes = dims.len();
+        let s_total: usize = dims.iter().product();
+        let couplings: Vec<Option<DMatrix<f64>>> = (0..modes)
+            .map(|i| {
+                coupled.contains(&i).then(|| {
+                    let a = &active[i];
+                    DMatrix::from_fn(a.len(), a.len(), |r, c| {
+                        if r == c {
+                            1.0
+                        } else if a[r].abs_diff(a[c]) == 1 {
+                            beta
+                        } else {
+                            0.0
+                        }
+                    })
+                })
+            })
+            .collect();
+        self.recips.resize(modes, Vec::new());
+        self.old.resize(modes, Vec::new());
+        for (r, g) in self.recips.iter_mut().zip(gamma.iter()) {
+            r.clear();
+            r.extend(g.iter().map(|x| 1.0 / x));
+        }
+        let mut sweeps = 0;
+        while sweeps < max_sweeps {
+            sweeps += 1;
+            for (o, g) in self.old.iter_mut().zip(gamma.iter()) {
+                o.clone_from(g);
+            }
+            for i in 0..modes {
+                self.out.resize(dims[i], 0.0);
+                contract_except(
+                    d,
+                    dims,
+                    &self.recips,
+                    i,
+                    &mut self.pre,
+                    &mut self.post,
+                    &mut self.out,
+                );
+                let scale = dims[i] as f64 / s_total as f64;
+                self.out.iter_mut().for_each(|v| *v *= scale);
+                match &couplings[i] {
+                    Some(c) => {
+                        let t = nalgebra::DVector::from_column_slice(&self.out);
+                        let xi = crate::nnls::nnls(c, &t, 0.0)?;
+                        let g = c * xi;
+                        for (k, gk) in gamma[i].iter_mut().enumerate() {
+                            *gk = EPS + g[k];
+                        }
+                    }
+                    None => {
+                        let top = self.out.iter().fold(0.0f64, |a, &b| a.max(b));
+                        let floor = (top * 1e-200).max(f64::MIN_POSITIVE);
+                        for (gk, &o) in gamma[i].iter_mut().zip(&self.out) {
+                            *gk = o.max(floor);
+                        }
+                    }
+                }
+                for (r, g) in self.recips[i].iter_mut().zip(&gamma[i]) {
+                    *r = 1.0 / g;
+                }
+            }
+            // the same gauge as AM (‖γᵢ‖ = 1 for i < I): without it the scale drifts between
+            // factors and the absolute pruning threshold removes a whole factor
+            normalise_gauge(gamma);
+            for (r, g) in self.recips.iter_mut().zip(gamma.iter()) {
+                r.iter_mut().zip(g).for_each(|(r, g)| *r = 1.0 / g);
+            }
+            // relative change of ⊗γ through the factors (fine at the tolerances used, ≥ 1e-7)
+            let (mut na, mut nb, mut ab) = (1.0, 1.0, 1.0);
+            for (g, o) in gamma.iter().zip(&self.old) {
+                na *= g.iter().map(|x| x * x).sum::<f64>();
+                nb *= o.iter().map(|x| x * x).sum::<f64>();
+                ab *= g.iter().zip(o).map(|(x, y)| x * y).sum::<f64>();
+            }
+            let change = ((na + nb - 2.0 * ab).max(0.0) / nb).sqrt();
+            if change <= inner_tol {
+                break;
+            }
+        }
+        Ok(sweeps)
+    }
+
     /// The SVD M-step: successive top singular triples of the unfoldings of D.
     pub(crate) fn svd(
         &mut self,
@@ -147,17 +249,27 @@ impl MStep {
         for i in 0..modes - 1 {
             let rows = dims[i];
             let cols = len / rows;
+            let solver = match solver {
+                SvdSolver::Auto { .. } if rows <= 64 => SvdSolver::Gram,
+                SvdSolver::Auto { tol, max_iter } => SvdSolver::Power { tol, max_iter },
+                s => s,
+            };
             let sigma = match solver {
-                SvdSolver::Power { tol, max_iter } => power_top_triple(
-                    &self.cur,
-                    rows,
-                    cols,
-                    &mut gamma[i],
-                    &mut self.t,
-                    &mut self.w,
-                    tol,
-                    max_iter,
-                ),
+                SvdSolver::Power { tol, max_iter } | SvdSolver::Auto { tol, max_iter } => {
+                    power_top_triple(
+                        &self.cur,
+                        rows,
+                        cols,
+                        &mut gamma[i],
+                        &mut self.t,
+                        &mut self.w,
+                        tol,
+                        max_iter,
+                    )
+                }
+                SvdSolver::Gram => {
+                    gram_top_triple(&self.cur[..len], rows, cols, &mut gamma[i], &mut self.t)?
+                }
                 SvdSolver::Dense => {
                     let r = DMatrix::from_row_slice(rows, cols, &self.cur[..len]);
                     let svd = thin_svd(&r)?;
@@ -185,6 +297,33 @@ impl MStep {
         gamma[modes - 1].extend_from_slice(&self.cur[..len]);
         Ok(())
     }
+}
+
+/// Top singular triple of the row-major `rows × cols` matrix R from the top eigenvector u of
+/// G = R Rᵀ: u = |u|, t = Rᵀu = σ v, σ = ‖t‖.
+fn gram_top_triple(
+    r: &[f64],
+    rows: usize,
+    cols: usize,
+    u: &mut Vec<f64>,
+    t: &mut Vec<f64>,
+) -> Result<f64> {
+    use faer::{Accum, MatMut, MatRef, Par};
+    let rm = MatRef::from_row_major_slice(r, rows, cols);
+    let mut g = DMatrix::<f64>::zeros(rows, rows);
+    {
+        let gm = MatMut::from_column_major_slice_mut(g.as_mut_slice(), rows, rows);
+        faer::linalg::matmul::matmul(gm, Accum::Replace, rm, rm.transpose(), 1.0, Par::Seq);
+    }
+    let e = parsimony_core::linalg::symmetric_eigen(&g)?;
+    u.clear();
+    u.extend(e.vectors.column(rows - 1).iter().map(|x| x.abs()));
+    t.clear();
+    t.resize(cols, 0.0);
+    for (row, &ui) in r.chunks_exact(cols).zip(u.iter()) {
+        t.iter_mut().zip(row).for_each(|(tc, &x)| *tc += ui * x);
+    }
+    Ok(norm(t))
 }
 
 /// Top left singular vector u of the row-major `rows × cols` matrix R by power iteration on

@@ -12,6 +12,16 @@ pub enum Method {
     /// SVD-KroSBL: the rank-1 fit in the Frobenius norm by successive top singular triples
     /// (approximate EM; usually ~10× fewer iterations than AM).
     Svd,
+    /// PC-KroSBL: AM with block-coupled factors. A coupled factor is γᵢ = ε + C_β ξᵢ, ξᵢ ≥ 0,
+    /// with C_β = tridiag(β, 1, β) on the (active) grid, fitted to the AM target by
+    /// non-negative least squares, so neighbouring grid points share evidence (clustered
+    /// angles). ε = 1e-5.
+    PcAm {
+        /// Coupling β ∈ (0, 1) (the paper uses 0.8 and 0.5).
+        beta: f64,
+        /// Indices of the coupled factors (0-based).
+        coupled: Vec<usize>,
+    },
 }
 
 /// How the top singular triple of the SVD M-step is computed.
@@ -26,6 +36,16 @@ pub enum SvdSolver {
     },
     /// A dense thin SVD of the unfolding (faer); O(S·min(sᵢ, S/sᵢ)) per factor.
     Dense,
+    /// The top eigenvector of the Gram matrix R Rᵀ (sᵢ × sᵢ, one GEMM of O(S·sᵢ) and a dense
+    /// eigendecomposition of O(sᵢ³)); exact, no iterations. Best when sᵢ is small.
+    Gram,
+    /// `Gram` when the unfolding has at most 64 rows, else `Power` with these settings.
+    Auto {
+        /// Power-iteration tolerance.
+        tol: f64,
+        /// Power-iteration step cap.
+        max_iter: usize,
+    },
 }
 
 /// Starting hyperparameters.
@@ -42,15 +62,15 @@ pub enum Init {
 ///
 /// | name | default | valid range |
 /// |---|---|---|
-/// | `method` | `Svd` | `Am`, `Svd` |
+/// | `method` | `Svd` | `Am`, `Svd`, `PcAm { beta ∈ (0, 1), coupled }` |
 /// | `max_iter` | 150 | ≥ 1 EM iterations |
 /// | `tol` | 1e-4 | ≥ 0: stop when ‖γ⁽ʳ⁾ − γ⁽ʳ⁻¹⁾‖/‖γ⁽ʳ⁻¹⁾‖ ≤ tol |
-/// | `prune_rel` | 1e-2 (AM), 1e-3 (SVD) for every factor | each in [0, 1) |
+/// | `prune_rel` | 1e-2 (AM, PC), 1e-3 (SVD) for every factor | each in [0, 1) |
 /// | `prune_abs` | 0 | ≥ 0 |
 /// | `noise` | `Learn { init: None }` | `Known(σ² > 0)` or `Learn` |
 /// | `inner_tol` | 1e-5 | ≥ 0, AM sweeps stop at this max relative factor change |
-/// | `inner_max_sweeps` | 1000 | ≥ 1 |
-/// | `svd_solver` | `Power { tol: 1e-12, max_iter: 500 }` | tol ≥ 0, max_iter ≥ 1 |
+/// | `inner_max_sweeps` | 1000 (AM), 9 (PC) | ≥ 1 |
+/// | `svd_solver` | `Auto { tol: 1e-12, max_iter: 500 }` | tol ≥ 0, max_iter ≥ 1 |
 /// | `init` | `Normalised` | `Normalised`, `Ones` |
 /// | `record_history` | false | keep per-iteration γ change and evidence cost |
 #[derive(Clone, Debug)]
@@ -62,7 +82,7 @@ pub struct KroSblParams {
     pub(crate) prune_abs: f64,
     pub(crate) noise: Noise,
     pub(crate) inner_tol: f64,
-    pub(crate) inner_max_sweeps: usize,
+    pub(crate) inner_max_sweeps: Option<usize>,
     pub(crate) svd_solver: SvdSolver,
     pub(crate) init: Init,
     pub(crate) record_history: bool,
@@ -78,8 +98,8 @@ impl Default for KroSblParams {
             prune_abs: 0.0,
             noise: Noise::Learn { init: None },
             inner_tol: 1e-5,
-            inner_max_sweeps: 1000,
-            svd_solver: SvdSolver::Power {
+            inner_max_sweeps: None,
+            svd_solver: SvdSolver::Auto {
                 tol: 1e-12,
                 max_iter: 500,
             },
@@ -130,7 +150,7 @@ impl KroSblParams {
     /// AM inner-loop tolerance and sweep cap.
     pub fn inner(mut self, tol: f64, max_sweeps: usize) -> Self {
         self.inner_tol = tol;
-        self.inner_max_sweeps = max_sweeps;
+        self.inner_max_sweeps = Some(max_sweeps);
         self
     }
     /// How the SVD M-step finds top singular triples.
@@ -179,11 +199,20 @@ impl KroSblParams {
                 }
             }
         }
-        if self.inner_max_sweeps == 0 {
+        if let Method::PcAm { beta, .. } = &self.method
+            && !(*beta > 0.0 && *beta < 1.0)
+        {
+            return Err(Error::invalid(
+                "beta",
+                format!("coupling must lie in (0, 1), got {beta}"),
+            ));
+        }
+        if self.inner_max_sweeps == Some(0) {
             return Err(Error::invalid("inner_max_sweeps", "must be at least 1"));
         }
         self.noise.validate()?;
-        if let SvdSolver::Power { tol, max_iter } = self.svd_solver
+        if let SvdSolver::Power { tol, max_iter } | SvdSolver::Auto { tol, max_iter } =
+            self.svd_solver
             && (!(tol.is_finite() && tol >= 0.0) || max_iter == 0)
         {
             return Err(Error::invalid(
@@ -198,7 +227,7 @@ impl KroSblParams {
     pub(crate) fn prune_rel_of(&self, i: usize, count: usize) -> Result<f64> {
         match &self.prune_rel {
             None => Ok(match self.method {
-                Method::Am => 1e-2,
+                Method::Am | Method::PcAm { .. } => 1e-2,
                 Method::Svd => 1e-3,
             }),
             Some(r) if r.len() == 1 => Ok(r[0]),
@@ -209,5 +238,15 @@ impl KroSblParams {
                 r.len(),
             )),
         }
+    }
+}
+
+impl KroSblParams {
+    /// The AM/PC inner sweep cap.
+    pub(crate) fn inner_sweeps(&self) -> usize {
+        self.inner_max_sweeps.unwrap_or(match self.method {
+            Method::PcAm { .. } => 9,
+            _ => 1000,
+        })
     }
 }

@@ -104,6 +104,14 @@ impl KroSbl {
             .map(|i| p.prune_rel_of(i, modes))
             .collect::<Result<_>>()?;
         let y = problem.y().as_slice();
+        if let Method::PcAm { coupled, .. } = &p.method
+            && let Some(&bad) = coupled.iter().find(|&&i| i >= modes)
+        {
+            return Err(parsimony_core::Error::invalid(
+                "coupled",
+                format!("factor index {bad} out of range for {modes} factors"),
+            ));
+        }
 
         let mut active: Vec<Vec<usize>> = n.iter().map(|&ni| (0..ni).collect()).collect();
         let mut h: Vec<DMatrix<T>> = problem.factors().to_vec();
@@ -181,10 +189,18 @@ impl KroSbl {
             }
             // 4. M-step
             let dims = estep.s_dims().to_vec();
-            let sweeps = match p.method {
-                Method::Am => {
-                    mstep.am(&estep.d, &dims, &mut gamma, p.inner_tol, p.inner_max_sweeps)
-                }
+            let sweeps = match &p.method {
+                Method::Am => mstep.am(&estep.d, &dims, &mut gamma, p.inner_tol, p.inner_sweeps()),
+                Method::PcAm { beta, coupled } => mstep.pc_am(
+                    &estep.d,
+                    &dims,
+                    &mut gamma,
+                    &active,
+                    *beta,
+                    coupled,
+                    p.inner_tol,
+                    p.inner_sweeps(),
+                )?,
                 Method::Svd => {
                     mstep.svd(&estep.d, &dims, &mut gamma, p.svd_solver)?;
                     0

@@ -1,0 +1,287 @@
+//! IRS-aided MIMO uplink channel estimation (He & Joseph, TSP 2024, §VI; the authors'
+//! `PC-KroSBL/main.m` setting).
+//!
+//! **System.** A user (UE, N_u = 6 antennas) sends K₁ = 3 QPSK pilot vectors (X ∈ ℂ^{6×3},
+//! entries (±1 ± j)/√2 scaled by 1/√6) to a base station (BS, N_b = 16) through an intelligent
+//! reflecting surface (IRS, N_r = 256 elements) that cycles through K₂ = 6 random phase
+//! patterns θ_t ∈ {±1/16}^{256}. All arrays are uniform linear arrays on a grid of G = 18
+//! angles with atoms a(g)[k] = exp(jπ(2g/G − 1)k)/√dim. The channels are
+//!
+//! ```text
+//!   H₁ = √(N_u N_r/3) · (Σ_l α_l a_IRS(g_{a,l})) a_UE(g_u)ᴴ       (IRS ← UE, 1 UE path, 3 IRS AoAs)
+//!   H₂ = √(N_b N_r/3) · (Σ_l β_l a_BS(g_{b,l})) a_IRS(g_d)ᴴ       (BS ← IRS, 3 BS AoAs, 1 IRS AoD)
+//! ```
+//!
+//! with three contiguous grid angles per cluster and CN(0, 1) gains. The measurements
+//! y = [vec(H₂ diag(θ_t) H₁ X)]_{t=1..6} + noise (M = 16·3·6 = 288) are exactly
+//!
+//! ```text
+//!   y = (H_p1 ⊗ H_p2 ⊗ A_BS) x + n,   H_p1[t, g] = Σ_k θ_t[k] A_IRS[k, 0] conj(A_IRS[k, g]),
+//!                                      H_p2 = Xᵀ conj(A_UE),
+//! ```
+//!
+//! because the cascaded IRS response depends only on the angle difference g = g_d − g_a mod G.
+//! x (N = 18³ = 5832) is rank-1 with supports (3, 1, 3): the Kronecker-structured sparse
+//! recovery problem of [`crate::kron`]. The quality measure is the NMSE of the cascaded
+//! channels G_t = H₂ diag(θ_t) H₁ (16 × 6), averaged over the patterns.
+
+pub mod presets;
+use nalgebra::{DMatrix, DVector};
+use parsimony_core::linalg::KroneckerOperator;
+use parsimony_core::random::{StdRng, add_noise_snr, seeded_rng};
+use parsimony_core::{C64, Error, Result};
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+/// Sizes of the IRS system.
+///
+/// | name | default | meaning |
+/// |---|---|---|
+/// | `ue` | 6 | UE antennas |
+/// | `bs` | 16 | BS antennas |
+/// | `irs` | 256 | IRS elements |
+/// | `grid` | 18 | angular grid points |
+/// | `pilots` | 3 | pilot vectors K₁ |
+/// | `patterns` | 6 | IRS phase patterns K₂ |
+/// | `spread` | 3 | contiguous angles per cluster (IRS AoA, BS AoA) |
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IrsConfig {
+    /// UE antennas.
+    pub ue: usize,
+    /// BS antennas.
+    pub bs: usize,
+    /// IRS elements.
+    pub irs: usize,
+    /// Angular grid size G.
+    pub grid: usize,
+    /// Pilot vectors K₁.
+    pub pilots: usize,
+    /// IRS patterns K₂.
+    pub patterns: usize,
+    /// Angles per cluster.
+    pub spread: usize,
+}
+
+impl Default for IrsConfig {
+    fn default() -> Self {
+        Self {
+            ue: 6,
+            bs: 16,
+            irs: 256,
+            grid: 18,
+            pilots: 3,
+            patterns: 6,
+            spread: 3,
+        }
+    }
+}
+
+/// The fixed part of the system: array dictionaries, pilots, IRS patterns, and the factors of
+/// the Kronecker dictionary.
+#[derive(Clone, Debug)]
+pub struct IrsSystem {
+    config: IrsConfig,
+    a_irs: DMatrix<C64>,
+    a_ue: DMatrix<C64>,
+    a_bs: DMatrix<C64>,
+    pilots: DMatrix<C64>,
+    patterns: DMatrix<f64>,
+    factors: Vec<DMatrix<C64>>,
+}
+
+/// One channel draw.
+#[derive(Clone, Debug)]
+pub struct IrsChannel {
+    /// IRS ← UE channel (irs × ue).
+    pub h1: DMatrix<C64>,
+    /// BS ← IRS channel (bs × irs).
+    pub h2: DMatrix<C64>,
+    /// The sparse angular-domain representation x (length G³), row-major (IRS difference, UE, BS).
+    pub x: DVector<C64>,
+}
+
+/// ULA dictionary: column g is a(g)[k] = exp(jπ(2g/G − 1)k)/√dim.
+pub fn ula_dictionary(dim: usize, grid: usize) -> DMatrix<C64> {
+    let s = 1.0 / (dim as f64).sqrt();
+    DMatrix::from_fn(dim, grid, |k, g| {
+        let phase = std::f64::consts::PI * (2.0 * g as f64 / grid as f64 - 1.0) * k as f64;
+        C64::from_polar(s, phase)
+    })
+}
+
+fn cn(rng: &mut StdRng) -> C64 {
+    let s = std::f64::consts::FRAC_1_SQRT_2;
+    let re: f64 = rng.sample(StandardNormal);
+    let im: f64 = rng.sample(StandardNormal);
+    C64::new(s * re, s * im)
+}
+
+fn coin(rng: &mut StdRng) -> bool {
+    rng.random::<bool>()
+}
+
+impl IrsSystem {
+    /// Builds the system with pilots and IRS patterns drawn from `seed` (fixed across trials,
+    /// as in the paper).
+    pub fn new(config: IrsConfig, seed: u64) -> Result<Self> {
+        for (name, v) in [
+            ("ue", config.ue),
+            ("bs", config.bs),
+            ("irs", config.irs),
+            ("grid", config.grid),
+            ("pilots", config.pilots),
+            ("patterns", config.patterns),
+            ("spread", config.spread),
+        ] {
+            if v == 0 {
+                return Err(Error::invalid(name, "must be at least 1"));
+            }
+        }
+        if config.spread > config.grid {
+            return Err(Error::invalid("spread", "cannot exceed the grid size"));
+        }
+        let mut rng = seeded_rng(seed);
+        let a_irs = ula_dictionary(config.irs, config.grid);
+        let a_ue = ula_dictionary(config.ue, config.grid);
+        let a_bs = ula_dictionary(config.bs, config.grid);
+        let qpsk = std::f64::consts::FRAC_1_SQRT_2 / (config.ue as f64).sqrt();
+        let pilots = DMatrix::from_fn(config.ue, config.pilots, |_, _| {
+            let re = if coin(&mut rng) { qpsk } else { -qpsk };
+            let im = if coin(&mut rng) { qpsk } else { -qpsk };
+            C64::new(re, im)
+        });
+        let amp = 1.0 / (config.irs as f64).sqrt();
+        let patterns = DMatrix::from_fn(config.patterns, config.irs, |_, _| {
+            if coin(&mut rng) { amp } else { -amp }
+        });
+        // H_p1[t, g] = Σ_k θ_t[k] A_IRS[k, 0] conj(A_IRS[k, g])
+        let h_p1 = DMatrix::from_fn(config.patterns, config.grid, |t, g| {
+            (0..config.irs)
+                .map(|k| a_irs[(k, 0)] * a_irs[(k, g)].conj() * patterns[(t, k)])
+                .sum()
+        });
+        let h_p2 = pilots.transpose() * a_ue.map(|z| z.conj());
+        let factors = vec![h_p1, h_p2, a_bs.clone()];
+        Ok(Self {
+            config,
+            a_irs,
+            a_ue,
+            a_bs,
+            pilots,
+            patterns,
+            factors,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &IrsConfig {
+        &self.config
+    }
+
+    /// The Kronecker dictionary factors (H_p1, H_p2, A_BS): sizes (K₂ × G, K₁ × G, N_b × G).
+    pub fn factors(&self) -> &[DMatrix<C64>] {
+        &self.factors
+    }
+
+    /// Draws a channel: UE AoD and IRS AoD uniform on the grid, three contiguous IRS AoAs and
+    /// BS AoAs (wrapping around the grid) with CN(0, 1) gains.
+    pub fn draw_channel(&self, rng: &mut StdRng) -> IrsChannel {
+        let c = &self.config;
+        let g = c.grid;
+        let gu = rng.random_range(0..g);
+        let gd = rng.random_range(0..g);
+        let ga0 = rng.random_range(0..g);
+        let gb0 = rng.random_range(0..g);
+        let alpha: Vec<C64> = (0..c.spread).map(|_| cn(rng)).collect();
+        let beta: Vec<C64> = (0..c.spread).map(|_| cn(rng)).collect();
+        let c1 = ((c.ue * c.irs) as f64 / c.spread as f64).sqrt();
+        let c2 = ((c.bs * c.irs) as f64 / c.spread as f64).sqrt();
+        let mut irs_resp = DVector::<C64>::zeros(c.irs);
+        let mut bs_resp = DVector::<C64>::zeros(c.bs);
+        for l in 0..c.spread {
+            irs_resp += self.a_irs.column((ga0 + l) % g) * alpha[l];
+            bs_resp += self.a_bs.column((gb0 + l) % g) * beta[l];
+        }
+        let h1 = (&irs_resp * self.a_ue.column(gu).adjoint()) * C64::from(c1);
+        let h2 = (&bs_resp * self.a_irs.column(gd).adjoint()) * C64::from(c2);
+        let mut x = DVector::<C64>::zeros(g * g * g);
+        for (l, a) in alpha.iter().enumerate() {
+            let gi = (gd + g - (ga0 + l) % g) % g;
+            for (l2, b) in beta.iter().enumerate() {
+                let gbi = (gb0 + l2) % g;
+                x[(gi * g + gu) * g + gbi] += a * b * (c1 * c2);
+            }
+        }
+        IrsChannel { h1, h2, x }
+    }
+
+    /// Noise-free measurements y₀ = (H_p1 ⊗ H_p2 ⊗ A_BS) x.
+    pub fn measure_clean(&self, x: &DVector<C64>) -> Result<DVector<C64>> {
+        KroneckerOperator::new(self.factors.clone())?.apply(x)
+    }
+
+    /// Noisy measurements at `snr_db` (σ² = mean|y₀|²/SNR, circular complex noise) and σ².
+    pub fn measure(
+        &self,
+        ch: &IrsChannel,
+        snr_db: f64,
+        rng: &mut StdRng,
+    ) -> Result<(DVector<C64>, f64)> {
+        let y0 = self.measure_clean(&ch.x)?;
+        add_noise_snr(rng, &y0, snr_db)
+    }
+
+    /// The cascaded channels G_t = H₂ diag(θ_t) H₁ of a channel draw, one per pattern.
+    pub fn cascaded_true(&self, ch: &IrsChannel) -> Vec<DMatrix<C64>> {
+        (0..self.config.patterns)
+            .map(|t| {
+                let mut h1t = ch.h1.clone();
+                for (k, mut row) in h1t.row_iter_mut().enumerate() {
+                    row *= C64::from(self.patterns[(t, k)]);
+                }
+                &ch.h2 * h1t
+            })
+            .collect()
+    }
+
+    /// The cascaded channels implied by an angular-domain estimate x̂:
+    /// G_t = A_BS M_t A_UEᴴ with M_t[b, u] = Σ_g H_p1[t, g] x̂[g, u, b].
+    pub fn cascaded_from_x(&self, x: &DVector<C64>) -> Result<Vec<DMatrix<C64>>> {
+        let g = self.config.grid;
+        parsimony_core::error::check_len("length of x (G³)", g * g * g, x.len())?;
+        let h_p1 = &self.factors[0];
+        Ok((0..self.config.patterns)
+            .map(|t| {
+                let m = DMatrix::from_fn(g, g, |b, u| {
+                    (0..g)
+                        .map(|gi| h_p1[(t, gi)] * x[(gi * g + u) * g + b])
+                        .sum::<C64>()
+                });
+                &self.a_bs * m * self.a_ue.adjoint()
+            })
+            .collect())
+    }
+
+    /// Channel NMSE averaged over the patterns: mean_t ‖Ĝ_t − G_t‖²_F / ‖G_t‖²_F.
+    pub fn channel_nmse(&self, estimate: &[DMatrix<C64>], truth: &[DMatrix<C64>]) -> Result<f64> {
+        parsimony_core::error::check_len(
+            "number of estimated patterns",
+            truth.len(),
+            estimate.len(),
+        )?;
+        let mut acc = 0.0;
+        for (e, t) in estimate.iter().zip(truth) {
+            let den = t.norm_squared();
+            if den == 0.0 {
+                return Err(Error::invalid("truth", "a cascaded channel is zero"));
+            }
+            acc += (e - t).norm_squared() / den;
+        }
+        Ok(acc / truth.len() as f64)
+    }
+
+    /// The pilot matrix X (ue × pilots).
+    pub fn pilots(&self) -> &DMatrix<C64> {
+        &self.pilots
+    }
+}
