@@ -1,0 +1,103 @@
+//! The ARD-compatible mode against scikit-learn's stored output (tests/data, written by
+//! bench/peers/make_sbl_reference.py with scikit-learn 1.9.1): RC7 of sbl.md (no intercept, two
+//! tolerances) and R1 of medida.md (with intercept). Tolerances of the spec: 1e-8 absolute on
+//! coef_, 1e-8 relative on alpha_, the same nonzero set and iteration count.
+
+use nalgebra::{DMatrix, DVector};
+use parsimony_core::random::SplitMix64;
+use parsimony_sbl::ard::{ArdParams, ard_regression};
+use serde_json::Value;
+
+fn load(name: &str) -> Value {
+    let path = format!("{}/../../tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("reference file")).unwrap()
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn compare(fit: &parsimony_sbl::ard::ArdFit, reference: &Value) {
+    let coef = floats(&reference["coef_"]);
+    let alpha = reference["alpha_"].as_f64().unwrap();
+    assert_eq!(
+        fit.iterations as u64,
+        reference["n_iter_"].as_u64().unwrap()
+    );
+    assert!(
+        (fit.alpha / alpha - 1.0).abs() < 1e-8,
+        "alpha {} vs {alpha}",
+        fit.alpha
+    );
+    let nonzero: Vec<u64> = (0..coef.len())
+        .filter(|&j| fit.coef[j] != 0.0)
+        .map(|j| j as u64)
+        .collect();
+    let expect: Vec<u64> = reference["nonzero"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(nonzero, expect);
+    let worst = coef
+        .iter()
+        .zip(fit.coef.iter())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f64, f64::max);
+    assert!(worst < 1e-8, "max |coef − sklearn| = {worst:e}");
+}
+
+#[test]
+fn rc7_both_fits_match_stored_sklearn_output() {
+    let data = load("sbl_rc7_sklearn.json");
+    let (m, n) = (100, 60);
+    let mut g = SplitMix64::new(8);
+    let a = DMatrix::from_row_slice(m, n, &g.normals(m * n)) / (m as f64).sqrt();
+    let support = g.choose(60, 6).unwrap();
+    let mut x = DVector::zeros(n);
+    for &j in &support {
+        let z = g.normal();
+        x[j] = z.signum() * (0.5 + z.abs());
+    }
+    let y0 = &a * &x;
+    let s2 = (y0.norm_squared() / m as f64) / 1e3;
+    let y = y0 + DVector::from_vec(g.normals(m)) * s2.sqrt();
+    assert!((y.sum() - data["checks"]["sum_y"].as_f64().unwrap()).abs() < 1e-12);
+    assert!((a.sum() - data["checks"]["sum_A"].as_f64().unwrap()).abs() < 1e-12);
+    for fit_ref in data["fits"].as_array().unwrap() {
+        let p = &fit_ref["params"];
+        let params = ArdParams {
+            max_iter: p["max_iter"].as_u64().unwrap() as usize,
+            tol: p["tol"].as_f64().unwrap(),
+            fit_intercept: false,
+            ..Default::default()
+        };
+        compare(&ard_regression(&a, &y, &params).unwrap(), fit_ref);
+    }
+}
+
+#[test]
+fn r1_with_intercept_matches_stored_sklearn_output() {
+    let data = load("rvm_r1_sklearn.json");
+    let (n, p) = (400, 10);
+    let mut g = SplitMix64::new(20240601);
+    let vals: Vec<f64> = (0..n * p).map(|_| g.normal_open()).collect();
+    let x = DMatrix::from_row_slice(n, p, &vals);
+    let eps: Vec<f64> = (0..n).map(|_| g.normal_open()).collect();
+    let y = DVector::from_fn(n, |i, _| {
+        1.5 * x[(i, 2)] - 2.0 * x[(i, 5)] + 0.75 * x[(i, 7)] + 0.05 * eps[i]
+    });
+    let fit = ard_regression(&x, &y, &ArdParams::default()).unwrap();
+    compare(&fit, &data);
+    let b = data["intercept_"].as_f64().unwrap();
+    assert!(
+        (fit.intercept - b).abs() < 1e-10,
+        "intercept {} vs {b}",
+        fit.intercept
+    );
+}
