@@ -12,6 +12,7 @@
 //! * [`rvm`]: the relevance vector machine as MEDIDA uses it (standardisation, Gram matrix
 //!   precomputed, threshold presets).
 //! * [`irs`]: the IRS-aided MIMO channel-estimation model (a complex Kronecker dictionary).
+//! * [`baselines`]: OMP, oracle least squares, Kronecker OMP, KSBL and dKroSBL.
 //! * [`generator`]: the portable problem generator of the reference cases.
 //!
 //! Conventions: row-major tensorisation (x[j] ↔ X[j₁, …, j_I], last index fastest, the order
@@ -19,6 +20,7 @@
 //! per entry; NMSE = ‖x̂ − x‖²/‖x‖² ([`parsimony_core::stats::nmse`]).
 
 pub mod ard;
+pub mod baselines;
 pub mod classical;
 pub mod generator;
 pub mod irs;

@@ -43,4 +43,5 @@ mod tensor;
 
 pub use params::{Init, KroSblParams, Method, Noise, SvdSolver};
 pub use problem::KronProblem;
+pub(crate) use solver::scatter_active;
 pub use solver::{IterRecord, KroSbl, KroSblSolution, Status};

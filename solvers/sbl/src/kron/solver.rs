@@ -297,7 +297,12 @@ fn fill_full(gamma: &[Vec<f64>], active: &[Vec<usize>], full: &mut [Vec<f64>]) {
 }
 
 /// Scatters a tensor on the active multi-indices into the full row-major tensor of shape `n`.
-fn scatter_active<V: Copy>(src: &[V], active: &[Vec<usize>], n: &[usize], out: &mut [V]) {
+pub(crate) fn scatter_active<V: Copy>(
+    src: &[V],
+    active: &[Vec<usize>],
+    n: &[usize],
+    out: &mut [V],
+) {
     let modes = n.len();
     let mut strides = vec![1usize; modes];
     for i in (0..modes.saturating_sub(1)).rev() {
