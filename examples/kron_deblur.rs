@@ -13,13 +13,11 @@
 //! Run: `cargo run --release --example kron_deblur -- --out out/kron_deblur`
 //! Flags: --n 128 --sigma 2.0 (blur width, pixels) --snr 30 (dB) --lambda 5e-3 --seed 7
 
-mod common;
-
-use common::{Args, JsonValue, write_csv, write_json};
 use nalgebra::{DMatrix, DVector};
 use parsimony::linalg::{
     CgParams, KroneckerOperator, LinearOperator, ModeWorkspace, Transform, conjugate_gradient,
 };
+use parsimony::output::{Flags, JsonValue, write_csv, write_json};
 use parsimony::plot::{Colormap, Heatmap, LinePlot};
 use parsimony::random::{add_noise_snr, seeded_rng};
 use std::time::Instant;
@@ -105,12 +103,12 @@ fn as_field(v: &DVector<f64>, n: usize) -> DMatrix<f64> {
 }
 
 fn main() -> parsimony::Result<()> {
-    let args = Args::parse("kron_deblur");
-    let n: usize = args.get("n", 128);
-    let sigma: f64 = args.get("sigma", 2.0);
-    let snr: f64 = args.get("snr", 30.0);
-    let lambda: f64 = args.get("lambda", 5e-3);
-    let seed: u64 = args.get("seed", 7);
+    let args = Flags::parse("kron_deblur", std::env::args().skip(1))?;
+    let n: usize = args.get("n", 128)?;
+    let sigma: f64 = args.get("sigma", 2.0)?;
+    let snr: f64 = args.get("snr", 30.0)?;
+    let lambda: f64 = args.get("lambda", 5e-3)?;
+    let seed: u64 = args.get("seed", 7)?;
     let out = &args.out;
 
     let b = blur_matrix(n, sigma);

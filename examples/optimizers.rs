@@ -7,18 +7,16 @@
 //! Run: `cargo run --release --example optimizers -- --out out/optimizers`
 //! Flags: --n 2 (dimension) --adam-iters 20000 --lr 0.02
 
-mod common;
-
-use common::{Args, JsonValue, write_csv, write_json};
 use nalgebra::DVector;
 use parsimony::optim::{AdamParams, LbfgsParams, ProgressObserver, Rosenbrock, lbfgs_minimize};
+use parsimony::output::{Flags, JsonValue, write_csv, write_json};
 use parsimony::plot::LinePlot;
 
 fn main() -> parsimony::Result<()> {
-    let args = Args::parse("optimizers");
-    let n: usize = args.get("n", 2);
-    let iters: usize = args.get("adam-iters", 20_000);
-    let lr: f64 = args.get("lr", 0.02);
+    let args = Flags::parse("optimizers", std::env::args().skip(1))?;
+    let n: usize = args.get("n", 2)?;
+    let iters: usize = args.get("adam-iters", 20_000)?;
+    let lr: f64 = args.get("lr", 0.02)?;
     let f = Rosenbrock { n };
     let x0 = DVector::from_fn(n, |i, _| if i % 2 == 0 { -1.2 } else { 1.0 });
 

@@ -31,6 +31,12 @@
 
 pub use parsimony_core::{C64, Error, Result, Scalar, error, linalg, optim, plot, random, stats};
 
+pub mod output;
+
+/// Runnable experiments (the examples and the `parsimony` tool call these).
+#[cfg(feature = "sbl")]
+pub mod experiments;
+
 /// Sparse Bayesian learning (crate `parsimony-sbl`).
 #[cfg(feature = "sbl")]
 pub use parsimony_sbl as sbl;

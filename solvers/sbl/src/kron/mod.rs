@@ -44,4 +44,4 @@ mod tensor;
 pub use params::{Init, KroSblParams, Method, Noise, SvdSolver};
 pub use problem::KronProblem;
 pub(crate) use solver::scatter_active;
-pub use solver::{IterRecord, KroSbl, KroSblSolution, Status};
+pub use solver::{IterRecord, KroSbl, KroSblSolution, Snapshot, Status};

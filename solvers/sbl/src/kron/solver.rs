@@ -32,6 +32,27 @@ pub enum Status {
     },
 }
 
+/// What [`KroSbl::solve_monitored`] shows after each E-step.
+pub struct Snapshot<'a, T: Scalar> {
+    /// The EM iteration (1-based); the mean is that of this iteration's E-step.
+    pub iteration: usize,
+    /// Posterior mean on the active set (row-major over the active indices).
+    pub mean: &'a [T],
+    /// The active columns of each factor.
+    pub active: &'a [Vec<usize>],
+    /// The full factor sizes (n₁, …, n_I).
+    pub n: &'a [usize],
+}
+
+impl<T: Scalar> Snapshot<'_, T> {
+    /// The posterior mean embedded in a length-N vector (zeros off the active set).
+    pub fn full_mean(&self) -> DVector<T> {
+        let mut x = DVector::from_element(self.n.iter().product(), T::default());
+        scatter_active(self.mean, self.active, self.n, x.as_mut_slice());
+        x
+    }
+}
+
 /// One EM iteration of the history.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IterRecord {
@@ -93,6 +114,25 @@ impl KroSbl {
         &self,
         problem: &KronProblem<T>,
         observer: &mut dyn Observer,
+    ) -> Result<KroSblSolution<T>> {
+        self.solve_inner(problem, observer, None)
+    }
+
+    /// Solves the problem and shows `monitor` the posterior mean of every E-step (e.g. to
+    /// trace the NMSE against a known truth in convergence studies).
+    pub fn solve_monitored<T: Scalar>(
+        &self,
+        problem: &KronProblem<T>,
+        monitor: &mut dyn FnMut(&Snapshot<'_, T>),
+    ) -> Result<KroSblSolution<T>> {
+        self.solve_inner(problem, &mut Silent, Some(monitor))
+    }
+
+    fn solve_inner<T: Scalar>(
+        &self,
+        problem: &KronProblem<T>,
+        observer: &mut dyn Observer,
+        mut monitor: Option<&mut dyn FnMut(&Snapshot<'_, T>)>,
     ) -> Result<KroSblSolution<T>> {
         let p = &self.params;
         let n = problem.n();
@@ -176,6 +216,14 @@ impl KroSbl {
             }
             // 2. E-step
             estep.run(&h, &gamma, y, sigma2)?;
+            if let Some(m) = monitor.as_mut() {
+                m(&Snapshot {
+                    iteration: r,
+                    mean: &estep.mu,
+                    active: &active,
+                    n: &n,
+                });
+            }
             // 3. noise
             if p.noise.is_learnt() {
                 let rss = estep.residual_norm2(&h, y)?;
