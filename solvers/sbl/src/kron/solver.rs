@@ -32,6 +32,9 @@ pub enum Status {
     },
 }
 
+/// The callback of [`KroSbl::solve_monitored`].
+type MonitorFn<'a, T> = &'a mut dyn FnMut(&Snapshot<'_, T>);
+
 /// What [`KroSbl::solve_monitored`] shows after each E-step.
 pub struct Snapshot<'a, T: Scalar> {
     /// The EM iteration (1-based); the mean is that of this iteration's E-step.
@@ -132,7 +135,7 @@ impl KroSbl {
         &self,
         problem: &KronProblem<T>,
         observer: &mut dyn Observer,
-        mut monitor: Option<&mut dyn FnMut(&Snapshot<'_, T>)>,
+        mut monitor: Option<MonitorFn<'_, T>>,
     ) -> Result<KroSblSolution<T>> {
         let p = &self.params;
         let n = problem.n();
