@@ -22,7 +22,7 @@
 
 use super::{LinearOperator, Scalar, as_faer, check_finite};
 use crate::{Error, Result};
-use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::matmul as gemm;
 use faer::traits::Conjugate;
 use faer::{Accum, MatMut, MatRef, Par};
 use nalgebra::{DMatrix, DVector};
@@ -159,13 +159,13 @@ fn mode_product_with<T: Scalar, C: Conjugate<Canonical = T>>(
         // x is p × a row-major: out (p × r) = X · Bᵀ, one GEMM.
         let lhs = MatRef::from_row_major_slice(x, p, a);
         let dst = MatMut::from_row_major_slice_mut(out, p, r);
-        matmul(dst, Accum::Replace, lhs, b.transpose(), one, Par::Seq);
+        gemm(dst, Accum::Replace, lhs, b.transpose(), one, Par::Seq);
     } else {
         // for each leading index: out_p (r × q) = B · X_p (a × q), both row-major.
         for (xp, op) in x.chunks_exact(a * q).zip(out.chunks_exact_mut(r * q)) {
             let rhs = MatRef::from_row_major_slice(xp, a, q);
             let dst = MatMut::from_row_major_slice_mut(op, r, q);
-            matmul(dst, Accum::Replace, b, rhs, one, Par::Seq);
+            gemm(dst, Accum::Replace, b, rhs, one, Par::Seq);
         }
     }
 }
@@ -266,7 +266,7 @@ fn rotated_product<T: Scalar, C: Conjugate<Canonical = T>>(
     let r = b.nrows();
     let lhs = MatRef::from_row_major_slice(src, a, rest).transpose();
     let out = MatMut::from_row_major_slice_mut(dst, rest, r);
-    matmul(
+    gemm(
         out,
         Accum::Replace,
         lhs,
@@ -458,4 +458,43 @@ pub fn kron_dense<T: Scalar>(factors: &[DMatrix<T>]) -> DMatrix<T> {
         acc = acc.kronecker(f);
     }
     acc
+}
+
+/// Dense product op(A)·op(B) through faer's GEMM (sequential), for large products where
+/// nalgebra's generic kernel would be slow (complex matrices in particular).
+///
+/// Errors with [`Error::DimensionMismatch`] if the inner dimensions differ.
+pub fn matmul<T: Scalar>(
+    a: &DMatrix<T>,
+    op_a: Transform,
+    b: &DMatrix<T>,
+    op_b: Transform,
+) -> Result<DMatrix<T>> {
+    let (m, k) = op_a.shape(a.nrows(), a.ncols());
+    let (k2, n) = op_b.shape(b.nrows(), b.ncols());
+    crate::error::check_len("inner dimension of op(B) (columns of op(A))", k, k2)?;
+    let mut c = DMatrix::from_element(m, n, T::default());
+    {
+        let dst = super::as_faer_mut(&mut c);
+        let fa = as_faer(a);
+        let fb = as_faer(b);
+        let one = T::of_real(1.0);
+        macro_rules! go {
+            ($l:expr, $r:expr) => {
+                faer::linalg::matmul::matmul(dst, Accum::Replace, $l, $r, one, Par::Seq)
+            };
+        }
+        match (op_a, op_b) {
+            (Transform::Identity, Transform::Identity) => go!(fa, fb),
+            (Transform::Identity, Transform::Transpose) => go!(fa, fb.transpose()),
+            (Transform::Identity, Transform::Adjoint) => go!(fa, fb.adjoint()),
+            (Transform::Transpose, Transform::Identity) => go!(fa.transpose(), fb),
+            (Transform::Transpose, Transform::Transpose) => go!(fa.transpose(), fb.transpose()),
+            (Transform::Transpose, Transform::Adjoint) => go!(fa.transpose(), fb.adjoint()),
+            (Transform::Adjoint, Transform::Identity) => go!(fa.adjoint(), fb),
+            (Transform::Adjoint, Transform::Transpose) => go!(fa.adjoint(), fb.transpose()),
+            (Transform::Adjoint, Transform::Adjoint) => go!(fa.adjoint(), fb.adjoint()),
+        }
+    }
+    Ok(c)
 }

@@ -29,7 +29,8 @@ pub use decomp::{
     Cholesky, SymmetricEigen, ThinSvd, cholesky, least_squares, symmetric_eigen, thin_svd,
 };
 pub use kron::{
-    KroneckerOperator, ModeWorkspace, Transform, kron_dense, mode_product, multimode_product,
+    KroneckerOperator, ModeWorkspace, Transform, kron_dense, matmul, mode_product,
+    multimode_product,
 };
 pub use kron_diag::KroneckerDiagonal;
 pub use operator::{FnOperator, LinearOperator};

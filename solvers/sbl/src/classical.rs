@@ -21,7 +21,7 @@
 
 use crate::noise::Noise;
 use nalgebra::{DMatrix, DVector};
-use parsimony_core::linalg::{Scalar, check_finite, cholesky};
+use parsimony_core::linalg::{Scalar, Transform, check_finite, cholesky, matmul};
 use parsimony_core::{Error, Result};
 
 /// The hyperparameter update of classical SBL.
@@ -189,13 +189,18 @@ pub(crate) fn dense_estep<T: Scalar>(
     }
     if m <= k {
         // Woodbury: C = σ²I + AΓAᴴ
-        let mut c = &b * a.adjoint();
+        let mut c = matmul(&b, Transform::Identity, a, Transform::Adjoint)?;
         for i in 0..m {
             c[(i, i)] += T::of_real(sigma2);
         }
         let ch = cholesky(&c)?;
         let cinv_y = ch.solve(y)?;
-        let mu = b.adjoint() * &cinv_y;
+        let mu = matmul(
+            &b,
+            Transform::Adjoint,
+            &DMatrix::from_column_slice(m, 1, cinv_y.as_slice()),
+            Transform::Identity,
+        )?;
         let x = ch.solve_matrix(&b)?;
         let var = (0..k)
             .map(|j| {
@@ -220,7 +225,7 @@ pub(crate) fn dense_estep<T: Scalar>(
         })
     } else {
         // Σ = (AᴴA/σ² + Γ⁻¹)⁻¹
-        let mut p = a.adjoint() * a;
+        let mut p = matmul(a, Transform::Adjoint, a, Transform::Identity)?;
         p.iter_mut().for_each(|v| *v = v.scaled(1.0 / sigma2));
         for j in 0..k {
             p[(j, j)] += T::of_real(1.0 / gamma[j]);

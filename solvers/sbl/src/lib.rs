@@ -10,7 +10,7 @@
 //! * [`classical`]: classical SBL on a dense dictionary (EM and MacKay updates, Woodbury when
 //!   M < N, known or learnt noise); [`ard`]: scikit-learn's ARDRegression update rule exactly.
 //! * [`rvm`]: the relevance vector machine as MEDIDA uses it (standardisation, Gram matrix
-//!   precomputed, threshold presets).
+//!   precomputed, threshold presets); [`rvm_fast`]: the fast sequential Tipping–Faul algorithm.
 //! * [`irs`]: the IRS-aided MIMO channel-estimation model (a complex Kronecker dictionary).
 //! * [`baselines`]: OMP, oracle least squares, Kronecker OMP, KSBL and dKroSBL.
 //! * [`generator`]: the portable problem generator of the reference cases.
@@ -28,5 +28,6 @@ pub mod kron;
 pub mod nnls;
 pub mod noise;
 pub mod rvm;
+pub mod rvm_fast;
 
 pub use noise::Noise;

@@ -103,9 +103,15 @@ mod tests {
     #[test]
     fn kkt_conditions_hold() {
         // A random tall problem whose unconstrained solution has negative entries.
-        let a = DMatrix::from_fn(12, 5, |i, j| ((i * 7 + j * 3) as f64 * 0.91).sin());
-        let b = DVector::from_fn(12, |i, _| ((i as f64) * 0.37).cos() - 0.2);
+        let mut g = parsimony_core::random::SplitMix64::new(5);
+        let a = DMatrix::from_row_slice(12, 5, &g.normals(60));
+        let b = DVector::from_vec(g.normals(12));
         let x = nnls(&a, &b, 0.0).unwrap();
+        let unconstrained = least_squares(&a, &b).unwrap();
+        assert!(
+            unconstrained.iter().any(|&v| v < 0.0),
+            "the test needs an active constraint"
+        );
         let w = a.transpose() * (&b - &a * &x);
         for j in 0..5 {
             assert!(x[j] >= 0.0);

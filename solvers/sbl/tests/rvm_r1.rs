@@ -156,3 +156,31 @@ fn bad_and_degenerate_input() {
     let fit = rvm_fit(&xc, &y, &RvmParams::medida_ks()).unwrap();
     assert!(!fit.support.contains(&2));
 }
+
+#[test]
+fn fast_sequential_rvm() {
+    use parsimony_sbl::rvm_fast::{FastRvmParams, rvm_fit_fast};
+    let (x, y) = r1();
+    let fit = rvm_fit_fast(&x, &y, &FastRvmParams::default()).unwrap();
+    eprintln!(
+        "fast: support {:?} w {:?} iterations {}",
+        fit.support,
+        fit.support
+            .iter()
+            .map(|&j| fit.weights[j])
+            .collect::<Vec<_>>(),
+        fit.iterations
+    );
+    assert!(fit.converged);
+    check(
+        &fit,
+        &[2, 5, 7, 8],
+        &[
+            1.499685796114,
+            -2.001858658310,
+            0.745910363681,
+            0.004953809520,
+        ],
+        None,
+    );
+}
