@@ -6,7 +6,7 @@
 //! | solver family | crate | status |
 //! |---|---|---|
 //! | shared core: linear algebra, Kronecker operators, CG, optimisers, random numbers, plots | `parsimony-core` | available |
-//! | sparse Bayesian learning (Kronecker-structured SBL: AM, SVD) | `parsimony-sbl` | in progress |
+//! | sparse Bayesian learning (classical SBL, ARD, RVM, Kronecker-structured SBL, IRS-MIMO) | `parsimony-sbl` | available |
 //! | MEDIDA model-error discovery on Kuramoto–Sivashinsky | `parsimony-medida` | planned |
 //! | entropic optimal transport (Sinkhorn, Sinkhorn–Newton–Sparse) | `parsimony-ot` | planned |
 //! | sparse Walsh–Hadamard transform (SPRIGHT) | `parsimony-wht` | planned |

@@ -52,7 +52,8 @@ fn irs_channel_estimation_at_20_db() {
     let trials = 20;
     let sys = IrsSystem::new(IrsConfig::default(), 7).unwrap();
     let mut rng = seeded_rng(11);
-    let (mut pc, mut am, mut cs) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut pc, mut am, mut cs, mut dk): (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) =
+        Default::default();
     for trial in 0..trials {
         let ch = sys.draw_channel(&mut rng);
         let (y, sigma2) = sys.measure(&ch, 20.0, &mut rng).unwrap();
@@ -74,6 +75,8 @@ fn irs_channel_estimation_at_20_db() {
             .solve(&problem)
             .unwrap();
         am.push(eval(&s.x));
+        let d = parsimony_sbl::baselines::dkrosbl(&problem).unwrap();
+        dk.push(eval(&d.x));
         if trial < 6 {
             let a = parsimony_core::linalg::kron_dense(sys.factors());
             let s = presets::classical(sigma2)
@@ -87,9 +90,12 @@ fn irs_channel_estimation_at_20_db() {
     let (pc_med, pc_mean) = (median(pc.clone()), pc.iter().sum::<f64>() / pc.len() as f64);
     let am_med = median(am.clone());
     let cs_med = median(cs.clone());
+    let dk_med = median(dk.clone());
     eprintln!(
-        "PC median {pc_med:.3e} mean {pc_mean:.3e}; AM median {am_med:.3e}; cSBL median {cs_med:.3e}"
+        "PC median {pc_med:.3e} mean {pc_mean:.3e}; AM median {am_med:.3e}; dKroSBL median {dk_med:.3e}; cSBL median {cs_med:.3e}"
     );
+    // x is rank-1 here, the case dKroSBL is made for (SPAWC 2024: comparable to SVD-KroSBL)
+    assert!(dk_med <= 5e-3, "dKroSBL median {dk_med}");
     assert!(pc_med <= 5e-3, "PC-KroSBL median {pc_med}");
     assert!(pc_mean <= 0.02, "PC-KroSBL mean {pc_mean}");
     // classical SBL on the same first trials as AM

@@ -1,7 +1,7 @@
 //! dKroSBL (He & Joseph, SPAWC 2024, arXiv 2310.07869): when x = x₁ ⊗ … ⊗ x_I, the noise-free
 //! measurement tensor is rank-1, Y = (H₁x₁) ∘ … ∘ (H_I x_I). Split the noisy Y by successive
 //! rank-1 SVDs into y₁, …, y_I and solve the I small problems yᵢ = Hᵢ xᵢ by classical SBL
-//! (EM, noise learnt per factor, relative pruning 1e-3); x̂ = x̂₁ ⊗ … ⊗ x̂_I. The scale split
+//! (EM, noise learnt per factor, relative pruning 1e-3) on unit-norm columns; x̂ = x̂₁ ⊗ … ⊗ x̂_I. The scale split
 //! between factors does not matter because the problems are linear; it is spread evenly so
 //! that every small problem has the same scale. Cost: one SVD of the
 //! m₁ × (M/m₁) unfolding and so on, plus Σᵢ cSBL(mᵢ × nᵢ): essentially independent of N.
@@ -69,10 +69,25 @@ pub fn dkrosbl<T: Scalar>(problem: &KronProblem<T>) -> Result<DkroSblSolution<T>
     let mut iterations = Vec::with_capacity(modes);
     let mut converged = true;
     for (h, yi) in problem.factors().iter().zip(&ys) {
-        let s = solver.solve(h, yi)?;
+        // unit-norm columns (x = D z): SBL's start γ = 1 presumes atoms and data of unit scale
+        let norms: Vec<f64> = h.column_iter().map(|c| c.norm()).collect();
+        let mut hn = h.clone();
+        for (mut col, &nv) in hn.column_iter_mut().zip(&norms) {
+            if nv > 0.0 {
+                col /= T::of_real(nv);
+            }
+        }
+        let s = solver.solve(&hn, yi)?;
         iterations.push(s.iterations);
         converged &= s.converged;
-        factors.push(s.x);
+        let x = DVector::from_fn(h.ncols(), |j, _| {
+            if norms[j] > 0.0 {
+                s.x[j].scaled(1.0 / norms[j])
+            } else {
+                T::default()
+            }
+        });
+        factors.push(x);
     }
     let mut x = factors[0].clone();
     for f in &factors[1..] {
