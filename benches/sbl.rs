@@ -94,6 +94,10 @@ fn b1() -> parsimony::Result<()> {
             println!("B1,dense_em_sbl,{seed},NaN,{:.6e},1,NaN", t / 2.0);
         }
     }
+    Ok(())
+}
+
+fn b2(quick: bool, big: bool) -> parsimony::Result<()> {
     println!(
         "# B2 scaling: SVD-KroSBL, I = 3, m_i = 0.4 n_i, K = 3, 25 dB, bounded values, known noise"
     );
