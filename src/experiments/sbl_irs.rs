@@ -97,12 +97,14 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
                 &med,
                 SeriesStyle::LinePoints,
             )
+            .color(mi)
             .series(
                 format!("{} mean", METHODS[mi]),
                 &x,
                 &avg,
                 SeriesStyle::Points,
-            );
+            )
+            .color(mi);
     }
     plot.save(flags.out.join("channel_nmse_vs_snr.png"))?;
     println!(

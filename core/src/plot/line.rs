@@ -24,6 +24,7 @@ struct Series {
     x: Vec<f64>,
     y: Vec<f64>,
     style: SeriesStyle,
+    color: Option<usize>,
 }
 
 /// A line / scatter figure. Build it, add series, then [`save`](LinePlot::save) it as PNG.
@@ -119,7 +120,17 @@ impl LinePlot {
             x: x.to_vec(),
             y: y.to_vec(),
             style,
+            color: None,
         });
+        self
+    }
+
+    /// Gives the last added series colour `index` of the palette (so that, e.g., a median line
+    /// and mean markers of one method share a colour). Without it series take colours in order.
+    pub fn color(mut self, index: usize) -> Self {
+        if let Some(s) = self.series.last_mut() {
+            s.color = Some(index);
+        }
         self
     }
 
@@ -248,7 +259,7 @@ impl LinePlot {
         mesh.draw().map_err(plot_err)?;
 
         for (k, s) in self.series.iter().enumerate() {
-            let color = PALETTE[k % PALETTE.len()];
+            let color = PALETTE[s.color.unwrap_or(k) % PALETTE.len()];
             let pts: Vec<(f64, f64)> =
                 s.x.iter()
                     .zip(&s.y)
