@@ -5,7 +5,7 @@
 //! entries (±1 ± j)/√2 scaled by 1/√6) to a base station (BS, N_b = 16) through an intelligent
 //! reflecting surface (IRS, N_r = 256 elements) that cycles through K₂ = 6 random phase
 //! patterns θ_t ∈ {±1/16}^{256}. All arrays are uniform linear arrays on a grid of G = 18
-//! angles with atoms a(g)[k] = exp(jπ(2g/G − 1)k)/√dim. The channels are
+//! angles with atoms `a(g)[k] = exp(jπ(2g/G − 1)k)/√dim`. The channels are
 //!
 //! ```text
 //!   H₁ = √(N_u N_r/3) · (Σ_l α_l a_IRS(g_{a,l})) a_UE(g_u)ᴴ       (IRS ← UE, 1 UE path, 3 IRS AoAs)
@@ -100,7 +100,7 @@ pub struct IrsChannel {
     pub x: DVector<C64>,
 }
 
-/// ULA dictionary: column g is a(g)[k] = exp(jπ(2g/G − 1)k)/√dim.
+/// ULA dictionary: column g is `a(g)[k] = exp(jπ(2g/G − 1)k)/√dim`.
 pub fn ula_dictionary(dim: usize, grid: usize) -> DMatrix<C64> {
     let s = 1.0 / (dim as f64).sqrt();
     DMatrix::from_fn(dim, grid, |k, g| {

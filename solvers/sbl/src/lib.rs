@@ -15,7 +15,7 @@
 //! * [`baselines`]: OMP, oracle least squares, Kronecker OMP, KSBL and dKroSBL.
 //! * [`generator`]: the portable problem generator of the reference cases.
 //!
-//! Conventions: row-major tensorisation (x[j] ↔ X[j₁, …, j_I], last index fastest, the order
+//! Conventions: row-major tensorisation (`x[j] ↔ X[j₁, …, j_I]`, last index fastest, the order
 //! of `kron(H₁, …, H_I) x`); complex noise is circular, CN(0, σ²) with σ² the total variance
 //! per entry; NMSE = ‖x̂ − x‖²/‖x‖² ([`parsimony_core::stats::nmse`]).
 

@@ -29,7 +29,7 @@ pub struct DkroSblSolution<T: Scalar> {
     pub converged: bool,
 }
 
-/// Runs dKroSBL on a Kronecker problem (see the [module docs](self)).
+/// Runs dKroSBL on a Kronecker problem (see the module docs of `baselines::dkrosbl`).
 pub fn dkrosbl<T: Scalar>(problem: &KronProblem<T>) -> Result<DkroSblSolution<T>> {
     let m = problem.m();
     let modes = m.len();

@@ -4,7 +4,7 @@
 //! positive vectors). Up to a constant F is the Itakura–Saito divergence D_IS(d ‖ γ).
 //!
 //! **AM** (exact). Block i with the others fixed has the closed-form minimiser
-//! γᵢ[k] = (sᵢ/S) Σ_{j: jᵢ = k} dⱼ / ∏_{l≠i} γₗ[jₗ]: a contraction of the tensor D with the
+//! `γᵢ[k] = (sᵢ/S) Σ_{j: jᵢ = k} dⱼ / ∏_{l≠i} γₗ[jₗ]`: a contraction of the tensor D with the
 //! reciprocal factors, O(S) per factor. Sweeps are Gauss–Seidel; after each sweep
 //! γ₁..γ_{I−1} are scaled to unit ℓ₂ norm and the scale moves to γ_I (the gauge). With
 //! θ = log γ the objective is convex, so the sweeps reach the unique minimiser.
