@@ -2,7 +2,10 @@
 //! for SVD-, AM- and PC-KroSBL (β = 0.8), dKroSBL and classical SBL, with the settings of the
 //! authors' `PC-KroSBL/main.m` (see [`crate::sbl::irs::presets`]).
 //!
-//! Flags: `--trials 20 --snrs 4,8,12,16,20 --csbl-trials 5 --seed 7`.
+//! Also the QPSK symbol error rate with rank-1 SVD beamforming from the estimated channel of
+//! the first IRS pattern (`--symbols` per trial).
+//!
+//! Flags: `--trials 20 --snrs 4,8,12,16,20 --csbl-trials 5 --seed 7 --symbols 10000`.
 
 use super::{mean, median};
 use crate::linalg::kron_dense;
@@ -29,6 +32,7 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     let snrs = flags.list("snrs", &[4.0, 8.0, 12.0, 16.0, 20.0])?;
     let csbl_trials: usize = flags.get("csbl-trials", 5)?;
     let seed: u64 = flags.get("seed", 7)?;
+    let symbols: usize = flags.get("symbols", 10_000)?;
     let sys = IrsSystem::new(IrsConfig::default(), seed)?;
     println!(
         "sbl irs: UE 6, BS 16, IRS 256, grid 18 (N = 5832), M = 288, {trials} trials per SNR, SNR = {snrs:?} dB; classical SBL on the first {csbl_trials} trials; seed {seed}"
@@ -39,7 +43,7 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     let mut curves: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); METHODS.len()];
     let progress = ProgressObserver::new("trials", (snrs.len() * trials) as u64);
     for &snr in &snrs {
-        let mut per: Vec<Vec<(f64, f64)>> = vec![Vec::new(); METHODS.len()];
+        let mut per: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); METHODS.len()];
         for trial in 0..trials {
             let ch = sys.draw_channel(&mut rng);
             let (y, sigma2) = sys.measure(&ch, snr, &mut rng)?;
@@ -58,9 +62,11 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
                     _ => presets::classical(sigma2).build()?.solve(&dense, &y)?.x,
                 };
                 let secs = t0.elapsed().as_secs_f64();
-                let e = sys.channel_nmse(&sys.cascaded_from_x(&x)?, &truth)?;
-                row.push((e, secs));
-                rows.push(vec![snr, trial as f64, mi as f64, e, secs]);
+                let est = sys.cascaded_from_x(&x)?;
+                let e = sys.channel_nmse(&est, &truth)?;
+                let ser = sys.qpsk_ser(&est[0], &truth[0], snr, symbols, &mut rng)?;
+                row.push((e, secs, ser));
+                rows.push(vec![snr, trial as f64, mi as f64, e, secs, ser]);
             }
             progress.bar().inc(1);
         }
@@ -69,9 +75,11 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
             let t: Vec<f64> = v.iter().map(|t| t.1).collect();
             let (med, avg) = (median(&e), mean(&e));
             curves[mi].push((snr, med, avg));
+            let ser: Vec<f64> = v.iter().map(|t| t.2).collect();
             println!(
-                "  {snr:5.1} dB  {:14} median NMSE {med:9.3e}  mean {avg:9.3e}  time {:9.2} ms  ({} trials)",
+                "  {snr:5.1} dB  {:14} median NMSE {med:9.3e}  mean {avg:9.3e}  QPSK SER {:.4}  time {:9.2} ms  ({} trials)",
                 METHODS[mi],
+                mean(&ser),
                 mean(&t) * 1e3,
                 v.len()
             );
@@ -80,7 +88,14 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     progress.bar().finish_and_clear();
     write_csv(
         &flags.out.join("trials.csv"),
-        &["snr_db", "trial", "method", "channel_nmse", "seconds"],
+        &[
+            "snr_db",
+            "trial",
+            "method",
+            "channel_nmse",
+            "seconds",
+            "qpsk_ser",
+        ],
         &rows,
     )?;
     let mut plot = LinePlot::new("IRS-MIMO channel estimation (N = 5832, M = 288)")

@@ -280,6 +280,59 @@ impl IrsSystem {
         Ok(acc / truth.len() as f64)
     }
 
+    /// Symbol error rate of QPSK over one cascaded channel with rank-1 SVD beamforming designed
+    /// from the estimate: the UE precodes with the top right singular vector v̂ of Ĝ, the BS
+    /// combines with the top left one û and divides by ûᴴĜv̂ = σ̂₁, then decides by the signs
+    /// of the real and imaginary parts. The true channel G carries the symbols; the noise is
+    /// CN(0, σₙ²I) with σₙ² = (‖G‖²_F / (N_b N_u)) / 10^(SNR/10). `symbols` draws from `rng`.
+    pub fn qpsk_ser(
+        &self,
+        estimate: &DMatrix<C64>,
+        truth: &DMatrix<C64>,
+        snr_db: f64,
+        symbols: usize,
+        rng: &mut StdRng,
+    ) -> Result<f64> {
+        let (nb, nu) = (self.config.bs, self.config.ue);
+        for (what, m) in [("estimate", estimate), ("truth", truth)] {
+            if m.shape() != (nb, nu) {
+                return Err(Error::dimension(
+                    format!("rows of {what} (BS antennas)"),
+                    nb,
+                    m.nrows(),
+                ));
+            }
+        }
+        if symbols == 0 || !snr_db.is_finite() {
+            return Err(Error::invalid(
+                "symbols, snr_db",
+                "need ≥ 1 symbol and a finite SNR",
+            ));
+        }
+        let svd = parsimony_core::linalg::thin_svd(estimate)?;
+        let s1 = svd.singular_values[0];
+        if s1 == 0.0 {
+            // no channel estimate: the receiver can only guess
+            return Ok(0.75);
+        }
+        let u = svd.u.column(0).into_owned();
+        let v = svd.v.column(0).into_owned();
+        let gain = (u.adjoint() * truth * &v)[(0, 0)];
+        let sigma_n = (truth.norm_squared() / (nb * nu) as f64 / 10f64.powf(snr_db / 10.0)).sqrt();
+        let a = std::f64::consts::FRAC_1_SQRT_2;
+        let mut errors = 0usize;
+        for _ in 0..symbols {
+            let (b0, b1) = (coin(rng), coin(rng));
+            let sym = C64::new(if b0 { a } else { -a }, if b1 { a } else { -a });
+            // ûᴴ(G v̂ s + n) = (ûᴴGv̂) s + ûᴴn, and ûᴴn ~ CN(0, σₙ²) since ‖û‖ = 1
+            let z = (gain * sym + cn(rng) * sigma_n) / s1;
+            if (z.re >= 0.0) != b0 || (z.im >= 0.0) != b1 {
+                errors += 1;
+            }
+        }
+        Ok(errors as f64 / symbols as f64)
+    }
+
     /// The pilot matrix X (ue × pilots).
     pub fn pilots(&self) -> &DMatrix<C64> {
         &self.pilots

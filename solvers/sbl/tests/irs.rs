@@ -106,3 +106,38 @@ fn irs_channel_estimation_at_20_db() {
     );
     let _ = DMatrix::<f64>::zeros(0, 0);
 }
+
+/// QPSK SER: zero errors with the true channel at high SNR, about 3/4 with an unrelated one,
+/// and the AWGN value 2Q(√snr) − Q(√snr)² for a rank-1 channel known exactly.
+#[test]
+fn qpsk_ser_limits() {
+    let sys = IrsSystem::new(IrsConfig::default(), 3).unwrap();
+    let mut rng = seeded_rng(5);
+    let ch = sys.draw_channel(&mut rng);
+    let g = &sys.cascaded_true(&ch)[0];
+    assert_eq!(sys.qpsk_ser(g, g, 40.0, 20_000, &mut rng).unwrap(), 0.0);
+    // the cascaded channel is rank 1: effective SNR σ₁²/σₙ² = N_b N_u · 10^(snr/10)
+    let snr_db = -15.0;
+    let eff = 96.0 * 10f64.powf(snr_db / 10.0);
+    let q = |x: f64| 0.5 * erfc(x / std::f64::consts::SQRT_2);
+    let p = 2.0 * q(eff.sqrt()) - q(eff.sqrt()).powi(2);
+    let ser = sys.qpsk_ser(g, g, snr_db, 200_000, &mut rng).unwrap();
+    // binomial standard error √(p(1−p)/n) ≈ 1e-3; allow 5σ
+    assert!(
+        (ser - p).abs() < 5.0 * (p * (1.0 - p) / 2e5).sqrt(),
+        "SER {ser} vs theory {p}"
+    );
+    let other = sys.cascaded_true(&sys.draw_channel(&mut rng))[0].clone();
+    let bad = sys.qpsk_ser(&other, g, 40.0, 20_000, &mut rng).unwrap();
+    assert!(bad > 0.2, "SER with a wrong channel {bad}");
+}
+
+/// erfc by the Abramowitz & Stegun 7.1.26 rational approximation (|error| < 1.5e-7).
+fn erfc(x: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.3275911 * x.abs());
+    let y = t
+        * (0.254829592
+            + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    let r = y * (-x * x).exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
