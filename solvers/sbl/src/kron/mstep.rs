@@ -315,9 +315,40 @@ fn gram_top_triple(
         let gm = MatMut::from_column_major_slice_mut(g.as_mut_slice(), rows, rows);
         faer::linalg::matmul::matmul(gm, Accum::Replace, rm, rm.transpose(), 1.0, Par::Seq);
     }
-    let e = parsimony_core::linalg::symmetric_eigen(&g)?;
-    u.clear();
-    u.extend(e.vectors.column(rows - 1).iter().map(|x| x.abs()));
+    // Top eigenvector of the small Gram matrix: power iteration warm-started from the previous
+    // factor (G is entrywise nonnegative, so the Perron vector is nonnegative), with a dense
+    // eigendecomposition as the fallback when the gap is too small to converge quickly.
+    if u.len() != rows || norm(u) == 0.0 {
+        u.clear();
+        u.resize(rows, 1.0);
+    }
+    let n0 = norm(u);
+    u.iter_mut().for_each(|x| *x = x.abs() / n0);
+    let mut w = vec![0.0; rows];
+    let mut done = false;
+    for _ in 0..200 {
+        for (i, wi) in w.iter_mut().enumerate() {
+            *wi = (0..rows).map(|k| g[(i, k)] * u[k]).sum();
+        }
+        let s = norm(&w);
+        if s == 0.0 {
+            break;
+        }
+        let mut diff2 = 0.0;
+        for (ui, &wi) in u.iter_mut().zip(&w) {
+            diff2 += (wi / s - *ui).powi(2);
+            *ui = wi / s;
+        }
+        if diff2.sqrt() <= 1e-14 {
+            done = true;
+            break;
+        }
+    }
+    if !done {
+        let e = parsimony_core::linalg::symmetric_eigen(&g)?;
+        u.clear();
+        u.extend(e.vectors.column(rows - 1).iter().map(|x| x.abs()));
+    }
     t.clear();
     t.resize(cols, 0.0);
     for (row, &ui) in r.chunks_exact(cols).zip(u.iter()) {
