@@ -11,7 +11,7 @@ use super::{mean, median};
 use crate::linalg::kron_dense;
 use crate::optim::ProgressObserver;
 use crate::output::{Flags, write_csv};
-use crate::plot::{LinePlot, SeriesStyle};
+use crate::plot::LinePlot;
 use crate::random::seeded_rng;
 use crate::sbl::baselines::dkrosbl;
 use crate::sbl::irs::{IrsConfig, IrsSystem, presets};
@@ -98,30 +98,11 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
         ],
         &rows,
     )?;
-    let mut plot = LinePlot::new("IRS-MIMO channel estimation (N = 5832, M = 288)")
+    let plot = LinePlot::new("IRS-MIMO channel estimation (N = 5832, M = 288)")
         .labels("SNR (dB)", "channel NMSE")
         .log_y(true);
-    for (mi, c) in curves.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
-        let x: Vec<f64> = c.iter().map(|t| t.0).collect();
-        let med: Vec<f64> = c.iter().map(|t| t.1).collect();
-        let avg: Vec<f64> = c.iter().map(|t| t.2).collect();
-        plot = plot
-            .series(
-                format!("{} median", METHODS[mi]),
-                &x,
-                &med,
-                SeriesStyle::LinePoints,
-            )
-            .color(mi)
-            .series(
-                format!("{} mean", METHODS[mi]),
-                &x,
-                &avg,
-                SeriesStyle::Points,
-            )
-            .color(mi);
-    }
-    plot.save(flags.out.join("channel_nmse_vs_snr.png"))?;
+    super::median_mean_plot(plot, &METHODS, &curves)
+        .save(flags.out.join("channel_nmse_vs_snr.png"))?;
     println!(
         "wrote trials.csv (method 0 SVD, 1 AM, 2 PC, 3 dKroSBL, 4 classical) and channel_nmse_vs_snr.png to {}",
         flags.out.display()

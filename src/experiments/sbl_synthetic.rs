@@ -14,7 +14,7 @@ use super::{mean, median};
 use crate::linalg::kron_dense;
 use crate::optim::ProgressObserver;
 use crate::output::{Flags, write_csv};
-use crate::plot::{LinePlot, SeriesStyle};
+use crate::plot::LinePlot;
 use crate::sbl::Noise;
 use crate::sbl::baselines::ksbl;
 use crate::sbl::classical::{SblParams, UpdateRule};
@@ -124,30 +124,10 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
         ],
         &rows,
     )?;
-    let mut plot = LinePlot::new(format!("Kronecker SBL, N = 3375, M = {big_m}, K = {k}"))
+    let plot = LinePlot::new(format!("Kronecker SBL, N = 3375, M = {big_m}, K = {k}"))
         .labels("SNR (dB)", "NMSE")
         .log_y(true);
-    for (mi, c) in curves.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
-        let x: Vec<f64> = c.iter().map(|t| t.0).collect();
-        let med: Vec<f64> = c.iter().map(|t| t.1).collect();
-        let avg: Vec<f64> = c.iter().map(|t| t.2).collect();
-        plot = plot
-            .series(
-                format!("{} median", METHODS[mi]),
-                &x,
-                &med,
-                SeriesStyle::LinePoints,
-            )
-            .color(mi)
-            .series(
-                format!("{} mean", METHODS[mi]),
-                &x,
-                &avg,
-                SeriesStyle::Points,
-            )
-            .color(mi);
-    }
-    plot.save(flags.out.join("nmse_vs_snr.png"))?;
+    super::median_mean_plot(plot, &METHODS, &curves).save(flags.out.join("nmse_vs_snr.png"))?;
     println!(
         "wrote trials.csv (method 0 SVD, 1 AM, 2 KSBL, 3 classical) and nmse_vs_snr.png to {}",
         flags.out.display()

@@ -73,58 +73,9 @@ impl MStep {
         inner_tol: f64,
         max_sweeps: usize,
     ) -> usize {
-        let modes = dims.len();
-        let s_total: usize = dims.iter().product();
-        self.recips.resize(modes, Vec::new());
-        self.old.resize(modes, Vec::new());
-        for (r, g) in self.recips.iter_mut().zip(gamma.iter()) {
-            r.clear();
-            r.extend(g.iter().map(|x| 1.0 / x));
-        }
-        let mut sweeps = 0;
-        while sweeps < max_sweeps {
-            sweeps += 1;
-            for (o, g) in self.old.iter_mut().zip(gamma.iter()) {
-                o.clone_from(g);
-            }
-            for i in 0..modes {
-                self.out.resize(dims[i], 0.0);
-                contract_except(
-                    d,
-                    dims,
-                    &self.recips,
-                    i,
-                    &mut self.pre,
-                    &mut self.post,
-                    &mut self.out,
-                );
-                let scale = dims[i] as f64 / s_total as f64;
-                let top = self.out.iter().fold(0.0f64, |a, &b| a.max(b)) * scale;
-                // Floor: an exact zero would make its reciprocal infinite (pruned next step).
-                let floor = (top * 1e-200).max(f64::MIN_POSITIVE);
-                for ((g, r), &o) in gamma[i]
-                    .iter_mut()
-                    .zip(self.recips[i].iter_mut())
-                    .zip(&self.out)
-                {
-                    *g = (o * scale).max(floor);
-                    *r = 1.0 / *g;
-                }
-            }
-            normalise_gauge(gamma);
-            for (r, g) in self.recips.iter_mut().zip(gamma.iter()) {
-                r.iter_mut().zip(g).for_each(|(r, g)| *r = 1.0 / g);
-            }
-            let change = gamma
-                .iter()
-                .zip(&self.old)
-                .map(|(g, o)| rel_change(g, o))
-                .fold(0.0f64, f64::max);
-            if change <= inner_tol {
-                break;
-            }
-        }
-        sweeps
+        let plain = vec![None; dims.len()];
+        self.sweeps(d, dims, gamma, &plain, inner_tol, max_sweeps, false)
+            .expect("uncoupled sweeps cannot fail")
     }
 
     /// PC-KroSBL sweeps: like [`MStep::am`], but each coupled factor is refitted as
@@ -143,10 +94,7 @@ impl MStep {
         inner_tol: f64,
         max_sweeps: usize,
     ) -> Result<usize> {
-        const EPS: f64 = 1e-5;
-        let modes = dims.len();
-        let s_total: usize = dims.iter().product();
-        let couplings: Vec<Option<DMatrix<f64>>> = (0..modes)
+        let couplings: Vec<Option<DMatrix<f64>>> = (0..dims.len())
             .map(|i| {
                 coupled.contains(&i).then(|| {
                     let a = &active[i];
@@ -162,6 +110,28 @@ impl MStep {
                 })
             })
             .collect();
+        self.sweeps(d, dims, gamma, &couplings, inner_tol, max_sweeps, true)
+    }
+
+    /// Gauss–Seidel sweeps of the AM block updates; factor i is refitted through the coupling
+    /// `couplings[i]` when given. After each sweep the gauge is fixed (‖γᵢ‖ = 1, i < I; without
+    /// it the scale drifts between factors and an absolute pruning threshold can remove a
+    /// whole factor). The stop is the largest relative factor change, or the relative change
+    /// of ⊗γ (`kron_stop`, the PC code's rule).
+    #[allow(clippy::too_many_arguments)]
+    fn sweeps(
+        &mut self,
+        d: &[f64],
+        dims: &[usize],
+        gamma: &mut [Vec<f64>],
+        couplings: &[Option<DMatrix<f64>>],
+        inner_tol: f64,
+        max_sweeps: usize,
+        kron_stop: bool,
+    ) -> Result<usize> {
+        const EPS: f64 = 1e-5;
+        let modes = dims.len();
+        let s_total: usize = dims.iter().product();
         self.recips.resize(modes, Vec::new());
         self.old.resize(modes, Vec::new());
         for (r, g) in self.recips.iter_mut().zip(gamma.iter()) {
@@ -190,13 +160,13 @@ impl MStep {
                 match &couplings[i] {
                     Some(c) => {
                         let t = nalgebra::DVector::from_column_slice(&self.out);
-                        let xi = crate::nnls::nnls(c, &t, 0.0)?;
-                        let g = c * xi;
-                        for (k, gk) in gamma[i].iter_mut().enumerate() {
-                            *gk = EPS + g[k];
+                        let g = c * crate::nnls::nnls(c, &t, 0.0)?;
+                        for (gk, v) in gamma[i].iter_mut().zip(g.iter()) {
+                            *gk = EPS + v;
                         }
                     }
                     None => {
+                        // floor: an exact zero would make its reciprocal infinite (pruned next step)
                         let top = self.out.iter().fold(0.0f64, |a, &b| a.max(b));
                         let floor = (top * 1e-200).max(f64::MIN_POSITIVE);
                         for (gk, &o) in gamma[i].iter_mut().zip(&self.out) {
@@ -208,20 +178,26 @@ impl MStep {
                     *r = 1.0 / g;
                 }
             }
-            // the same gauge as AM (‖γᵢ‖ = 1 for i < I): without it the scale drifts between
-            // factors and the absolute pruning threshold removes a whole factor
             normalise_gauge(gamma);
             for (r, g) in self.recips.iter_mut().zip(gamma.iter()) {
                 r.iter_mut().zip(g).for_each(|(r, g)| *r = 1.0 / g);
             }
-            // relative change of ⊗γ through the factors (fine at the tolerances used, ≥ 1e-7)
-            let (mut na, mut nb, mut ab) = (1.0, 1.0, 1.0);
-            for (g, o) in gamma.iter().zip(&self.old) {
-                na *= g.iter().map(|x| x * x).sum::<f64>();
-                nb *= o.iter().map(|x| x * x).sum::<f64>();
-                ab *= g.iter().zip(o).map(|(x, y)| x * y).sum::<f64>();
-            }
-            let change = ((na + nb - 2.0 * ab).max(0.0) / nb).sqrt();
+            let change = if kron_stop {
+                // relative change of ⊗γ through the factors (fine at the tolerances used, ≥ 1e-7)
+                let (mut na, mut nb, mut ab) = (1.0, 1.0, 1.0);
+                for (g, o) in gamma.iter().zip(&self.old) {
+                    na *= g.iter().map(|x| x * x).sum::<f64>();
+                    nb *= o.iter().map(|x| x * x).sum::<f64>();
+                    ab *= g.iter().zip(o).map(|(x, y)| x * y).sum::<f64>();
+                }
+                ((na + nb - 2.0 * ab).max(0.0) / nb).sqrt()
+            } else {
+                gamma
+                    .iter()
+                    .zip(&self.old)
+                    .map(|(g, o)| rel_change(g, o))
+                    .fold(0.0f64, f64::max)
+            };
             if change <= inner_tol {
                 break;
             }
