@@ -122,3 +122,64 @@ pub fn make_problem(
         noise_variance: sigma2,
     })
 }
+
+/// A dense sparse-regression reference problem.
+#[derive(Clone, Debug)]
+pub struct DenseProblem {
+    /// The dictionary / design matrix.
+    pub a: DMatrix<f64>,
+    /// The measurements / target.
+    pub y: DVector<f64>,
+    /// The true coefficients.
+    pub x: DVector<f64>,
+    /// The true support (sorted).
+    pub support: Vec<usize>,
+    /// The noise variance used.
+    pub noise_variance: f64,
+}
+
+/// RC7 of sbl.md: stream seed 8, A = normals(100·60) row-major / √100, support = choose(60, 6),
+/// values sign(z)(0.5 + |z|), σ² = (‖Ax‖²/M)/10³, y = Ax + σ·normals(100).
+pub fn rc7_problem() -> DenseProblem {
+    let (m, n) = (100, 60);
+    let mut g = SplitMix64::new(8);
+    let a = DMatrix::from_row_slice(m, n, &g.normals(m * n)) / (m as f64).sqrt();
+    let support = g.choose(n, 6).expect("6 of 60");
+    let mut x = DVector::zeros(n);
+    for &j in &support {
+        let z = g.normal();
+        x[j] = z.signum() * (0.5 + z.abs());
+    }
+    let y0 = &a * &x;
+    let noise_variance = (y0.norm_squared() / m as f64) / 1e3;
+    let y = y0 + DVector::from_vec(g.normals(m)) * noise_variance.sqrt();
+    DenseProblem {
+        a,
+        y,
+        x,
+        support,
+        noise_variance,
+    }
+}
+
+/// R1 of medida.md: stream seed 20240601 with the (0, 1) uniform convention, X (400 × 10)
+/// row-major N(0, 1), then ε; y = 1.5x₂ − 2x₅ + 0.75x₇ + 0.05ε.
+pub fn rvm_r1_problem() -> DenseProblem {
+    let (n, p) = (400, 10);
+    let mut g = SplitMix64::new(20240601);
+    let vals: Vec<f64> = (0..n * p).map(|_| g.normal_open()).collect();
+    let a = DMatrix::from_row_slice(n, p, &vals);
+    let eps: Vec<f64> = (0..n).map(|_| g.normal_open()).collect();
+    let mut x = DVector::zeros(p);
+    x[2] = 1.5;
+    x[5] = -2.0;
+    x[7] = 0.75;
+    let y = &a * &x + DVector::from_vec(eps) * 0.05;
+    DenseProblem {
+        a,
+        y,
+        x,
+        support: vec![2, 5, 7],
+        noise_variance: 0.0025,
+    }
+}

@@ -134,18 +134,9 @@ fn baselines_recover_the_rc6_supports_at_40_db() {
 /// and OMP stopped there equals the oracle least squares.
 #[test]
 fn omp_on_the_rc7_problem() {
-    let (m, n) = (100, 60);
-    let mut g = SplitMix64::new(8);
-    let a = DMatrix::from_row_slice(m, n, &g.normals(m * n)) / (m as f64).sqrt();
-    let support = g.choose(60, 6).unwrap();
-    let mut x = DVector::zeros(n);
-    for &j in &support {
-        let z = g.normal();
-        x[j] = z.signum() * (0.5 + z.abs());
-    }
-    let y0 = &a * &x;
-    let s2 = (y0.norm_squared() / m as f64) / 1e3;
-    let y = y0 + DVector::from_vec(g.normals(m)) * s2.sqrt();
+    let rc7 = parsimony_sbl::generator::rc7_problem();
+    let (a, y, support, m) = (rc7.a, rc7.y, rc7.support, 100);
+    let s2 = rc7.noise_variance;
     let oracle = oracle_least_squares(&a, &y, &support).unwrap();
     let first = omp(&a, &y, 0.0, 6).unwrap();
     let mut s = first.support.clone();

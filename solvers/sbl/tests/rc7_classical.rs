@@ -2,29 +2,17 @@
 //! the other update rules on the same data.
 
 use nalgebra::{DMatrix, DVector};
-use parsimony_core::random::SplitMix64;
 use parsimony_sbl::Noise;
 use parsimony_sbl::ard::{ArdParams, ard_regression};
 use parsimony_sbl::classical::{SblParams, UpdateRule};
 
 const SUPPORT: [usize; 6] = [4, 11, 19, 25, 38, 57];
 
-/// The RC7 generator: seed 8, M = 100, N = 60.
+/// The RC7 generator (seed 8, M = 100, N = 60), as (A, y, x, σ²).
 fn rc7() -> (DMatrix<f64>, DVector<f64>, DVector<f64>, f64) {
-    let (m, n) = (100, 60);
-    let mut g = SplitMix64::new(8);
-    let a = DMatrix::from_row_slice(m, n, &g.normals(m * n)) / (m as f64).sqrt();
-    let support = g.choose(60, 6).unwrap();
-    assert_eq!(support, SUPPORT);
-    let mut x = DVector::zeros(n);
-    for &j in &support {
-        let z = g.normal();
-        x[j] = z.signum() * (0.5 + z.abs());
-    }
-    let y0 = &a * &x;
-    let sigma2 = (y0.norm_squared() / m as f64) / 1e3;
-    let noise = DVector::from_vec(g.normals(m));
-    (a, y0 + noise * sigma2.sqrt(), x, sigma2)
+    let p = parsimony_sbl::generator::rc7_problem();
+    assert_eq!(p.support, SUPPORT);
+    (p.a, p.y, p.x, p.noise_variance)
 }
 
 fn support_at(x: &DVector<f64>, rel: f64) -> Vec<usize> {

@@ -5,17 +5,10 @@ use parsimony_core::Error;
 use parsimony_core::random::SplitMix64;
 use parsimony_sbl::rvm::{RvmParams, rvm_fit};
 
-/// R1: seed 20240601, X (400 × 10) row-major N(0, 1), then ε; y = 1.5x₂ − 2x₅ + 0.75x₇ + 0.05ε.
+/// R1: seed 20240601, X (400 × 10), y = 1.5x₂ − 2x₅ + 0.75x₇ + 0.05ε.
 fn r1() -> (DMatrix<f64>, DVector<f64>) {
-    let (n, p) = (400, 10);
-    let mut g = SplitMix64::new(20240601);
-    let vals: Vec<f64> = (0..n * p).map(|_| g.normal_open()).collect();
-    let x = DMatrix::from_row_slice(n, p, &vals);
-    let eps: Vec<f64> = (0..n).map(|_| g.normal_open()).collect();
-    let y = DVector::from_fn(n, |i, _| {
-        1.5 * x[(i, 2)] - 2.0 * x[(i, 5)] + 0.75 * x[(i, 7)] + 0.05 * eps[i]
-    });
-    (x, y)
+    let p = parsimony_sbl::generator::rvm_r1_problem();
+    (p.a, p.y)
 }
 
 fn rel(a: f64, b: f64) -> f64 {

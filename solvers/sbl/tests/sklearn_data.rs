@@ -3,8 +3,6 @@
 //! tolerances) and R1 of medida.md (with intercept). Tolerances of the spec: 1e-8 absolute on
 //! coef_, 1e-8 relative on alpha_, the same nonzero set and iteration count.
 
-use nalgebra::{DMatrix, DVector};
-use parsimony_core::random::SplitMix64;
 use parsimony_sbl::ard::{ArdParams, ard_regression};
 use serde_json::Value;
 
@@ -55,18 +53,8 @@ fn compare(fit: &parsimony_sbl::ard::ArdFit, reference: &Value) {
 #[test]
 fn rc7_both_fits_match_stored_sklearn_output() {
     let data = load("sbl_rc7_sklearn.json");
-    let (m, n) = (100, 60);
-    let mut g = SplitMix64::new(8);
-    let a = DMatrix::from_row_slice(m, n, &g.normals(m * n)) / (m as f64).sqrt();
-    let support = g.choose(60, 6).unwrap();
-    let mut x = DVector::zeros(n);
-    for &j in &support {
-        let z = g.normal();
-        x[j] = z.signum() * (0.5 + z.abs());
-    }
-    let y0 = &a * &x;
-    let s2 = (y0.norm_squared() / m as f64) / 1e3;
-    let y = y0 + DVector::from_vec(g.normals(m)) * s2.sqrt();
+    let rc7 = parsimony_sbl::generator::rc7_problem();
+    let (a, y) = (rc7.a, rc7.y);
     assert!((y.sum() - data["checks"]["sum_y"].as_f64().unwrap()).abs() < 1e-12);
     assert!((a.sum() - data["checks"]["sum_A"].as_f64().unwrap()).abs() < 1e-12);
     for fit_ref in data["fits"].as_array().unwrap() {
@@ -84,14 +72,8 @@ fn rc7_both_fits_match_stored_sklearn_output() {
 #[test]
 fn r1_with_intercept_matches_stored_sklearn_output() {
     let data = load("rvm_r1_sklearn.json");
-    let (n, p) = (400, 10);
-    let mut g = SplitMix64::new(20240601);
-    let vals: Vec<f64> = (0..n * p).map(|_| g.normal_open()).collect();
-    let x = DMatrix::from_row_slice(n, p, &vals);
-    let eps: Vec<f64> = (0..n).map(|_| g.normal_open()).collect();
-    let y = DVector::from_fn(n, |i, _| {
-        1.5 * x[(i, 2)] - 2.0 * x[(i, 5)] + 0.75 * x[(i, 7)] + 0.05 * eps[i]
-    });
+    let r1 = parsimony_sbl::generator::rvm_r1_problem();
+    let (x, y) = (r1.a, r1.y);
     let fit = ard_regression(&x, &y, &ArdParams::default()).unwrap();
     compare(&fit, &data);
     let b = data["intercept_"].as_f64().unwrap();
