@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | shared core: linear algebra, Kronecker operators, CG, optimisers, random numbers, plots | `parsimony-core` | available |
 //! | sparse Bayesian learning (classical SBL, ARD, RVM, Kronecker-structured SBL, IRS-MIMO) | `parsimony-sbl` | available |
-//! | MEDIDA model-error discovery on Kuramoto–Sivashinsky | `parsimony-medida` | planned |
+//! | MEDIDA model-error discovery on Kuramoto–Sivashinsky (so far: the ETDRK4 KS solver) | `parsimony-medida` | in progress |
 //! | entropic optimal transport (Sinkhorn, Sinkhorn–Newton–Sparse) | `parsimony-ot` | planned |
 //! | sparse Walsh–Hadamard transform (SPRIGHT) | `parsimony-wht` | planned |
 //! | physics-informed neural networks for 1D flames | `parsimony-flame` | planned |
@@ -36,6 +36,10 @@ pub mod output;
 /// Runnable experiments (the examples and the `parsimony` tool call these).
 #[cfg(feature = "sbl")]
 pub mod experiments;
+
+/// The Kuramoto–Sivashinsky solver and (to come) MEDIDA (crate `parsimony-medida`).
+#[cfg(feature = "medida")]
+pub use parsimony_medida as medida;
 
 /// Sparse Bayesian learning (crate `parsimony-sbl`).
 #[cfg(feature = "sbl")]
