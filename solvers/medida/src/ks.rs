@@ -277,7 +277,8 @@ pub fn etdrk4_coefficients(lk: &[C64], h: f64, method: CoefficientMethod) -> Etd
 pub struct Ks {
     params: KsParams,
     coef: Etdrk4Coefficients,
-    /// −(c₁/2)·i·k per bin (0 above N/3 with dealiasing).
+    /// −(c₁/2)·i·k/N² per bin (0 above N/3 with dealiasing); the 1/N² is the normalisation of
+    /// the two unnormalised inverse transforms whose product is squared in N(v).
     g: Vec<C64>,
     r2c: Arc<dyn RealToComplex<f64>>,
     c2r: Arc<dyn ComplexToReal<f64>>,
@@ -305,6 +306,7 @@ impl Ks {
         let lk = params.linear_symbol();
         let coef = etdrk4_coefficients(&lk, params.dt, params.coefficients);
         let cut = n / 3;
+        let norm2 = 1.0 / (n as f64 * n as f64);
         let g = params
             .wavenumbers()
             .iter()
@@ -313,7 +315,7 @@ impl Ks {
                 if params.dealias && m > cut {
                     C64::new(0.0, 0.0)
                 } else {
-                    C64::new(0.0, -0.5 * params.c1 * k)
+                    C64::new(0.0, -0.5 * params.c1 * k * norm2)
                 }
             })
             .collect();
@@ -492,7 +494,7 @@ fn inverse(
     out.iter_mut().for_each(|x| *x *= s);
 }
 
-/// out = −(c₁/2)·ik·FFT(IFFT(v)²).
+/// out = −(c₁/2)·ik·FFT(IFFT(v)²), with the normalisation of the inverse folded into `g`.
 #[allow(clippy::too_many_arguments)]
 fn nonlinear(
     v: &[C64],
@@ -506,7 +508,11 @@ fn nonlinear(
     scratch_f: &mut [C64],
 ) {
     spec.copy_from_slice(v);
-    inverse(c2r, spec, real, scratch_i);
+    let last = spec.len() - 1;
+    spec[0].im = 0.0;
+    spec[last].im = 0.0;
+    c2r.process_with_scratch(spec, real, scratch_i)
+        .expect("buffer sizes fixed at planning");
     real.iter_mut().for_each(|x| *x *= *x);
     r2c.process_with_scratch(real, out, scratch_f)
         .expect("buffer sizes fixed at planning");
