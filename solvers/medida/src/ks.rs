@@ -277,11 +277,7 @@ pub fn etdrk4_coefficients(lk: &[C64], h: f64, method: CoefficientMethod) -> Etd
 pub struct Ks {
     params: KsParams,
     coef: Etdrk4Coefficients,
-    /// −(c₁/2)·i·k/N² per bin (0 above N/3 with dealiasing); the 1/N² is the normalisation of
-    /// the two unnormalised inverse transforms whose product is squared in N(v).
-    g: Vec<C64>,
-    r2c: Arc<dyn RealToComplex<f64>>,
-    c2r: Arc<dyn ComplexToReal<f64>>,
+    fft: Spectral,
     v: Vec<C64>,
     a: Vec<C64>,
     b: Vec<C64>,
@@ -290,11 +286,46 @@ pub struct Ks {
     na: Vec<C64>,
     nb: Vec<C64>,
     nc: Vec<C64>,
+    steps: u64,
+}
+
+/// FFT plans, the nonlinear multiplier and their scratch buffers.
+struct Spectral {
+    /// −(c₁/2)·i·k/N² per bin (0 above N/3 with dealiasing); the 1/N² is the normalisation of
+    /// the two unnormalised inverse transforms whose product is squared in N(v).
+    g: Vec<C64>,
+    r2c: Arc<dyn RealToComplex<f64>>,
+    c2r: Arc<dyn ComplexToReal<f64>>,
     spec: Vec<C64>,
     real: Vec<f64>,
     scratch_f: Vec<C64>,
     scratch_i: Vec<C64>,
-    steps: u64,
+}
+
+impl Spectral {
+    /// `real` ← IFFT(v) without the 1/N (DC and Nyquist imaginary parts dropped, as Re(IFFT)
+    /// does for a real signal).
+    fn inverse_unscaled(&mut self, v: &[C64]) {
+        self.spec.copy_from_slice(v);
+        let last = self.spec.len() - 1;
+        self.spec[0].im = 0.0;
+        self.spec[last].im = 0.0;
+        self.c2r
+            .process_with_scratch(&mut self.spec, &mut self.real, &mut self.scratch_i)
+            .expect("buffer sizes fixed at planning");
+    }
+
+    /// out = −(c₁/2)·ik·FFT(IFFT(v)²).
+    fn nonlinear(&mut self, v: &[C64], out: &mut [C64]) {
+        self.inverse_unscaled(v);
+        self.real.iter_mut().for_each(|x| *x *= *x);
+        self.r2c
+            .process_with_scratch(&mut self.real, out, &mut self.scratch_f)
+            .expect("buffer sizes fixed at planning");
+        for (o, gi) in out.iter_mut().zip(&self.g) {
+            *o *= gi;
+        }
+    }
 }
 
 impl Ks {
@@ -323,14 +354,19 @@ impl Ks {
         let r2c = planner.plan_fft_forward(n);
         let c2r = planner.plan_fft_inverse(n);
         let zeros = vec![C64::new(0.0, 0.0); half];
-        Ok(Self {
+        let fft = Spectral {
             scratch_f: r2c.make_scratch_vec(),
             scratch_i: c2r.make_scratch_vec(),
-            params,
-            coef,
             g,
             r2c,
             c2r,
+            spec: zeros.clone(),
+            real: vec![0.0; n],
+        };
+        Ok(Self {
+            params,
+            coef,
+            fft,
             v: zeros.clone(),
             a: zeros.clone(),
             b: zeros.clone(),
@@ -338,9 +374,7 @@ impl Ks {
             nv: zeros.clone(),
             na: zeros.clone(),
             nb: zeros.clone(),
-            nc: zeros.clone(),
-            spec: zeros,
-            real: vec![0.0; n],
+            nc: zeros,
             steps: 0,
         })
     }
@@ -362,9 +396,10 @@ impl Ks {
     pub fn set_state(&mut self, u: &[f64]) -> Result<()> {
         parsimony_core::error::check_len("length of u (grid points)", self.params.n, u.len())?;
         parsimony_core::linalg::check_finite("u", u)?;
-        self.real.copy_from_slice(u);
-        self.r2c
-            .process_with_scratch(&mut self.real, &mut self.v, &mut self.scratch_f)
+        let f = &mut self.fft;
+        f.real.copy_from_slice(u);
+        f.r2c
+            .process_with_scratch(&mut f.real, &mut self.v, &mut f.scratch_f)
             .map_err(|e| Error::breakdown("FFT", e))?;
         self.steps = 0;
         Ok(())
@@ -373,8 +408,11 @@ impl Ks {
     /// Writes the state u into `out` (length N).
     pub fn state_into(&mut self, out: &mut [f64]) -> Result<()> {
         parsimony_core::error::check_len("length of out (grid points)", self.params.n, out.len())?;
-        self.spec.copy_from_slice(&self.v);
-        inverse(&self.c2r, &mut self.spec, out, &mut self.scratch_i);
+        self.fft.inverse_unscaled(&self.v);
+        let s = 1.0 / self.params.n as f64;
+        for (o, r) in out.iter_mut().zip(&self.fft.real) {
+            *o = r * s;
+        }
         Ok(())
     }
 
@@ -394,59 +432,19 @@ impl Ks {
     pub fn step(&mut self) -> Result<()> {
         let co = &self.coef;
         let h = self.v.len();
-        nonlinear(
-            &self.v,
-            &mut self.nv,
-            &self.g,
-            &self.c2r,
-            &self.r2c,
-            &mut self.spec,
-            &mut self.real,
-            &mut self.scratch_i,
-            &mut self.scratch_f,
-        );
+        self.fft.nonlinear(&self.v, &mut self.nv);
         for m in 0..h {
             self.a[m] = co.e2[m] * self.v[m] + co.q[m] * self.nv[m];
         }
-        nonlinear(
-            &self.a,
-            &mut self.na,
-            &self.g,
-            &self.c2r,
-            &self.r2c,
-            &mut self.spec,
-            &mut self.real,
-            &mut self.scratch_i,
-            &mut self.scratch_f,
-        );
+        self.fft.nonlinear(&self.a, &mut self.na);
         for m in 0..h {
             self.b[m] = co.e2[m] * self.v[m] + co.q[m] * self.na[m];
         }
-        nonlinear(
-            &self.b,
-            &mut self.nb,
-            &self.g,
-            &self.c2r,
-            &self.r2c,
-            &mut self.spec,
-            &mut self.real,
-            &mut self.scratch_i,
-            &mut self.scratch_f,
-        );
+        self.fft.nonlinear(&self.b, &mut self.nb);
         for m in 0..h {
             self.c[m] = co.e2[m] * self.a[m] + co.q[m] * (self.nb[m] * 2.0 - self.nv[m]);
         }
-        nonlinear(
-            &self.c,
-            &mut self.nc,
-            &self.g,
-            &self.c2r,
-            &self.r2c,
-            &mut self.spec,
-            &mut self.real,
-            &mut self.scratch_i,
-            &mut self.scratch_f,
-        );
+        self.fft.nonlinear(&self.c, &mut self.nc);
         for m in 0..h {
             self.v[m] = co.e[m] * self.v[m]
                 + co.f1[m] * self.nv[m]
@@ -473,50 +471,5 @@ impl Ks {
             self.step()?;
         }
         Ok(())
-    }
-}
-
-/// u = IFFT(v)/N from a half spectrum (the imaginary parts of the DC and Nyquist bins, which a
-/// real signal cannot carry, are dropped as Re(IFFT) does). `spec` is consumed as scratch.
-fn inverse(
-    c2r: &Arc<dyn ComplexToReal<f64>>,
-    spec: &mut [C64],
-    out: &mut [f64],
-    scratch: &mut [C64],
-) {
-    let n = out.len();
-    let last = spec.len() - 1;
-    spec[0].im = 0.0;
-    spec[last].im = 0.0;
-    c2r.process_with_scratch(spec, out, scratch)
-        .expect("buffer sizes fixed at planning");
-    let s = 1.0 / n as f64;
-    out.iter_mut().for_each(|x| *x *= s);
-}
-
-/// out = −(c₁/2)·ik·FFT(IFFT(v)²), with the normalisation of the inverse folded into `g`.
-#[allow(clippy::too_many_arguments)]
-fn nonlinear(
-    v: &[C64],
-    out: &mut [C64],
-    g: &[C64],
-    c2r: &Arc<dyn ComplexToReal<f64>>,
-    r2c: &Arc<dyn RealToComplex<f64>>,
-    spec: &mut [C64],
-    real: &mut [f64],
-    scratch_i: &mut [C64],
-    scratch_f: &mut [C64],
-) {
-    spec.copy_from_slice(v);
-    let last = spec.len() - 1;
-    spec[0].im = 0.0;
-    spec[last].im = 0.0;
-    c2r.process_with_scratch(spec, real, scratch_i)
-        .expect("buffer sizes fixed at planning");
-    real.iter_mut().for_each(|x| *x *= *x);
-    r2c.process_with_scratch(real, out, scratch_f)
-        .expect("buffer sizes fixed at planning");
-    for (o, gi) in out.iter_mut().zip(g) {
-        *o *= gi;
     }
 }
