@@ -60,15 +60,7 @@ fn jacobi_preconditioner_reduces_iterations_on_a_badly_scaled_system() {
 fn sparse_laplacian_recovers_a_known_solution() {
     // 1D Dirichlet Laplacian tridiag(−1, 2, −1): b = A x* for a known x*.
     let n = 200;
-    let mut t = Vec::new();
-    for i in 0..n {
-        t.push((i, i, 2.0));
-        if i > 0 {
-            t.push((i, i - 1, -1.0));
-            t.push((i - 1, i, -1.0));
-        }
-    }
-    let a = csr_from_triplets(n, n, &t).unwrap();
+    let a = super::laplacian_1d(n);
     let x_true = DVector::from_fn(n, |i, _| ((i + 1) as f64 * 0.05).sin());
     let mut b = DVector::zeros(n);
     for i in 0..n {

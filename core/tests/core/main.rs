@@ -48,3 +48,16 @@ pub fn real_vector(rng: &mut SplitMix64, n: usize) -> DVector<f64> {
 pub fn complex_vector(rng: &mut SplitMix64, n: usize) -> DVector<C64> {
     DVector::from_fn(n, |_, _| C64::new(rng.normal(), rng.normal()))
 }
+
+/// The 1D Dirichlet Laplacian tridiag(−1, 2, −1) of order n as a CSR matrix.
+pub fn laplacian_1d(n: usize) -> nalgebra_sparse::CsrMatrix<f64> {
+    let mut t = Vec::new();
+    for i in 0..n {
+        t.push((i, i, 2.0));
+        if i > 0 {
+            t.push((i, i - 1, -1.0));
+            t.push((i - 1, i, -1.0));
+        }
+    }
+    parsimony_core::linalg::csr_from_triplets(n, n, &t).unwrap()
+}

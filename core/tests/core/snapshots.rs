@@ -3,23 +3,13 @@
 //! A change here means the algorithm's behaviour changed: check it was intended, then update.
 
 use nalgebra::DVector;
-use parsimony_core::linalg::{
-    CgParams, JacobiPreconditioner, conjugate_gradient, csr_diagonal, csr_from_triplets,
-};
+use parsimony_core::linalg::{CgParams, JacobiPreconditioner, conjugate_gradient, csr_diagonal};
 use parsimony_core::optim::{AdamParams, LbfgsParams, Rosenbrock, Silent, lbfgs_minimize};
 
 #[test]
 fn cg_on_the_1d_laplacian() {
     let n = 100;
-    let mut t = Vec::new();
-    for i in 0..n {
-        t.push((i, i, 2.0));
-        if i > 0 {
-            t.push((i, i - 1, -1.0));
-            t.push((i - 1, i, -1.0));
-        }
-    }
-    let a = csr_from_triplets(n, n, &t).unwrap();
+    let a = super::laplacian_1d(n);
     let b = DVector::from_element(n, 1.0);
     let jac = JacobiPreconditioner::new(&csr_diagonal(&a).unwrap()).unwrap();
     let sol = conjugate_gradient(&a, &b, None, Some(&jac), &CgParams::default()).unwrap();

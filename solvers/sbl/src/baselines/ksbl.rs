@@ -12,7 +12,7 @@
 //! [`posterior_nroute`] is also an independent check of the m-route E-step.
 
 use crate::kron::estep::Posterior;
-use crate::kron::{IterRecord, KroSblSolution, KronProblem, Status, scatter_active};
+use crate::kron::{IterRecord, KroSblSolution, KronProblem, Status, prune_factors, scatter_active};
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::linalg::{
     ModeWorkspace, Scalar, Transform, multimode_product, symmetric_eigen,
@@ -129,22 +129,11 @@ pub fn ksbl<T: Scalar>(
     let mut history = Vec::new();
     let t0 = Instant::now();
     for r in 1..=max_iter {
-        for i in 0..n.len() {
-            let top = gamma[i].iter().fold(0.0f64, |a, &b| a.max(b));
-            let keep: Vec<usize> = (0..gamma[i].len())
-                .filter(|&k| gamma[i][k] >= prune_rel * top && gamma[i][k] > 0.0)
-                .collect();
-            if keep.is_empty() {
-                status = Status::AllPruned { factor: i };
-                break;
-            }
-            if keep.len() < gamma[i].len() {
-                gamma[i] = keep.iter().map(|&k| gamma[i][k]).collect();
-                active[i] = keep.iter().map(|&k| active[i][k]).collect();
-                h[i] = problem.factors()[i].select_columns(active[i].iter());
-            }
-        }
-        if matches!(status, Status::AllPruned { .. }) {
+        let keep = |_: usize, v: f64, top: f64| v >= prune_rel * top && v > 0.0;
+        if let Some(factor) =
+            prune_factors(problem.factors(), &mut gamma, &mut active, &mut h, keep)
+        {
+            status = Status::AllPruned { factor };
             break;
         }
         let (mu, var) = nroute(&h, &gamma, y, sigma2)?;

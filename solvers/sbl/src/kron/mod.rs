@@ -43,5 +43,5 @@ mod tensor;
 
 pub use params::{Init, KroSblParams, Method, Noise, SvdSolver};
 pub use problem::KronProblem;
-pub(crate) use solver::scatter_active;
 pub use solver::{IterRecord, KroSbl, KroSblSolution, Snapshot, Status};
+pub(crate) use solver::{prune_factors, scatter_active};

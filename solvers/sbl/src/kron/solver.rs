@@ -189,33 +189,14 @@ impl KroSbl {
         let mut iterations = 0;
         let t0 = Instant::now();
         for r in 1..=p.max_iter {
-            // 1. prune (per factor, irreversible, only if some factor is below a threshold)
-            let needs = gamma.iter().enumerate().any(|(i, g)| {
-                let top = g.iter().fold(0.0f64, |a, &b| a.max(b));
-                g.iter().any(|&v| v < prune_rel[i] * top || v < p.prune_abs)
-            });
-            if needs {
-                for i in 0..modes {
-                    let top = gamma[i].iter().fold(0.0f64, |a, &b| a.max(b));
-                    let keep: Vec<usize> = (0..gamma[i].len())
-                        .filter(|&k| {
-                            !(gamma[i][k] < prune_rel[i] * top || gamma[i][k] < p.prune_abs)
-                        })
-                        .collect();
-                    if keep.is_empty() {
-                        status = Status::AllPruned { factor: i };
-                        break;
-                    }
-                    if keep.len() < gamma[i].len() {
-                        gamma[i] = keep.iter().map(|&k| gamma[i][k]).collect();
-                        active[i] = keep.iter().map(|&k| active[i][k]).collect();
-                        h[i] = problem.factors()[i].select_columns(active[i].iter());
-                    }
-                }
-                if matches!(status, Status::AllPruned { .. }) {
-                    iterations = r - 1;
-                    break;
-                }
+            // 1. prune (per factor, irreversible)
+            let keep = |i: usize, v: f64, top: f64| !(v < prune_rel[i] * top || v < p.prune_abs);
+            if let Some(factor) =
+                prune_factors(problem.factors(), &mut gamma, &mut active, &mut h, keep)
+            {
+                status = Status::AllPruned { factor };
+                iterations = r - 1;
+                break;
             }
             // 2. E-step
             estep.run(&h, &gamma, y, sigma2)?;
@@ -335,6 +316,34 @@ impl KroSbl {
             seconds,
         })
     }
+}
+
+/// Drops, in every factor i, the entries γᵢ[k] for which `keep(i, γᵢ[k], max γᵢ)` is false,
+/// together with their active indices and dictionary columns (`h[i]` is rebuilt from `full`).
+/// Nothing is allocated when nothing is dropped. Returns the first factor left empty, if any.
+pub(crate) fn prune_factors<T: Scalar>(
+    full: &[DMatrix<T>],
+    gamma: &mut [Vec<f64>],
+    active: &mut [Vec<usize>],
+    h: &mut [DMatrix<T>],
+    keep: impl Fn(usize, f64, f64) -> bool,
+) -> Option<usize> {
+    for i in 0..gamma.len() {
+        let top = gamma[i].iter().fold(0.0f64, |a, &b| a.max(b));
+        if gamma[i].iter().all(|&v| keep(i, v, top)) {
+            continue;
+        }
+        let kept: Vec<usize> = (0..gamma[i].len())
+            .filter(|&k| keep(i, gamma[i][k], top))
+            .collect();
+        if kept.is_empty() {
+            return Some(i);
+        }
+        gamma[i] = kept.iter().map(|&k| gamma[i][k]).collect();
+        active[i] = kept.iter().map(|&k| active[i][k]).collect();
+        h[i] = full[i].select_columns(active[i].iter());
+    }
+    None
 }
 
 /// Full-length factor vectors: γᵢ on the active set, 0 elsewhere.
