@@ -9,7 +9,7 @@
 //! Everything runs on one thread (faer's kernels are called with `Par::Seq`).
 //!
 //! Run: `cargo bench --bench sbl` (add `-- --quick` to skip the N = 10⁶ full solve; `-- --big`
-//! runs only N = 10⁷, in its own process so that the peak RSS is that size's). Peer: `bench/peers/krosbl_numpy.py`; both are run by `bash bench/run_sbl.sh`.
+//! runs only N = 10⁷, in its own process so that the peak RSS is that size's). `-- --b1-only --no-dense` runs B1 without the dense SBL). Peer: `bench/peers/krosbl_numpy.py`; both are run by `bash bench/run_sbl.sh`.
 #![allow(missing_docs)]
 
 use parsimony::linalg::kron_dense;
@@ -49,12 +49,15 @@ fn main() -> parsimony::Result<()> {
     parsimony::linalg::set_threads(1);
     let big = args.iter().any(|a| a == "--big");
     if !big {
-        b1()?;
+        b1(args.iter().any(|a| a == "--no-dense"))?;
+    }
+    if args.iter().any(|a| a == "--b1-only") {
+        return Ok(());
     }
     b2(quick, big)
 }
 
-fn b1() -> parsimony::Result<()> {
+fn b1(no_dense: bool) -> parsimony::Result<()> {
     println!("# B1 paper size: n = 15^3, m = (8,12,15), K = 3, 25 dB, known noise");
     println!("bench,method,seed,seconds_per_run,seconds_per_iteration,iterations,nmse");
     for seed in 1..=5u64 {
@@ -81,7 +84,7 @@ fn b1() -> parsimony::Result<()> {
                 sol.iterations
             );
         }
-        if seed == 1 {
+        if seed == 1 && !no_dense {
             let a = kron_dense(&p.factors);
             let s = SblParams::new(UpdateRule::Em)
                 .noise(Noise::Known(p.noise_variance))

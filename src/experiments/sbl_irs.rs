@@ -14,7 +14,7 @@ use crate::output::{Flags, write_csv};
 use crate::plot::LinePlot;
 use crate::random::seeded_rng;
 use crate::sbl::baselines::dkrosbl;
-use crate::sbl::irs::{IrsConfig, IrsSystem, presets};
+use crate::sbl::irs::{IrsConfig, IrsSystem, MIN_CASCADED_NORM, presets};
 use crate::sbl::kron::KronProblem;
 use std::time::Instant;
 
@@ -33,11 +33,11 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     let csbl_trials: usize = flags.get("csbl-trials", 5)?;
     let seed: u64 = flags.get("seed", 7)?;
     let symbols: usize = flags.get("symbols", 10_000)?;
-    let sys = IrsSystem::new(IrsConfig::default(), seed)?;
+    let mut sys = IrsSystem::new(IrsConfig::default(), seed)?;
     println!(
         "sbl irs: UE 6, BS 16, IRS 256, grid 18 (N = 5832), M = 288, {trials} trials per SNR, SNR = {snrs:?} dB; classical SBL on the first {csbl_trials} trials; seed {seed}"
     );
-    let dense = kron_dense(sys.factors());
+    let mut dense = kron_dense(sys.factors());
     let mut rng = seeded_rng(seed.wrapping_add(1));
     let mut rows = Vec::new();
     let mut curves: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); METHODS.len()];
@@ -46,6 +46,9 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
         let mut per: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); METHODS.len()];
         for trial in 0..trials {
             let ch = sys.draw_channel(&mut rng);
+            if sys.redraw_weak_patterns(&ch, MIN_CASCADED_NORM, &mut rng)? > 0 {
+                dense = kron_dense(sys.factors());
+            }
             let (y, sigma2) = sys.measure(&ch, snr, &mut rng)?;
             let truth = sys.cascaded_true(&ch);
             let problem = KronProblem::new(sys.factors().to_vec(), y.clone())?;

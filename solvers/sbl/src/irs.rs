@@ -120,6 +120,17 @@ fn coin(rng: &mut StdRng) -> bool {
     rng.random::<bool>()
 }
 
+/// The cascaded-channel norm below which the authors' code redraws an IRS pattern.
+pub const MIN_CASCADED_NORM: f64 = 1e-5;
+
+/// H_p1[t, g] = Σ_k θ_t[k] A_IRS[k, 0] conj(A_IRS[k, g]): pattern t's response at angle
+/// difference g.
+fn pattern_response(a_irs: &DMatrix<C64>, patterns: &DMatrix<f64>, t: usize, g: usize) -> C64 {
+    (0..a_irs.nrows())
+        .map(|k| a_irs[(k, 0)] * a_irs[(k, g)].conj() * patterns[(t, k)])
+        .sum()
+}
+
 impl IrsSystem {
     /// Builds the system with pilots and IRS patterns drawn from `seed` (fixed across trials,
     /// as in the paper).
@@ -154,11 +165,8 @@ impl IrsSystem {
         let patterns = DMatrix::from_fn(config.patterns, config.irs, |_, _| {
             if coin(&mut rng) { amp } else { -amp }
         });
-        // H_p1[t, g] = Σ_k θ_t[k] A_IRS[k, 0] conj(A_IRS[k, g])
         let h_p1 = DMatrix::from_fn(config.patterns, config.grid, |t, g| {
-            (0..config.irs)
-                .map(|k| a_irs[(k, 0)] * a_irs[(k, g)].conj() * patterns[(t, k)])
-                .sum()
+            pattern_response(&a_irs, &patterns, t, g)
         });
         let h_p2 = pilots.transpose() * a_ue.map(|z| z.conj());
         let factors = vec![h_p1, h_p2, a_bs.clone()];
@@ -171,6 +179,46 @@ impl IrsSystem {
             patterns,
             factors,
         })
+    }
+
+    /// Redraws every IRS pattern whose cascaded channel G_t = H₂ diag(θ_t) H₁ for the channel
+    /// `ch` has Frobenius norm below `min_norm` (the authors' code uses
+    /// [`MIN_CASCADED_NORM`] = 1e-5; it happens rarely), updating the patterns and the
+    /// dictionary factor H_p1. Returns how many patterns were redrawn. Fails with
+    /// `NumericalBreakdown` when a pattern stays below `min_norm` after 1000 redraws (a
+    /// threshold the channel cannot reach), and `InvalidParameter` for a negative or non-finite
+    /// `min_norm`.
+    pub fn redraw_weak_patterns(
+        &mut self,
+        ch: &IrsChannel,
+        min_norm: f64,
+        rng: &mut StdRng,
+    ) -> Result<usize> {
+        if !(min_norm.is_finite() && min_norm >= 0.0) {
+            return Err(Error::invalid("min_norm", "must be finite and ≥ 0"));
+        }
+        let amp = 1.0 / (self.config.irs as f64).sqrt();
+        let mut redrawn = 0;
+        for t in 0..self.config.patterns {
+            let mut tries = 0;
+            while self.cascaded_one(ch, t).norm() < min_norm {
+                if tries == 1000 {
+                    return Err(Error::breakdown(
+                        "IRS pattern redraw",
+                        format!("pattern {t}: cascaded norm stays below {min_norm:e}"),
+                    ));
+                }
+                tries += 1;
+                for k in 0..self.config.irs {
+                    self.patterns[(t, k)] = if coin(rng) { amp } else { -amp };
+                }
+                for g in 0..self.config.grid {
+                    self.factors[0][(t, g)] = pattern_response(&self.a_irs, &self.patterns, t, g);
+                }
+            }
+            redrawn += tries;
+        }
+        Ok(redrawn)
     }
 
     /// The configuration.
@@ -234,14 +282,17 @@ impl IrsSystem {
     /// The cascaded channels G_t = H₂ diag(θ_t) H₁ of a channel draw, one per pattern.
     pub fn cascaded_true(&self, ch: &IrsChannel) -> Vec<DMatrix<C64>> {
         (0..self.config.patterns)
-            .map(|t| {
-                let mut h1t = ch.h1.clone();
-                for (k, mut row) in h1t.row_iter_mut().enumerate() {
-                    row *= C64::from(self.patterns[(t, k)]);
-                }
-                &ch.h2 * h1t
-            })
+            .map(|t| self.cascaded_one(ch, t))
             .collect()
+    }
+
+    /// G_t for pattern `t`.
+    fn cascaded_one(&self, ch: &IrsChannel, t: usize) -> DMatrix<C64> {
+        let mut h1t = ch.h1.clone();
+        for (k, mut row) in h1t.row_iter_mut().enumerate() {
+            row *= C64::from(self.patterns[(t, k)]);
+        }
+        &ch.h2 * h1t
     }
 
     /// The cascaded channels implied by an angular-domain estimate x̂:

@@ -4,7 +4,7 @@
 use nalgebra::DMatrix;
 use parsimony_core::C64;
 use parsimony_core::random::seeded_rng;
-use parsimony_sbl::irs::{IrsConfig, IrsSystem, presets};
+use parsimony_sbl::irs::{IrsConfig, IrsSystem, MIN_CASCADED_NORM, presets};
 use parsimony_sbl::kron::KronProblem;
 
 #[test]
@@ -140,4 +140,43 @@ fn erfc(x: f64) -> f64 {
             + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
     let r = y * (-x * x).exp();
     if x >= 0.0 { r } else { 2.0 - r }
+}
+
+#[test]
+fn weak_patterns_are_redrawn_and_the_model_follows() {
+    let mut sys = IrsSystem::new(IrsConfig::default(), 3).unwrap();
+    let mut rng = seeded_rng(4);
+    let ch = sys.draw_channel(&mut rng);
+    let norms: Vec<f64> = sys.cascaded_true(&ch).iter().map(|g| g.norm()).collect();
+    // the paper's threshold: nothing to do for an ordinary draw
+    assert_eq!(
+        sys.redraw_weak_patterns(&ch, MIN_CASCADED_NORM, &mut rng)
+            .unwrap(),
+        0
+    );
+    // a threshold between the smallest and the largest norm forces redraws of the weak ones
+    let mut sorted = norms.clone();
+    sorted.sort_by(f64::total_cmp);
+    let thr = 0.5 * (sorted[0] + sorted[1]);
+    let redrawn = sys.redraw_weak_patterns(&ch, thr, &mut rng).unwrap();
+    assert!(redrawn >= 1);
+    let after: Vec<f64> = sys.cascaded_true(&ch).iter().map(|g| g.norm()).collect();
+    assert!(after.iter().all(|&n| n >= thr), "{after:?} vs {thr}");
+    // the dictionary factor follows the new patterns: y = (H_p1 ⊗ H_p2 ⊗ A_BS) x is still
+    // the physical cascade
+    let direct: Vec<C64> = sys
+        .cascaded_true(&ch)
+        .iter()
+        .flat_map(|g| (g * sys.pilots()).as_slice().to_vec())
+        .collect();
+    let y = sys.measure_clean(&ch.x).unwrap();
+    let err = y
+        .iter()
+        .zip(&direct)
+        .map(|(a, b)| (a - b).norm())
+        .fold(0.0f64, f64::max);
+    assert!(err < 1e-12 * sorted[5]);
+    // an unreachable threshold is reported, not looped on
+    assert!(sys.redraw_weak_patterns(&ch, 1e300, &mut rng).is_err());
+    assert!(sys.redraw_weak_patterns(&ch, f64::NAN, &mut rng).is_err());
 }

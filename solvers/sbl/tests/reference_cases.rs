@@ -7,7 +7,7 @@ use parsimony_core::random::SplitMix64;
 use parsimony_core::stats::nmse;
 use parsimony_core::{C64, Error};
 use parsimony_sbl::generator::{SignalKind, make_problem};
-use parsimony_sbl::kron::estep::posterior;
+use parsimony_sbl::kron::estep::{Route, posterior, posterior_by};
 use parsimony_sbl::kron::mstep::{am_fit, svd_fit};
 use parsimony_sbl::kron::{KroSblParams, KronProblem, Method, Noise, SvdSolver};
 
@@ -149,11 +149,15 @@ fn max_rel_diff<T: Scalar>(a: &[T], b: &[T]) -> f64 {
 fn rc1_real_estep_matches_dense_posterior_and_checksums() {
     let (f, g, y) = rc1_inputs::<f64>(false);
     let problem = KronProblem::new(f.clone(), y.clone()).unwrap();
-    let post = posterior(&problem, &g, 0.3).unwrap();
     let (mu, var, cost) = dense_posterior(&f, &g, &y, 0.3);
-    assert!(max_rel_diff(post.mean.as_slice(), mu.as_slice()) <= 1e-10);
-    assert!(max_rel_diff(post.variances.as_slice(), var.as_slice()) <= 1e-10);
-    assert!(rel(post.cost, cost) <= 1e-10);
+    // both routes of the E-step (Auto takes the measurement route here: S = 60 > M = 18)
+    for route in [Route::Coefficient, Route::Measurement] {
+        let post = posterior_by(&problem, &g, 0.3, route).unwrap();
+        assert!(max_rel_diff(post.mean.as_slice(), mu.as_slice()) <= 1e-10);
+        assert!(max_rel_diff(post.variances.as_slice(), var.as_slice()) <= 1e-10);
+        assert!(rel(post.cost, cost) <= 1e-10, "{route:?}");
+    }
+    let post = posterior(&problem, &g, 0.3).unwrap();
     // checksums of the spec, relative 1e-9
     assert!(rel(post.mean.sum(), -1.44022827869415) < 1e-9);
     assert!(rel(post.mean.norm_squared(), 2.4623304988727575) < 1e-9);
@@ -168,11 +172,15 @@ fn rc1_real_estep_matches_dense_posterior_and_checksums() {
 fn rc1_complex_estep_matches_dense_posterior_and_checksums() {
     let (f, g, y) = rc1_inputs::<C64>(true);
     let problem = KronProblem::new(f.clone(), y.clone()).unwrap();
-    let post = posterior(&problem, &g, 0.3).unwrap();
     let (mu, var, cost) = dense_posterior(&f, &g, &y, 0.3);
-    assert!(max_rel_diff(post.mean.as_slice(), mu.as_slice()) <= 1e-10);
-    assert!(max_rel_diff(post.variances.as_slice(), var.as_slice()) <= 1e-10);
-    assert!(rel(post.cost, cost) <= 1e-10);
+    // both routes of the E-step (Auto takes the measurement route here: S = 60 > M = 18)
+    for route in [Route::Coefficient, Route::Measurement] {
+        let post = posterior_by(&problem, &g, 0.3, route).unwrap();
+        assert!(max_rel_diff(post.mean.as_slice(), mu.as_slice()) <= 1e-10);
+        assert!(max_rel_diff(post.variances.as_slice(), var.as_slice()) <= 1e-10);
+        assert!(rel(post.cost, cost) <= 1e-10, "{route:?}");
+    }
+    let post = posterior(&problem, &g, 0.3).unwrap();
     let s = post.mean.sum();
     assert!(rel(s.re, 1.1576563585217108) < 1e-9 && rel(s.im, -0.8267738342255961) < 1e-9);
     let m2: f64 = post.mean.iter().map(|v| v.norm_sqr()).sum();
@@ -350,6 +358,17 @@ fn rc6_exact_support_at_40_db_for_am_and_svd() {
             if method == Method::Svd {
                 assert!(rel(e, svd_nmse[k]) < 2e-3, "seed {seed}: SVD NMSE {e}");
                 assert_eq!(sol.iterations, svd_iters[k], "seed {seed}: SVD iterations");
+                // the measurement route throughout gives the same run up to round-off
+                let m_route = KroSblParams::new(method.clone())
+                    .noise(Noise::Known(p.noise_variance))
+                    .route(Route::Measurement)
+                    .build()
+                    .unwrap()
+                    .solve(&problem)
+                    .unwrap();
+                assert_eq!(m_route.iterations, sol.iterations, "seed {seed}");
+                assert!(max_rel_diff(m_route.x.as_slice(), sol.x.as_slice()) < 1e-9);
+                assert!(rel(m_route.cost, sol.cost) < 1e-9, "seed {seed}: cost");
             }
         }
         // noise learning (SVD, σ² from 0.1·var(y))

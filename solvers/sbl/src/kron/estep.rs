@@ -1,11 +1,12 @@
-//! The Kronecker E-step (m-route): posterior mean and variances without a Kronecker product.
+//! The Kronecker E-step: posterior mean and variances without a Kronecker product.
 //!
-//! With active columns Sᵢ of each factor and Γ = diag(γ₁ ⊗ … ⊗ γ_I):
+//! With active columns Sᵢ of each factor and Γ = diag(γ₁ ⊗ … ⊗ γ_I), the **measurement
+//! route** (m-route, the paper's) diagonalises the mᵢ × mᵢ factors of C = σ²I + HΓHᴴ:
 //!
 //! ```text
 //!   Cᵢ = Hᵢ Γᵢ Hᵢᴴ = Uᵢ diag(pᵢ) Uᵢᴴ          (mᵢ × mᵢ, Hermitian eigendecomposition)
 //!   Wᵢ = Γᵢ Hᵢᴴ Uᵢ                            (sᵢ × mᵢ)
-//!   δ  = σ² + p₁ ⊗ … ⊗ p_I                     (eigenvalues of C = σ²I + HΓHᴴ)
+//!   δ  = σ² + p₁ ⊗ … ⊗ p_I                     (eigenvalues of C)
 //!   ỹ  = (⊗Uᵢᴴ) y,   z = ỹ ./ δ
 //!   μ  = (⊗Wᵢ) z                               (posterior mean)
 //!   diag Σ = γ − (⊗|Wᵢ|∘²) (1 ./ δ)            (clamped at ≥ 0)
@@ -13,9 +14,21 @@
 //!   L  = Σ log δ + Σ |ỹ|²/δ = log|C| + yᴴC⁻¹y   (the evidence cost, natural log, no ½)
 //! ```
 //!
-//! Cost: the eigendecompositions O(Σ(mᵢ²sᵢ + mᵢ³)) and four multi-mode products, at most
-//! O(S·Σmᵢ) for S = ∏sᵢ; memory O(S + M + Σmᵢsᵢ). The M- and S-sized buffers live here and
-//! are reused across iterations; only the small per-factor matrices are rebuilt.
+//! The **coefficient route** (n-route) diagonalises the sᵢ × sᵢ factors of Γ^½HᴴHΓ^½ instead,
+//! which is cheaper once pruning has made the active set smaller than the measurement:
+//!
+//! ```text
+//!   Γᵢ^½ HᵢᴴHᵢ Γᵢ^½ = Vᵢ diag(λᵢ) Vᵢᴴ,  Qᵢ = Γᵢ^½ Vᵢ,  δ = σ² + ⊗λᵢ   (length S)
+//!   b = (⊗QᵢᴴHᵢᴴ) y,  μ = (⊗Qᵢ)(b ./ δ),  diag Σ = σ² (⊗|Qᵢ|∘²)(1 ./ δ)
+//!   L = (M − S) ln σ² + Σ ln δ + (‖y‖² − Σ|b|²/δ)/σ²          (Sylvester + Woodbury)
+//! ```
+//!
+//! [`Route::Auto`] (the default) takes the coefficient route when S < M.
+//!
+//! Cost: the eigendecompositions O(Σ(mᵢ²sᵢ + mᵢ³)) (m-route) or O(Σ(mᵢsᵢ² + sᵢ³)) (n-route)
+//! and three or four multi-mode products, at most O(max(S, M)·Σmᵢ); memory O(S + M + Σmᵢsᵢ).
+//! The M- and S-sized buffers live here and are reused across iterations; only the small
+//! per-factor matrices are rebuilt.
 
 use super::tensor::expand_kron;
 use nalgebra::DMatrix;
@@ -23,6 +36,20 @@ use parsimony_core::Result;
 use parsimony_core::linalg::{
     ModeWorkspace, Scalar, Transform, multimode_product, symmetric_eigen,
 };
+
+/// Which side of the Woodbury identity the E-step works on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Route {
+    /// The coefficient route when the active set is smaller than the measurement (S < M),
+    /// else the measurement route.
+    #[default]
+    Auto,
+    /// Eigendecompositions of the mᵢ × mᵢ matrices Hᵢ Γᵢ Hᵢᴴ; products of size M and S.
+    Measurement,
+    /// Eigendecompositions of the sᵢ × sᵢ matrices Γᵢ^½ HᵢᴴHᵢ Γᵢ^½; products of size S only
+    /// (after one pass over y).
+    Coefficient,
+}
 
 /// Buffers and results of the E-step.
 pub(crate) struct EStep<T: Scalar> {
@@ -56,6 +83,8 @@ impl<T: Scalar> EStep<T> {
     /// Buffers for measurement sizes `m` and at most `n_total` active columns.
     pub(crate) fn new(m: &[usize], n_total: usize) -> Self {
         let big_m: usize = m.iter().product();
+        // the coefficient route keeps S-sized vectors in the same buffers
+        let len = big_m.max(n_total);
         Self {
             u: Vec::new(),
             w: Vec::new(),
@@ -63,10 +92,10 @@ impl<T: Scalar> EStep<T> {
             p: vec![Vec::new(); m.len()],
             m_dims: m.to_vec(),
             s_dims: Vec::with_capacity(m.len()),
-            delta: vec![0.0; big_m],
-            inv_delta: vec![0.0; big_m],
-            ytil: vec![T::default(); big_m],
-            scratch_m: vec![T::default(); big_m],
+            delta: vec![0.0; len],
+            inv_delta: vec![0.0; len],
+            ytil: vec![T::default(); len],
+            scratch_m: vec![T::default(); len],
             mu: Vec::with_capacity(n_total),
             v: Vec::with_capacity(n_total),
             d: Vec::with_capacity(n_total),
@@ -84,21 +113,56 @@ impl<T: Scalar> EStep<T> {
     }
 
     /// Runs the E-step for active factors `h` (mᵢ × sᵢ), prior factors `gamma` (sᵢ), data `y`
-    /// and noise variance `sigma2`.
+    /// and noise variance `sigma2`, by the route `route` (`Auto`: the coefficient route when the
+    /// active set is smaller than the measurement, S < M).
     pub(crate) fn run(
         &mut self,
         h: &[DMatrix<T>],
         gamma: &[Vec<f64>],
         y: &[T],
         sigma2: f64,
+        route: Route,
     ) -> Result<()> {
         let modes = h.len();
         self.u.resize(modes, DMatrix::zeros(0, 0));
         self.w.resize(modes, DMatrix::zeros(0, 0));
         self.w_abs2.resize(modes, DMatrix::zeros(0, 0));
         self.s_dims.clear();
+        self.s_dims.extend(h.iter().map(|hi| hi.ncols()));
+        let s: usize = self.s_dims.iter().product();
+        let big_m: usize = self.m_dims.iter().product();
+        let coefficient = match route {
+            Route::Auto => s < big_m,
+            Route::Measurement => false,
+            Route::Coefficient => true,
+        };
+        self.mu.resize(s, T::default());
+        self.q.resize(s, 0.0);
+        if coefficient {
+            self.run_coefficient(h, gamma, y, sigma2)?;
+        } else {
+            self.run_measurement(h, gamma, y, sigma2)?;
+        }
+        // d = diag Σ + |μ|² (diag Σ clamped at ≥ 0 against round-off)
+        self.v.resize(s, 0.0);
+        self.d.resize(s, 0.0);
+        for j in 0..s {
+            let v = self.v[j].max(0.0);
+            self.v[j] = v;
+            self.d[j] = v + self.mu[j].modulus2();
+        }
+        Ok(())
+    }
+
+    /// The m-route: eigendecompositions of the mᵢ × mᵢ matrices Cᵢ = Hᵢ Γᵢ Hᵢᴴ.
+    fn run_measurement(
+        &mut self,
+        h: &[DMatrix<T>],
+        gamma: &[Vec<f64>],
+        y: &[T],
+        sigma2: f64,
+    ) -> Result<()> {
         for (i, (hi, gi)) in h.iter().zip(gamma).enumerate() {
-            self.s_dims.push(hi.ncols());
             // B = Hᵢ diag(γᵢ); Cᵢ = B Hᵢᴴ; Wᵢ = Bᴴ Uᵢ = diag(γᵢ) Hᵢᴴ Uᵢ.
             let mut b = hi.clone();
             for (mut col, &g) in b.column_iter_mut().zip(gi) {
@@ -112,10 +176,17 @@ impl<T: Scalar> EStep<T> {
             self.w_abs2[i] = self.w[i].map(|z| z.modulus2());
             self.u[i] = eig.vectors;
         }
+        let big_m: usize = self.m_dims.iter().product();
+        let (delta, inv_delta) = (&mut self.delta[..big_m], &mut self.inv_delta[..big_m]);
+        let (ytil, z) = (&mut self.ytil[..big_m], &mut self.scratch_m[..big_m]);
         // δ = σ² + ⊗pᵢ
-        expand_kron(&self.p, &mut self.delta);
-        for (dl, il) in self.delta.iter_mut().zip(self.inv_delta.iter_mut()) {
-            *dl += sigma2;
+        expand_kron(&self.p, &mut self.gamma_full);
+        for ((dl, il), p) in delta
+            .iter_mut()
+            .zip(inv_delta.iter_mut())
+            .zip(&self.gamma_full)
+        {
+            *dl = sigma2 + p;
             *il = 1.0 / *dl;
         }
         // ỹ = (⊗Uᵢᴴ) y, z = ỹ ./ δ, cost
@@ -124,35 +195,27 @@ impl<T: Scalar> EStep<T> {
             &self.m_dims,
             &self.u,
             Transform::Adjoint,
-            &mut self.ytil,
+            ytil,
             &mut self.ws_t,
         )?;
         let mut quad = 0.0;
-        for ((z, yt), il) in self
-            .scratch_m
-            .iter_mut()
-            .zip(&self.ytil)
-            .zip(&self.inv_delta)
-        {
+        for ((zk, yt), il) in z.iter_mut().zip(ytil.iter()).zip(inv_delta.iter()) {
             quad += yt.modulus2() * il;
-            *z = yt.scaled(*il);
+            *zk = yt.scaled(*il);
         }
-        self.cost = sum_ln(&self.delta) + quad;
+        self.cost = sum_ln(delta) + quad;
         // μ = (⊗Wᵢ) z
-        let s: usize = self.s_dims.iter().product();
-        self.mu.resize(s, T::default());
         multimode_product(
-            &self.scratch_m,
+            z,
             &self.m_dims,
             &self.w,
             Transform::Identity,
             &mut self.mu,
             &mut self.ws_t,
         )?;
-        // q = (⊗|Wᵢ|²)(1/δ); diag Σ = max(⊗γ − q, 0); d = diag Σ + |μ|²
-        self.q.resize(s, 0.0);
+        // q = (⊗|Wᵢ|²)(1/δ); diag Σ = ⊗γ − q
         multimode_product(
-            &self.inv_delta,
+            inv_delta,
             &self.m_dims,
             &self.w_abs2,
             Transform::Identity,
@@ -160,24 +223,108 @@ impl<T: Scalar> EStep<T> {
             &mut self.ws_r,
         )?;
         expand_kron(gamma, &mut self.gamma_full);
-        self.v.resize(s, 0.0);
-        self.d.resize(s, 0.0);
-        for j in 0..s {
-            let v = (self.gamma_full[j] - self.q[j]).max(0.0);
-            self.v[j] = v;
-            self.d[j] = v + self.mu[j].modulus2();
+        self.v.clear();
+        self.v
+            .extend(self.gamma_full.iter().zip(&self.q).map(|(g, q)| g - q));
+        Ok(())
+    }
+
+    /// The n-route: eigendecompositions of the sᵢ × sᵢ matrices Aᵢ = Γᵢ^½ HᵢᴴHᵢ Γᵢ^½.
+    ///
+    /// With Aᵢ = Vᵢ diag(λᵢ) Vᵢᴴ, Qᵢ = Γᵢ^½ Vᵢ and δ = σ² + ⊗λᵢ (length S):
+    /// Σ = (⊗Qᵢ) diag(σ²/δ) (⊗Qᵢ)ᴴ, b = (⊗QᵢᴴHᵢᴴ) y, μ = (⊗Qᵢ)(b ./ δ), and by Sylvester's
+    /// determinant identity and Woodbury
+    /// L = (M − S) ln σ² + Σ ln δ + (‖y‖² − Σ |b|²/δ)/σ².
+    fn run_coefficient(
+        &mut self,
+        h: &[DMatrix<T>],
+        gamma: &[Vec<f64>],
+        y: &[T],
+        sigma2: f64,
+    ) -> Result<()> {
+        for (i, (hi, gi)) in h.iter().zip(gamma).enumerate() {
+            let root: Vec<f64> = gi.iter().map(|g| g.sqrt()).collect();
+            let mut a = hi.ad_mul(hi);
+            for c in 0..a.ncols() {
+                for r in 0..a.nrows() {
+                    a[(r, c)] = a[(r, c)].scaled(root[r] * root[c]);
+                }
+            }
+            let eig = symmetric_eigen(&a)?;
+            self.p[i].clear();
+            self.p[i].extend(eig.values.iter().map(|&l| l.max(0.0)));
+            let mut qi = eig.vectors;
+            for (mut row, &g) in qi.row_iter_mut().zip(&root) {
+                row *= T::of_real(g);
+            }
+            // Pᵢ = Qᵢᴴ Hᵢᴴ (sᵢ × mᵢ) maps the data to the eigenbasis in one pass.
+            self.u[i] = (hi * &qi).adjoint();
+            self.w_abs2[i] = qi.map(|z| z.modulus2());
+            self.w[i] = qi;
         }
+        let s = self.mu.len();
+        let (delta, inv_delta) = (&mut self.delta[..s], &mut self.inv_delta[..s]);
+        let (b, z) = (&mut self.ytil[..s], &mut self.scratch_m[..s]);
+        expand_kron(&self.p, &mut self.gamma_full);
+        for ((dl, il), l) in delta
+            .iter_mut()
+            .zip(inv_delta.iter_mut())
+            .zip(&self.gamma_full)
+        {
+            *dl = sigma2 + l;
+            *il = 1.0 / *dl;
+        }
+        // b = (⊗Pᵢ) y, z = b ./ δ, cost
+        multimode_product(
+            y,
+            &self.m_dims,
+            &self.u,
+            Transform::Identity,
+            b,
+            &mut self.ws_t,
+        )?;
+        let mut explained = 0.0;
+        for ((zk, bk), il) in z.iter_mut().zip(b.iter()).zip(inv_delta.iter()) {
+            explained += bk.modulus2() * il;
+            *zk = bk.scaled(*il);
+        }
+        let y2: f64 = y.iter().map(|v| v.modulus2()).sum();
+        let big_m: usize = self.m_dims.iter().product();
+        self.cost = (big_m as f64 - s as f64) * sigma2.ln()
+            + sum_ln(delta)
+            + (y2 - explained).max(0.0) / sigma2;
+        // μ = (⊗Qᵢ) z; diag Σ = σ² (⊗|Qᵢ|²)(1/δ)
+        multimode_product(
+            z,
+            &self.s_dims,
+            &self.w,
+            Transform::Identity,
+            &mut self.mu,
+            &mut self.ws_t,
+        )?;
+        multimode_product(
+            inv_delta,
+            &self.s_dims,
+            &self.w_abs2,
+            Transform::Identity,
+            &mut self.q,
+            &mut self.ws_r,
+        )?;
+        self.v.clear();
+        self.v.extend(self.q.iter().map(|q| sigma2 * q));
+        expand_kron(gamma, &mut self.gamma_full);
         Ok(())
     }
 
     /// Writes H_S μ (the model's prediction of y) into `scratch_m` and returns ‖y − H_S μ‖².
     pub(crate) fn residual_norm2(&mut self, h: &[DMatrix<T>], y: &[T]) -> Result<f64> {
+        let big_m = y.len();
         multimode_product(
             &self.mu,
             &self.s_dims,
             h,
             Transform::Identity,
-            &mut self.scratch_m,
+            &mut self.scratch_m[..big_m],
             &mut self.ws_t,
         )?;
         Ok(y.iter()
@@ -219,6 +366,16 @@ pub fn posterior<T: Scalar>(
     gamma: &[nalgebra::DVector<f64>],
     sigma2: f64,
 ) -> Result<Posterior<T>> {
+    posterior_by(problem, gamma, sigma2, Route::Auto)
+}
+
+/// [`posterior`] by a chosen route (both give the same posterior up to round-off).
+pub fn posterior_by<T: Scalar>(
+    problem: &super::KronProblem<T>,
+    gamma: &[nalgebra::DVector<f64>],
+    sigma2: f64,
+    route: Route,
+) -> Result<Posterior<T>> {
     use parsimony_core::Error;
     let n = problem.n();
     parsimony_core::error::check_len("number of γ factors", n.len(), gamma.len())?;
@@ -235,7 +392,7 @@ pub fn posterior<T: Scalar>(
     let g: Vec<Vec<f64>> = gamma.iter().map(|v| v.as_slice().to_vec()).collect();
     let big_n: usize = n.iter().product();
     let mut e = EStep::<T>::new(&problem.m(), big_n);
-    e.run(problem.factors(), &g, problem.y().as_slice(), sigma2)?;
+    e.run(problem.factors(), &g, problem.y().as_slice(), sigma2, route)?;
     Ok(Posterior {
         mean: nalgebra::DVector::from_vec(e.mu),
         variances: nalgebra::DVector::from_vec(e.v),

@@ -41,6 +41,7 @@ pub mod problem;
 pub mod solver;
 mod tensor;
 
+pub use estep::Route;
 pub use params::{Init, KroSblParams, Method, Noise, SvdSolver};
 pub use problem::KronProblem;
 pub use solver::{IterRecord, KroSbl, KroSblSolution, Snapshot, Status};

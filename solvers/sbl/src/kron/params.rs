@@ -1,5 +1,6 @@
 //! Parameters of Kronecker-structured SBL, set by a builder and checked once.
 
+use super::estep::Route;
 pub use crate::noise::Noise;
 use parsimony_core::{Error, Result};
 
@@ -73,6 +74,7 @@ pub enum Init {
 /// | `svd_solver` | `Auto { tol: 1e-12, max_iter: 500 }` | tol ≥ 0, max_iter ≥ 1 |
 /// | `init` | `Normalised` | `Normalised`, `Ones` |
 /// | `record_history` | false | keep per-iteration γ change and evidence cost |
+/// | `route` | `Auto` | E-step route: `Auto`, `Measurement`, `Coefficient` |
 #[derive(Clone, Debug)]
 pub struct KroSblParams {
     pub(crate) method: Method,
@@ -86,6 +88,7 @@ pub struct KroSblParams {
     pub(crate) svd_solver: SvdSolver,
     pub(crate) init: Init,
     pub(crate) record_history: bool,
+    pub(crate) route: Route,
 }
 
 impl Default for KroSblParams {
@@ -105,6 +108,7 @@ impl Default for KroSblParams {
             },
             init: Init::Normalised,
             record_history: false,
+            route: Route::Auto,
         }
     }
 }
@@ -116,6 +120,11 @@ impl KroSblParams {
             method,
             ..Self::default()
         }
+    }
+    /// The E-step route (the posterior is the same either way; `Auto` picks the cheaper).
+    pub fn route(mut self, route: Route) -> Self {
+        self.route = route;
+        self
     }
     /// EM iteration cap.
     pub fn max_iter(mut self, n: usize) -> Self {
