@@ -29,7 +29,9 @@
 //! # Ok::<(), parsimony::Error>(())
 //! ```
 
-pub use parsimony_core::{C64, Error, Result, Scalar, error, linalg, optim, plot, random, stats};
+pub use parsimony_core::{
+    C64, Error, Result, Scalar, error, io, linalg, optim, plot, random, stats,
+};
 
 pub mod output;
 

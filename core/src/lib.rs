@@ -17,6 +17,7 @@
 //! choice takes a `u64` seed.
 
 pub mod error;
+pub mod io;
 pub mod linalg;
 pub mod optim;
 pub mod plot;

@@ -113,7 +113,7 @@ impl Default for KsParams {
 }
 
 impl KsParams {
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         parsimony_core::error::check_positive("length", self.length)?;
         parsimony_core::error::check_positive("dt", self.dt)?;
         if self.n < 4 || !self.n.is_multiple_of(2) {
@@ -145,21 +145,7 @@ impl KsParams {
 
     /// Wavenumbers k_m of the half spectrum m = 0..N/2 (with the Nyquist convention).
     pub fn wavenumbers(&self) -> Vec<f64> {
-        let half = self.n / 2;
-        (0..=half)
-            .map(|m| {
-                if m == half {
-                    match self.nyquist {
-                        Nyquist::Zero => 0.0,
-                        Nyquist::Negative => {
-                            -2.0 * std::f64::consts::PI * half as f64 / self.length
-                        }
-                    }
-                } else {
-                    2.0 * std::f64::consts::PI * m as f64 / self.length
-                }
-            })
-            .collect()
+        crate::spectral::wavenumbers(self.n, self.length, self.nyquist)
     }
 
     /// The linear symbol L_k = c₂k² − c₃k⁴ + i c₄k³ on the half spectrum.
@@ -469,6 +455,45 @@ impl Ks {
     pub fn advance(&mut self, steps: u64) -> Result<()> {
         for _ in 0..steps {
             self.step()?;
+        }
+        Ok(())
+    }
+
+    /// The trajectory from the current state: `1 + steps / every` snapshots (the current state,
+    /// then the state after every `every`-th step) as the columns of an N × T matrix, and their
+    /// times relative to now. `steps` is rounded down to a multiple of `every`.
+    pub fn trajectory(
+        &mut self,
+        steps: u64,
+        every: u64,
+    ) -> Result<(nalgebra::DMatrix<f64>, Vec<f64>)> {
+        if every == 0 {
+            return Err(Error::invalid("every", "must be at least 1"));
+        }
+        let snaps = (steps / every) as usize + 1;
+        let n = self.params.n;
+        let mut out = nalgebra::DMatrix::zeros(n, snaps);
+        let mut times = Vec::with_capacity(snaps);
+        for k in 0..snaps {
+            if k > 0 {
+                self.advance(every)?;
+            }
+            let col = &mut out.as_mut_slice()[k * n..(k + 1) * n];
+            self.state_into(col)?;
+            times.push((k as u64 * every) as f64 * self.params.dt);
+        }
+        Ok((out, times))
+    }
+
+    /// Advances every column of `states` (N × B, one state per column) by `steps` steps with
+    /// this solver's plans and buffers (the solver's own state is replaced by the last column).
+    pub fn advance_batch(&mut self, states: &mut nalgebra::DMatrix<f64>, steps: u64) -> Result<()> {
+        let n = self.params.n;
+        parsimony_core::error::check_len("rows of states (grid points)", n, states.nrows())?;
+        for col in states.as_mut_slice().chunks_exact_mut(n) {
+            self.set_state(col)?;
+            self.advance(steps)?;
+            self.state_into(col)?;
         }
         Ok(())
     }

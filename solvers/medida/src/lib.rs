@@ -1,11 +1,30 @@
-//! # parsimony-medida: model-error discovery on Kuramoto–Sivashinsky (in progress)
+//! # parsimony-medida: model-error discovery on Kuramoto–Sivashinsky
 //!
-//! This crate will hold the MEDIDA pipeline of Mojgani, Chattopadhyay & Hassanzadeh
-//! (discovering an interpretable model error of a chaotic PDE from data, with the RVM of
-//! `parsimony-sbl`). So far it holds its numerical core:
+//! MEDIDA (Mojgani, Chattopadhyay & Hassanzadeh, Chaos 32, 2022) discovers an interpretable,
+//! closed-form model error of a chaotic PDE from data: the one-step difference between observed
+//! (or EnKF-analysed) states and an imperfect model's forecast is regressed on a library of
+//! candidate terms by the relevance vector machine of `parsimony-sbl`.
 //!
 //! * [`ks`]: the Kuramoto–Sivashinsky equation
 //!   u_t = −c₁ u u_x − c₂ u_xx − c₃ u_xxxx (− c₄ u_xxx) on a periodic domain, integrated by
-//!   ETDRK4 (Cox & Matthews 2002; Kassam & Trefethen 2005) with real-to-complex FFTs.
+//!   ETDRK4 (Cox & Matthews 2002; Kassam & Trefethen 2005) with real-to-complex FFTs, for one
+//!   state or a batch of states, with trajectory output.
+//! * [`cnab2`]: the paper's imperfect model, one Crank–Nicolson/Adams–Bashforth-2 step, for one
+//!   state or a whole ensemble.
+//! * [`spectral`]: FFT plans, wavenumbers, spectral derivatives and low-pass filtering.
+//! * [`library`]: candidate terms u^p ∂ₓ^d u with spectral or PDE-FIND finite-difference
+//!   derivatives.
+//! * [`enkf`]: the ensemble Kalman filter analysis (stochastic or deterministic mean,
+//!   observation- or ensemble-space gain, inflation, Gaspari–Cohn localisation).
+//! * [`model_error`]: the MEDIDA pipeline (plain or response-corrected targets, low-pass, gate,
+//!   corrected model).
+//! * [`pde_discovery`]: the same library and RVM applied to a space–time data set to discover a
+//!   whole PDE (as PySINDy does), and a reader for NumPy `.npy` files.
 
+pub mod cnab2;
+pub mod enkf;
 pub mod ks;
+pub mod library;
+pub mod model_error;
+pub mod pde_discovery;
+pub mod spectral;

@@ -1,0 +1,299 @@
+//! The imperfect model of MEDIDA: one CNAB2 step of a Kuramoto–Sivashinsky-type equation.
+//!
+//! The model is u_t = L u + N(u) + Σⱼ aⱼ u^{pⱼ} ∂ₓ^{dⱼ} u with the linear symbol
+//! L_k = c₂k² − c₃k⁴ + i c₄k³ and N̂(u) = −(c₁/2)·ik·FFT(u²) (the coefficients of
+//! [`KsParams`]; the sum holds optional explicit extra terms, used by a corrected model).
+//! Crank–Nicolson on L and Adams–Bashforth 2 on the rest give, with step h:
+//!
+//! ```text
+//!   û(t) = [ (1 + hL/2) û(t−h) + (3/2) h N̂(u(t−h)) − (1/2) h N̂(u(t−2h)) ] / (1 − hL/2)
+//! ```
+//!
+//! (shared/specs/medida.md §1.3, S2). A forcing mode f̂_k added to the right-hand side reaches
+//! the new state as h f̂_k/(1 − hL_k/2): [`Cnab2::forcing_response`] is that factor, which the
+//! response-corrected MEDIDA target inverts.
+//!
+//! Cost per step: two forward and one inverse real FFT, O(N log N) (plus two FFTs per distinct
+//! derivative order of the extra terms). [`Cnab2::step_ensemble`] steps many members from
+//! one shared u(t−2h), whose N̂ is computed once. No allocation per step.
+
+use crate::ks::KsParams;
+use crate::library::Term;
+use crate::spectral::SpectralGrid;
+use nalgebra::DMatrix;
+use num_complex::Complex;
+use parsimony_core::{Error, Result};
+
+type C64 = Complex<f64>;
+
+/// An explicit term a·u^p ∂ₓ^d u on the right-hand side.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExtraTerm {
+    /// The library term u^p ∂ₓ^d u.
+    pub term: Term,
+    /// Its coefficient a (in u_t = … + a·term).
+    pub coefficient: f64,
+}
+
+/// One-step CNAB2 integrator (see the module documentation).
+#[derive(Clone, Debug)]
+pub struct Cnab2 {
+    params: KsParams,
+    grid: SpectralGrid,
+    lk: Vec<C64>,
+    explicit_lin: Vec<C64>,
+    implicit_inv: Vec<C64>,
+    g: Vec<C64>,
+    extra: Vec<ExtraTerm>,
+    n1: Vec<C64>,
+    n2: Vec<C64>,
+    v1: Vec<C64>,
+    tmp: Vec<C64>,
+    sq: Vec<f64>,
+    deriv: Vec<f64>,
+    acc: Vec<f64>,
+}
+
+impl Cnab2 {
+    /// The model with coefficients, grid and step `h = params.dt` of `params` (its ETDRK4
+    /// coefficient method is not used).
+    pub fn new(params: KsParams) -> Result<Self> {
+        Self::with_extra_terms(params, Vec::new())
+    }
+
+    /// The model plus explicit extra terms Σ aⱼ u^{pⱼ} ∂ₓ^{dⱼ} u on the right-hand side.
+    pub fn with_extra_terms(params: KsParams, extra: Vec<ExtraTerm>) -> Result<Self> {
+        params.validate()?;
+        for (j, e) in extra.iter().enumerate() {
+            if !e.coefficient.is_finite() {
+                return Err(Error::non_finite(format!("coefficient of extra term {j}")));
+            }
+            if e.term.derivative > 8 || e.term.power > 8 {
+                return Err(Error::invalid(
+                    format!("extra term {j}"),
+                    "power and derivative order must be ≤ 8",
+                ));
+            }
+        }
+        let n = params.n;
+        let grid = SpectralGrid::new(n, params.length, params.nyquist)?;
+        let h = params.dt;
+        let lk = params.linear_symbol();
+        let explicit_lin = lk.iter().map(|l| 1.0 + 0.5 * h * l).collect();
+        let implicit_inv = lk.iter().map(|l| 1.0 / (1.0 - 0.5 * h * l)).collect();
+        let cut = n / 3;
+        let g = grid
+            .wavenumbers()
+            .iter()
+            .enumerate()
+            .map(|(m, &k)| {
+                if params.dealias && m > cut {
+                    C64::new(0.0, 0.0)
+                } else {
+                    C64::new(0.0, -0.5 * params.c1 * k)
+                }
+            })
+            .collect();
+        let zeros = vec![C64::new(0.0, 0.0); n / 2 + 1];
+        Ok(Self {
+            params,
+            grid,
+            lk,
+            explicit_lin,
+            implicit_inv,
+            g,
+            extra,
+            n1: zeros.clone(),
+            n2: zeros.clone(),
+            v1: zeros.clone(),
+            tmp: zeros,
+            sq: vec![0.0; n],
+            deriv: vec![0.0; n],
+            acc: vec![0.0; n],
+        })
+    }
+
+    /// The parameters (coefficients, grid, step h = `dt`).
+    pub fn params(&self) -> &KsParams {
+        &self.params
+    }
+
+    /// The explicit extra terms.
+    pub fn extra_terms(&self) -> &[ExtraTerm] {
+        &self.extra
+    }
+
+    /// The linear symbol L_k on the half spectrum.
+    pub fn linear_symbol(&self) -> &[C64] {
+        &self.lk
+    }
+
+    /// The factor 1/(1 − hL_k/2) by which one step passes a right-hand-side forcing mode
+    /// (times h) into the new state.
+    pub fn forcing_response(&self) -> &[C64] {
+        &self.implicit_inv
+    }
+
+    /// The spectral grid of the model (its FFT plans; also usable for derivatives).
+    pub fn grid_mut(&mut self) -> &mut SpectralGrid {
+        &mut self.grid
+    }
+
+    /// `out` ← N̂(u) = −(c₁/2) ik FFT(u²) + FFT(Σ aⱼ u^{pⱼ} ∂^{dⱼ} u).
+    fn explicit_hat(&mut self, u: &[f64], which: Slot) -> Result<()> {
+        for (s, &x) in self.sq.iter_mut().zip(u) {
+            *s = x * x;
+        }
+        let out = match which {
+            Slot::N1 => &mut self.n1,
+            Slot::N2 => &mut self.n2,
+        };
+        self.grid.forward(&self.sq, out)?;
+        for (o, g) in out.iter_mut().zip(&self.g) {
+            *o *= g;
+        }
+        if !self.extra.is_empty() {
+            self.acc.iter_mut().for_each(|a| *a = 0.0);
+            for e in &self.extra {
+                self.grid
+                    .derivative(u, e.term.derivative, &mut self.deriv)?;
+                let d = e.term.derivative;
+                for ((a, &x), &dx) in self.acc.iter_mut().zip(u).zip(&self.deriv) {
+                    let base = if d == 0 { 1.0 } else { dx };
+                    *a += e.coefficient * x.powi(e.term.power as i32) * base;
+                }
+            }
+            self.grid.forward(&self.acc, &mut self.tmp)?;
+            let out = match which {
+                Slot::N1 => &mut self.n1,
+                Slot::N2 => &mut self.n2,
+            };
+            for (o, t) in out.iter_mut().zip(&self.tmp) {
+                *o += t;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_state(&self, what: &str, u: &[f64]) -> Result<()> {
+        parsimony_core::error::check_len(
+            format_args!("length of {what} (grid points)"),
+            self.params.n,
+            u.len(),
+        )?;
+        parsimony_core::linalg::check_finite(what, u)
+    }
+
+    /// Combines û(t−h) (in `v1`), N̂₁ and N̂₂ into the new state `out`.
+    fn combine_into(&mut self, out: &mut [f64]) -> Result<()> {
+        let h = self.params.dt;
+        for m in 0..self.v1.len() {
+            self.tmp[m] = (self.explicit_lin[m] * self.v1[m] + self.n1[m] * (1.5 * h)
+                - self.n2[m] * (0.5 * h))
+                * self.implicit_inv[m];
+        }
+        let tmp = std::mem::take(&mut self.tmp);
+        let r = self.grid.inverse(&tmp, out);
+        self.tmp = tmp;
+        r?;
+        if out.iter().any(|v| !v.is_finite()) {
+            return Err(Error::breakdown("CNAB2 step", "non-finite state"));
+        }
+        Ok(())
+    }
+
+    /// One step: u(t) from u(t−2h) = `u_prev2` and u(t−h) = `u_prev1`, into `out`.
+    pub fn step(&mut self, u_prev2: &[f64], u_prev1: &[f64], out: &mut [f64]) -> Result<()> {
+        self.check_state("u_prev2", u_prev2)?;
+        self.check_state("u_prev1", u_prev1)?;
+        parsimony_core::error::check_len("length of out", self.params.n, out.len())?;
+        self.explicit_hat(u_prev2, Slot::N2)?;
+        self.explicit_hat(u_prev1, Slot::N1)?;
+        let mut v1 = std::mem::take(&mut self.v1);
+        let r = self.grid.forward(u_prev1, &mut v1);
+        self.v1 = v1;
+        r?;
+        self.combine_into(out)
+    }
+
+    /// One step for every member (column) of `members` (N × Nₑ, the states u(t−h)), all
+    /// sharing u(t−2h) = `u_prev2`; the new states go to the columns of `out` (N × Nₑ).
+    pub fn step_ensemble(
+        &mut self,
+        u_prev2: &[f64],
+        members: &DMatrix<f64>,
+        out: &mut DMatrix<f64>,
+    ) -> Result<()> {
+        let n = self.params.n;
+        self.check_state("u_prev2", u_prev2)?;
+        parsimony_core::error::check_len("rows of members (grid points)", n, members.nrows())?;
+        parsimony_core::error::check_len("rows of out", n, out.nrows())?;
+        parsimony_core::error::check_len("columns of out", members.ncols(), out.ncols())?;
+        parsimony_core::linalg::check_finite("members", members.as_slice())?;
+        self.explicit_hat(u_prev2, Slot::N2)?;
+        for (src, dst) in members
+            .as_slice()
+            .chunks_exact(n)
+            .zip(out.as_mut_slice().chunks_exact_mut(n))
+        {
+            self.explicit_hat(src, Slot::N1)?;
+            let mut v1 = std::mem::take(&mut self.v1);
+            let r = self.grid.forward(src, &mut v1);
+            self.v1 = v1;
+            r?;
+            self.combine_into(dst)?;
+        }
+        Ok(())
+    }
+
+    /// The model tendency f(u) = L u + N(u) (+ extra terms) in physical space, into `out`.
+    pub fn tendency(&mut self, u: &[f64], out: &mut [f64]) -> Result<()> {
+        self.check_state("u", u)?;
+        parsimony_core::error::check_len("length of out", self.params.n, out.len())?;
+        self.explicit_hat(u, Slot::N1)?;
+        let mut v1 = std::mem::take(&mut self.v1);
+        let r = self.grid.forward(u, &mut v1);
+        self.v1 = v1;
+        r?;
+        for m in 0..self.v1.len() {
+            self.tmp[m] = self.lk[m] * self.v1[m] + self.n1[m];
+        }
+        let tmp = std::mem::take(&mut self.tmp);
+        let r = self.grid.inverse(&tmp, out);
+        self.tmp = tmp;
+        r
+    }
+
+    /// Runs the multistep scheme from u(t₀ − h) = `u_prev`, u(t₀) = `u_now` for `steps` steps,
+    /// calling `record(step, state)` after every `every`-th step; returns the final state.
+    pub fn run(
+        &mut self,
+        u_prev: &[f64],
+        u_now: &[f64],
+        steps: usize,
+        every: usize,
+        mut record: impl FnMut(usize, &[f64]),
+    ) -> Result<Vec<f64>> {
+        if every == 0 {
+            return Err(Error::invalid("every", "must be at least 1"));
+        }
+        let mut a = u_prev.to_vec();
+        let mut b = u_now.to_vec();
+        let mut c = vec![0.0; self.params.n];
+        for s in 1..=steps {
+            self.step(&a, &b, &mut c)?;
+            std::mem::swap(&mut a, &mut b);
+            std::mem::swap(&mut b, &mut c);
+            if s % every == 0 {
+                record(s, &b);
+            }
+        }
+        Ok(b)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Slot {
+    N1,
+    N2,
+}
