@@ -177,7 +177,7 @@ pub fn gaspari_cohn(d: f64, c: f64) -> f64 {
     let z = (d / c).abs();
     if z <= 1.0 {
         ((((-0.25 * z + 0.5) * z + 0.625) * z - 5.0 / 3.0) * z * z) + 1.0
-    } else if z <= 2.0 {
+    } else if z < 2.0 {
         ((((z / 12.0 - 0.5) * z + 0.625) * z + 5.0 / 3.0) * z - 5.0) * z + 4.0 - 2.0 / (3.0 * z)
     } else {
         0.0
@@ -277,11 +277,15 @@ pub fn enkf_analysis(
             s[(r, r)] += sigma2;
         }
         let x = cholesky(&s)?.solve_matrix(&innov)?;
-        let hx = matmul(&ha, Transform::Transpose, &x, Transform::Identity)?;
-        (
-            matmul(&a, Transform::Identity, &hx, Transform::Identity)?,
-            GainForm::ObservationSpace,
-        )
+        // A (HA)ᵀ X in the cheaper order: for many columns (members) form B Hᵀ = A (HA)ᵀ first
+        let inc = if x.ncols() > nobs {
+            let bht = matmul(&a, Transform::Identity, &ha, Transform::Transpose)?;
+            matmul(&bht, Transform::Identity, &x, Transform::Identity)?
+        } else {
+            let hx = matmul(&ha, Transform::Transpose, &x, Transform::Identity)?;
+            matmul(&a, Transform::Identity, &hx, Transform::Identity)?
+        };
+        (inc, GainForm::ObservationSpace)
     } else {
         let mut s = matmul(&ha, Transform::Transpose, &ha, Transform::Identity)?;
         for r in 0..ne {
