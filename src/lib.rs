@@ -39,7 +39,8 @@ pub mod output;
 #[cfg(feature = "sbl")]
 pub mod experiments;
 
-/// The Kuramoto–Sivashinsky solver and (to come) MEDIDA (crate `parsimony-medida`).
+/// Kuramoto–Sivashinsky solvers, candidate libraries, the EnKF, MEDIDA and PDE discovery
+/// (crate `parsimony-medida`).
 #[cfg(feature = "medida")]
 pub use parsimony_medida as medida;
 

@@ -5,18 +5,22 @@
 //! | `parsimony sbl synthetic` | NMSE vs SNR of SVD-/AM-KroSBL, KSBL, classical SBL (paper Fig. 3a) |
 //! | `parsimony sbl convergence` | NMSE per EM iteration of AM and SVD without pruning (Fig. 4) |
 //! | `parsimony sbl irs` | IRS-MIMO channel estimation vs SNR (paper §VI) |
+//! | `parsimony medida ks` | MEDIDA on Kuramoto–Sivashinsky: model-error discovery, noise-free and with the EnKF |
+//! | `parsimony medida discover` | the whole KS equation from PySINDy's data set (or a simulated one) |
 //!
 //! Each writes PNG and CSV files to `--out` (default `out/<solver>_<experiment>`); the flags of
 //! each experiment are listed in its module documentation (`parsimony::experiments`).
 
-use parsimony::experiments::{sbl_convergence, sbl_irs, sbl_synthetic};
+use parsimony::experiments::{ks_discovery, ks_medida, sbl_convergence, sbl_irs, sbl_synthetic};
 use parsimony::output::Flags;
 
 const USAGE: &str = "usage: parsimony <solver> <experiment> [--out DIR] [--flag value ...]
 
   sbl synthetic     NMSE vs SNR: SVD-/AM-KroSBL, KSBL, classical SBL   (--trials --snrs --m1 --k --csbl-trials)
   sbl convergence   NMSE per EM iteration, AM vs SVD, no pruning        (--seeds --svd-iters --am-iters)
-  sbl irs           IRS-MIMO channel NMSE vs SNR                         (--trials --snrs --csbl-trials --seed)";
+  sbl irs           IRS-MIMO channel NMSE vs SNR                         (--trials --snrs --csbl-trials --seed)
+  medida ks         MEDIDA model-error discovery on KS                   (--case --geometry --samples --noise --members --noisy-library --seed --horizon)
+  medida discover   the KS equation from a space-time data set           (--data --generate --stencil)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +40,8 @@ fn main() {
         ("sbl", "synthetic") => run(sbl_synthetic::run),
         ("sbl", "convergence") => run(sbl_convergence::run),
         ("sbl", "irs") => run(sbl_irs::run),
+        ("medida", "ks") => run(ks_medida::run),
+        ("medida", "discover") => run(ks_discovery::run),
         _ => {
             eprintln!("unknown command '{} {}'\n\n{USAGE}", args[0], args[1]);
             std::process::exit(2);

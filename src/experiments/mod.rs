@@ -2,6 +2,10 @@
 //! takes [`Flags`](crate::output::Flags) (`--out DIR` plus its own options), prints what it
 //! did and writes PNG figures and CSV/JSON results into the output folder.
 
+#[cfg(feature = "medida")]
+pub mod ks_discovery;
+#[cfg(feature = "medida")]
+pub mod ks_medida;
 pub mod sbl_convergence;
 pub mod sbl_irs;
 pub mod sbl_synthetic;

@@ -208,8 +208,9 @@ impl Heatmap {
             .caption(self.colorbar_label.as_str(), (FONT, 17))
             .margin_top(5)
             .margin_bottom(60)
-            .margin_right(30)
-            .y_label_area_size(65)
+            .margin_left(10)
+            .margin_right(5)
+            .right_y_label_area_size(70)
             .build_cartesian_2d(0.0..1.0, lo..hi)
             .map_err(plot_err)?;
         cbar.configure_mesh()

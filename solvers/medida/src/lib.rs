@@ -9,6 +9,7 @@
 //!   u_t = −c₁ u u_x − c₂ u_xx − c₃ u_xxxx (− c₄ u_xxx) on a periodic domain, integrated by
 //!   ETDRK4 (Cox & Matthews 2002; Kassam & Trefethen 2005) with real-to-complex FFTs, for one
 //!   state or a batch of states, with trajectory output.
+//! * [`cases`]: the paper's truth set-up and its model-error cases.
 //! * [`cnab2`]: the paper's imperfect model, one Crank–Nicolson/Adams–Bashforth-2 step, for one
 //!   state or a whole ensemble.
 //! * [`spectral`]: FFT plans, wavenumbers, spectral derivatives and low-pass filtering.
@@ -21,6 +22,7 @@
 //! * [`pde_discovery`]: the same library and RVM applied to a space–time data set to discover a
 //!   whole PDE (as PySINDy does), and a reader for NumPy `.npy` files.
 
+pub mod cases;
 pub mod cnab2;
 pub mod enkf;
 pub mod ks;

@@ -1,0 +1,240 @@
+//! The test bed of the MEDIDA paper: truth trajectories and the model-error cases of its code
+//! (shared/specs/medida.md §1.1–1.3).
+//!
+//! The truth is u_t + u u_x + u_xx + u_xxxx = 0 by ETDRK4 with a fine step; samples are triples
+//! of truth states t − 2h, t − h, t with h = `ndt`·dt the imperfect model's step. A case is
+//! an imperfect CNAB2 model whose coefficients differ from the truth's; its model error
+//! h(u) = truth − model (in u_t = … form) is what MEDIDA should find.
+
+use crate::ks::{CoefficientMethod, Ks, KsParams, Nyquist};
+use crate::library::Term;
+use crate::model_error::Sample;
+use parsimony_core::{Error, Result};
+use std::f64::consts::PI;
+
+/// The initial condition of the truth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InitialCondition {
+    /// MEDIDA's code: x = −L/2 + jL/N, u₀ = −cos(2πx/L)(1 + sin(−2πx/L)).
+    Medida,
+    /// Kassam–Trefethen: x = (j + 1)L/N, u₀ = cos(2πx/L)(1 + sin(2πx/L)) (with L = 32π:
+    /// cos(x/16)(1 + sin(x/16))).
+    KassamTrefethen,
+}
+
+/// Where and how the truth is computed and sampled.
+///
+/// | name | paper | CI-sized (C2) |
+/// |---|---|---|
+/// | `length` | 100 | 32π |
+/// | `n` | 1024 | 256 |
+/// | `dt` | 1e-3 | 1e-3 |
+/// | `ndt` (h = ndt·dt) | 5 | 5 |
+/// | `first_step` | 100 000 | 100 000 |
+/// | `every` (steps between samples) | 10 000 | 10 000 |
+/// | `samples` | 10 | 10 |
+/// | `initial` | `Medida` | `KassamTrefethen` |
+#[derive(Clone, Debug, PartialEq)]
+pub struct TruthConfig {
+    /// Domain length L.
+    pub length: f64,
+    /// Grid points N.
+    pub n: usize,
+    /// Truth time step.
+    pub dt: f64,
+    /// Truth steps per model step.
+    pub ndt: u64,
+    /// The truth step of the first sample time.
+    pub first_step: u64,
+    /// Truth steps between sample times.
+    pub every: u64,
+    /// Number of samples.
+    pub samples: usize,
+    /// Initial condition.
+    pub initial: InitialCondition,
+}
+
+impl TruthConfig {
+    /// The paper's geometry (`main.py` with BETA = 10 000).
+    pub fn paper() -> Self {
+        Self {
+            length: 100.0,
+            n: 1024,
+            dt: 1e-3,
+            ndt: 5,
+            first_step: 100_000,
+            every: 10_000,
+            samples: 10,
+            initial: InitialCondition::Medida,
+        }
+    }
+
+    /// Reference case C2 of the spec (L = 32π, N = 256).
+    pub fn ci() -> Self {
+        Self {
+            length: 32.0 * PI,
+            n: 256,
+            initial: InitialCondition::KassamTrefethen,
+            ..Self::paper()
+        }
+    }
+
+    /// The model step h = ndt · dt.
+    pub fn model_step(&self) -> f64 {
+        self.ndt as f64 * self.dt
+    }
+
+    /// The truth solver's parameters (coefficients 1, numpy Nyquist convention, 16-point
+    /// contour coefficients as in the paper's code).
+    pub fn truth_params(&self) -> KsParams {
+        KsParams {
+            length: self.length,
+            n: self.n,
+            dt: self.dt,
+            nyquist: Nyquist::Negative,
+            coefficients: CoefficientMethod::Contour { points: 16 },
+            ..KsParams::default()
+        }
+    }
+
+    /// The imperfect model's parameters for coefficients λ = (c₁, c₂, c₃, c₄).
+    pub fn model_params(&self, lambda: [f64; 4]) -> KsParams {
+        KsParams {
+            length: self.length,
+            n: self.n,
+            dt: self.model_step(),
+            nyquist: Nyquist::Negative,
+            c1: lambda[0],
+            c2: lambda[1],
+            c3: lambda[2],
+            c4: lambda[3],
+            ..KsParams::default()
+        }
+    }
+
+    /// The grid and u₀.
+    pub fn initial_state(&self) -> (Vec<f64>, Vec<f64>) {
+        let (n, l) = (self.n, self.length);
+        match self.initial {
+            InitialCondition::Medida => {
+                let x: Vec<f64> = (0..n).map(|j| -l / 2.0 + j as f64 * l / n as f64).collect();
+                let u = x
+                    .iter()
+                    .map(|&x| -(2.0 * PI * x / l).cos() * (1.0 + (-2.0 * PI * x / l).sin()))
+                    .collect();
+                (x, u)
+            }
+            InitialCondition::KassamTrefethen => {
+                let x: Vec<f64> = (0..n).map(|j| (j + 1) as f64 * l / n as f64).collect();
+                let u = x
+                    .iter()
+                    .map(|&x| (2.0 * PI * x / l).cos() * (1.0 + (2.0 * PI * x / l).sin()))
+                    .collect();
+                (x, u)
+            }
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.ndt == 0 || self.every == 0 || self.samples == 0 {
+            return Err(Error::invalid(
+                "ndt, every, samples",
+                "must all be at least 1",
+            ));
+        }
+        if self.first_step < 2 * self.ndt {
+            return Err(Error::invalid(
+                "first_step",
+                "must leave room for the two earlier states (≥ 2·ndt)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs the truth and returns the samples; `progress(done_steps, total_steps)` is called
+    /// once per sample.
+    pub fn generate(&self, mut progress: impl FnMut(u64, u64)) -> Result<Vec<Sample>> {
+        self.validate()?;
+        let mut ks = Ks::new(self.truth_params())?;
+        let (_, u0) = self.initial_state();
+        ks.set_state(&u0)?;
+        let total = self.first_step + (self.samples as u64 - 1) * self.every;
+        let mut at = 0u64;
+        let mut out = Vec::with_capacity(self.samples);
+        for j in 0..self.samples as u64 {
+            let t = self.first_step + j * self.every;
+            ks.advance(t - 2 * self.ndt - at)?;
+            let a = ks.state();
+            ks.advance(self.ndt)?;
+            let b = ks.state();
+            ks.advance(self.ndt)?;
+            let c = ks.state();
+            at = t;
+            out.push(Sample {
+                u_prev2: a,
+                u_prev1: b,
+                u_now: c,
+            });
+            progress(at, total);
+        }
+        Ok(out)
+    }
+}
+
+/// One model-error case of the paper's code (`case_select.py`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelErrorCase {
+    /// "KS1", …, "KS12", "KSpu3x1", ….
+    pub name: &'static str,
+    /// The imperfect model's (c₁, c₂, c₃, c₄); the truth is (1, 1, 1, 0).
+    pub lambda: [f64; 4],
+}
+
+impl ModelErrorCase {
+    /// The exact model error h(u) = truth − model as (term, coefficient) in u_t = … form.
+    pub fn exact_error(&self) -> Vec<(Term, f64)> {
+        let truth = [1.0, 1.0, 1.0, 0.0];
+        let terms = [
+            Term::new(1, 1),
+            Term::new(0, 2),
+            Term::new(0, 4),
+            Term::new(0, 3),
+        ];
+        // u_t = −c₁ uu_x − c₂ u_xx − c₃ u_xxxx − c₄ u_xxx: error coefficient = λ − truth
+        terms
+            .iter()
+            .zip(truth.iter().zip(&self.lambda))
+            .filter(|(_, (t, l))| t != l)
+            .map(|(&term, (t, l))| (term, l - t))
+            .collect()
+    }
+}
+
+/// The 15 noise-free cases of the spec's table: KS1–KS12 and KSpu3x 1–3.
+pub fn paper_cases() -> Vec<ModelErrorCase> {
+    let c = |name, lambda| ModelErrorCase { name, lambda };
+    vec![
+        c("KS1", [0.0, 1.0, 1.0, 0.0]),
+        c("KS2", [1.0, 0.0, 1.0, 0.0]),
+        c("KS3", [1.0, 1.0, 0.0, 0.0]),
+        c("KS4", [1.0, 0.0, 0.0, 0.0]),
+        c("KS5", [0.0, 1.0, 0.0, 0.0]),
+        c("KS6", [0.0, 0.0, 1.0, 0.0]),
+        c("KS7", [0.5, 1.0, 1.0, 0.0]),
+        c("KS8", [1.0, 0.5, 1.0, 0.0]),
+        c("KS9", [1.0, 1.0, 0.5, 0.0]),
+        c("KS10", [2.0, 2.0, 2.0, 0.0]),
+        c("KS11", [0.0, 0.5, 2.0, 0.0]),
+        c("KS12", [0.5, 0.0, 1.0, 0.0]),
+        c("KSpu3x1", [1.0, 1.0, 1.0, 0.1]),
+        c("KSpu3x2", [1.0, 1.0, 1.0, 0.5]),
+        c("KSpu3x3", [1.0, 1.0, 1.0, 1.0]),
+    ]
+}
+
+/// The case named `name` (case-insensitive), if any.
+pub fn case(name: &str) -> Option<ModelErrorCase> {
+    paper_cases()
+        .into_iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name))
+}
