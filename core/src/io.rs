@@ -139,6 +139,32 @@ pub fn parse_npy(bytes: &[u8]) -> Result<NpyArray> {
     Ok(NpyArray { shape, data })
 }
 
+/// Writes `data` (C order, shape `shape`) as a version-1 `.npy` file of `<f8`.
+pub fn write_npy(path: impl AsRef<Path>, shape: &[usize], data: &[f64]) -> Result<()> {
+    let count: usize = shape.iter().product();
+    crate::error::check_len("length of data (product of shape)", count, data.len())?;
+    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    let shape_text = match dims.len() {
+        1 => format!("({},)", dims[0]),
+        _ => format!("({})", dims.join(", ")),
+    };
+    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape_text}, }}");
+    // pad with spaces so that magic + version + length + header is a multiple of 64, end with \n
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    let len = u16::try_from(header.len()).map_err(|_| bad("header too long"))?;
+    bytes.extend_from_slice(&len.to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    for v in data {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    std::fs::write(path, bytes)?;
+    Ok(())
+}
+
 /// The text of `key`'s value in a Python dict literal (up to the next top-level comma).
 fn dict_value(header: &str, key: &str) -> Result<String> {
     let pat = format!("'{key}'");
@@ -207,6 +233,13 @@ mod tests {
         .unwrap();
         assert_eq!(s.data, vec![1.5, -2.0]);
         assert!(parse_npy(b"not npy").is_err());
+        // round trip through the writer
+        let path = std::env::temp_dir().join(format!("parsimony_npy_{}.npy", std::process::id()));
+        write_npy(&path, &[2, 3], &c.data).unwrap();
+        let back = read_npy(&path).unwrap();
+        std::fs::remove_file(&path).ok();
+        assert_eq!(back, c);
+        assert!(write_npy(&path, &[2, 2], &c.data).is_err());
         assert!(
             parse_npy(&file(
                 "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }",

@@ -19,7 +19,7 @@ const USAGE: &str = "usage: parsimony <solver> <experiment> [--out DIR] [--flag 
   sbl synthetic     NMSE vs SNR: SVD-/AM-KroSBL, KSBL, classical SBL   (--trials --snrs --m1 --k --csbl-trials)
   sbl convergence   NMSE per EM iteration, AM vs SVD, no pruning        (--seeds --svd-iters --am-iters)
   sbl irs           IRS-MIMO channel NMSE vs SNR                         (--trials --snrs --csbl-trials --seed)
-  medida ks         MEDIDA model-error discovery on KS                   (--case --geometry --samples --noise --members --noisy-library --seed --horizon)
+  medida ks         MEDIDA model-error discovery on KS                   (--case --geometry --samples --noise --members --noisy-library --seed --input-lowpass --horizon)
   medida discover   the KS equation from a space-time data set           (--data --generate --stencil)";
 
 fn main() {

@@ -13,6 +13,7 @@
 //! | `--members` | EnKF ensemble size [10·N] |
 //! | `--noisy-library` | `fd` (the paper's PDE-FIND differences) or `spectral` [fd] |
 //! | `--seed` | seed of the noisy run [0] |
+//! | `--input-lowpass` | k_c of the noisy run's input/forecast low-pass (not in the paper; 10 recovers hyperdiffusion errors, see `NoisyConfig`); 0 = off [0] |
 //! | `--horizon` | forecast comparison length in time units [10] |
 //!
 //! Writes `ks_field.png` (space–time truth), `coefficients.png` and `coefficients.csv`
@@ -80,6 +81,7 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     let members: usize = flags.get("members", 10 * cfg.n)?;
     let seed: u64 = flags.get("seed", 0)?;
     let horizon: f64 = flags.get("horizon", 10.0)?;
+    let input_lowpass: f64 = flags.get("input-lowpass", 0.0)?;
     let noisy_library = match flags.get("noisy-library", "fd".to_string())?.as_str() {
         "fd" => Derivatives::FiniteDifference,
         "spectral" => Derivatives::Spectral,
@@ -139,18 +141,25 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
         let conf = NoisyConfig {
             noise,
             members: Some(members),
+            input_lowpass: (input_lowpass > 0.0).then_some(input_lowpass),
             ..NoisyConfig::default()
         };
-        let fit = Medida::new(MedidaParams::new(Target::Plain).library(lib))?.discover_noisy(
-            &mut model()?,
-            &samples,
-            &conf,
-            &mut seeded_rng(seed),
-        )?;
+        let pb = bar("EnKF samples", samples.len() as u64);
+        let fit = Medida::new(MedidaParams::new(Target::Plain).library(lib))?
+            .discover_noisy_observed(
+                &mut model()?,
+                &samples,
+                &conf,
+                &mut seeded_rng(seed),
+                &mut |done, _| pb.set_position(done as u64),
+            )?;
+        pb.finish_and_clear();
         println!(
-            "noisy ({:.1} %, Nₑ = {members}, {:?} library, seed {seed}): {}   ({:.1} s)",
+            "noisy ({:.1} %, Nₑ = {members}, {:?} library, input low-pass {}, seed {seed}): {}   ({:.1} s)",
             100.0 * noise,
             noisy_library,
+            conf.input_lowpass
+                .map_or("off".to_string(), |k| format!("k ≤ {k}")),
             fit.equation(),
             t.elapsed().as_secs_f64()
         );

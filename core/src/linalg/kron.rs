@@ -460,8 +460,9 @@ pub fn kron_dense<T: Scalar>(factors: &[DMatrix<T>]) -> DMatrix<T> {
     acc
 }
 
-/// Dense product op(A)·op(B) through faer's GEMM (sequential), for large products where
-/// nalgebra's generic kernel would be slow (complex matrices in particular).
+/// Dense product op(A)·op(B) through faer's GEMM, for large products where nalgebra's generic
+/// kernel would be slow (complex matrices in particular). It runs on the threads set by
+/// [`set_threads`](super::set_threads) (faer's global parallelism).
 ///
 /// Errors with [`Error::DimensionMismatch`] if the inner dimensions differ.
 pub fn matmul<T: Scalar>(
@@ -479,9 +480,10 @@ pub fn matmul<T: Scalar>(
         let fa = as_faer(a);
         let fb = as_faer(b);
         let one = T::of_real(1.0);
+        let par = faer::get_global_parallelism();
         macro_rules! go {
             ($l:expr, $r:expr) => {
-                faer::linalg::matmul::matmul(dst, Accum::Replace, $l, $r, one, Par::Seq)
+                faer::linalg::matmul::matmul(dst, Accum::Replace, $l, $r, one, par)
             };
         }
         match (op_a, op_b) {

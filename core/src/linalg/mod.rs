@@ -44,7 +44,8 @@ pub use views::{
 /// 1 runs them sequentially, n > 1 on a rayon pool of n threads, 0 on all cores.
 ///
 /// The default is faer's (all cores). Benchmarks that compare single-threaded peers call
-/// `set_threads(1)`. The Kronecker mode products always run sequentially.
+/// `set_threads(1)`. [`matmul`] follows this setting; the Kronecker mode products always run
+/// sequentially.
 pub fn set_threads(n: usize) {
     let par = if n == 1 {
         faer::Par::Seq

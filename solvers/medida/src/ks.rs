@@ -263,16 +263,67 @@ pub fn etdrk4_coefficients(lk: &[C64], h: f64, method: CoefficientMethod) -> Etd
 pub struct Ks {
     params: KsParams,
     coef: Etdrk4Coefficients,
+    /// Q, f₁, 2f₂, f₃ times the nonlinear multiplier g (so N(v) enters as raw FFT(IFFT(v)²)).
+    qg: Vec<C64>,
+    f1g: Vec<C64>,
+    f2g2: Vec<C64>,
+    f3g: Vec<C64>,
+    /// The same coefficients as real numbers when L is real (e, e₂ real; the folded ones
+    /// imaginary), which halves the multiplications of a step.
+    real: Option<RealCoefficients>,
     fft: Spectral,
     v: Vec<C64>,
     a: Vec<C64>,
     b: Vec<C64>,
-    c: Vec<C64>,
     nv: Vec<C64>,
     na: Vec<C64>,
     nb: Vec<C64>,
     nc: Vec<C64>,
     steps: u64,
+}
+
+/// e, e₂ and the imaginary parts of Q·g, f₁·g, 2f₂·g, f₃·g for a real linear symbol.
+#[derive(Clone, Debug)]
+struct RealCoefficients {
+    e: Vec<f64>,
+    e2: Vec<f64>,
+    qg: Vec<f64>,
+    f1g: Vec<f64>,
+    f2g2: Vec<f64>,
+    f3g: Vec<f64>,
+}
+
+impl RealCoefficients {
+    /// Some when e, e₂ have zero imaginary parts and the folded coefficients zero real parts.
+    fn of(co: &Etdrk4Coefficients, folded: [&[C64]; 4]) -> Option<Self> {
+        let real = |v: &[C64]| v.iter().all(|z| z.im == 0.0);
+        let imag = |v: &[C64]| v.iter().all(|z| z.re == 0.0);
+        if !(real(&co.e) && real(&co.e2) && folded.iter().all(|f| imag(f))) {
+            return None;
+        }
+        let re = |v: &[C64]| v.iter().map(|z| z.re).collect();
+        let im = |v: &[C64]| v.iter().map(|z| z.im).collect();
+        Some(Self {
+            e: re(&co.e),
+            e2: re(&co.e2),
+            qg: im(folded[0]),
+            f1g: im(folded[1]),
+            f2g2: im(folded[2]),
+            f3g: im(folded[3]),
+        })
+    }
+}
+
+/// r·z for real r.
+#[inline(always)]
+fn rmul(r: f64, z: C64) -> C64 {
+    C64::new(r * z.re, r * z.im)
+}
+
+/// (i s)·z for real s.
+#[inline(always)]
+fn imul(s: f64, z: C64) -> C64 {
+    C64::new(-s * z.im, s * z.re)
 }
 
 /// FFT plans, the nonlinear multiplier and their scratch buffers.
@@ -301,16 +352,19 @@ impl Spectral {
             .expect("buffer sizes fixed at planning");
     }
 
-    /// out = −(c₁/2)·ik·FFT(IFFT(v)²).
-    fn nonlinear(&mut self, v: &[C64], out: &mut [C64]) {
-        self.inverse_unscaled(v);
+    /// out = FFT(IFFT(`spec`)²) without the multiplier g (the caller has written the
+    /// spectrum into `spec`, which the inverse transform destroys).
+    fn square_of_spec(&mut self, out: &mut [C64]) {
+        let last = self.spec.len() - 1;
+        self.spec[0].im = 0.0;
+        self.spec[last].im = 0.0;
+        self.c2r
+            .process_with_scratch(&mut self.spec, &mut self.real, &mut self.scratch_i)
+            .expect("buffer sizes fixed at planning");
         self.real.iter_mut().for_each(|x| *x *= *x);
         self.r2c
             .process_with_scratch(&mut self.real, out, &mut self.scratch_f)
             .expect("buffer sizes fixed at planning");
-        for (o, gi) in out.iter_mut().zip(&self.g) {
-            *o *= gi;
-        }
     }
 }
 
@@ -349,14 +403,28 @@ impl Ks {
             spec: zeros.clone(),
             real: vec![0.0; n],
         };
+        let fold = |c: &[C64], k: f64| -> Vec<C64> {
+            c.iter().zip(&fft.g).map(|(a, g)| a * g * k).collect()
+        };
+        let (qg, f1g, f2g2, f3g) = (
+            fold(&coef.q, 1.0),
+            fold(&coef.f1, 1.0),
+            fold(&coef.f2, 2.0),
+            fold(&coef.f3, 1.0),
+        );
+        let real = RealCoefficients::of(&coef, [&qg, &f1g, &f2g2, &f3g]);
         Ok(Self {
             params,
             coef,
+            real,
+            qg,
+            f1g,
+            f2g2,
+            f3g,
             fft,
             v: zeros.clone(),
             a: zeros.clone(),
             b: zeros.clone(),
-            c: zeros.clone(),
             nv: zeros.clone(),
             na: zeros.clone(),
             nb: zeros.clone(),
@@ -415,27 +483,14 @@ impl Ks {
     }
 
     /// One ETDRK4 step (no allocation). Errors if the state became non-finite.
+    ///
+    /// With N(v) = g·Ñ(v), Ñ(v) = FFT(IFFT(v)²), the multiplier g is folded into the
+    /// coefficients, and each stage writes its spectrum straight into the FFT buffer.
     pub fn step(&mut self) -> Result<()> {
-        let co = &self.coef;
-        let h = self.v.len();
-        self.fft.nonlinear(&self.v, &mut self.nv);
-        for m in 0..h {
-            self.a[m] = co.e2[m] * self.v[m] + co.q[m] * self.nv[m];
-        }
-        self.fft.nonlinear(&self.a, &mut self.na);
-        for m in 0..h {
-            self.b[m] = co.e2[m] * self.v[m] + co.q[m] * self.na[m];
-        }
-        self.fft.nonlinear(&self.b, &mut self.nb);
-        for m in 0..h {
-            self.c[m] = co.e2[m] * self.a[m] + co.q[m] * (self.nb[m] * 2.0 - self.nv[m]);
-        }
-        self.fft.nonlinear(&self.c, &mut self.nc);
-        for m in 0..h {
-            self.v[m] = co.e[m] * self.v[m]
-                + co.f1[m] * self.nv[m]
-                + co.f2[m] * (self.na[m] + self.nb[m]) * 2.0
-                + co.f3[m] * self.nc[m];
+        if self.real.is_some() {
+            self.step_real();
+        } else {
+            self.step_complex();
         }
         self.steps += 1;
         if self
@@ -449,6 +504,67 @@ impl Ks {
             ));
         }
         Ok(())
+    }
+
+    /// The step for a complex linear symbol (dispersion c₄ ≠ 0).
+    fn step_complex(&mut self) {
+        let co = &self.coef;
+        let h = self.v.len();
+        self.fft.spec.copy_from_slice(&self.v);
+        self.fft.square_of_spec(&mut self.nv);
+        for m in 0..h {
+            let a = co.e2[m] * self.v[m] + self.qg[m] * self.nv[m];
+            self.a[m] = a;
+            self.fft.spec[m] = a;
+        }
+        self.fft.square_of_spec(&mut self.na);
+        for m in 0..h {
+            let b = co.e2[m] * self.v[m] + self.qg[m] * self.na[m];
+            self.b[m] = b;
+            self.fft.spec[m] = b;
+        }
+        self.fft.square_of_spec(&mut self.nb);
+        for m in 0..h {
+            self.fft.spec[m] = co.e2[m] * self.a[m] + self.qg[m] * (self.nb[m] * 2.0 - self.nv[m]);
+        }
+        self.fft.square_of_spec(&mut self.nc);
+        for m in 0..h {
+            self.v[m] = co.e[m] * self.v[m]
+                + self.f1g[m] * self.nv[m]
+                + self.f2g2[m] * (self.na[m] + self.nb[m])
+                + self.f3g[m] * self.nc[m];
+        }
+    }
+
+    /// The same step with real e, e₂ and imaginary folded coefficients (real L).
+    fn step_real(&mut self) {
+        let co = self.real.as_ref().expect("checked by the caller");
+        let h = self.v.len();
+        self.fft.spec.copy_from_slice(&self.v);
+        self.fft.square_of_spec(&mut self.nv);
+        for m in 0..h {
+            let a = rmul(co.e2[m], self.v[m]) + imul(co.qg[m], self.nv[m]);
+            self.a[m] = a;
+            self.fft.spec[m] = a;
+        }
+        self.fft.square_of_spec(&mut self.na);
+        for m in 0..h {
+            let b = rmul(co.e2[m], self.v[m]) + imul(co.qg[m], self.na[m]);
+            self.b[m] = b;
+            self.fft.spec[m] = b;
+        }
+        self.fft.square_of_spec(&mut self.nb);
+        for m in 0..h {
+            self.fft.spec[m] =
+                rmul(co.e2[m], self.a[m]) + imul(co.qg[m], self.nb[m] * 2.0 - self.nv[m]);
+        }
+        self.fft.square_of_spec(&mut self.nc);
+        for m in 0..h {
+            self.v[m] = rmul(co.e[m], self.v[m])
+                + imul(co.f1g[m], self.nv[m])
+                + imul(co.f2g2[m], self.na[m] + self.nb[m])
+                + imul(co.f3g[m], self.nc[m]);
+        }
     }
 
     /// `steps` ETDRK4 steps.

@@ -244,13 +244,14 @@ impl ModelErrorFit {
 /// | `background_std` | 0.25 | σ_b of the member perturbations of u(t−h) |
 /// | `noisy_target_observation` | false | also add noise to the observation of u(t) (the released code uses the clean truth there) |
 /// | `enkf` | stochastic, σ = `noise` (absolute, as the paper's R = σ²I) | [`EnkfParams`] |
-/// | `input_lowpass` | none | k_c > 0: low-pass the noisy model inputs u(t−2h), u(t−h), the member perturbations (and a noisy u(t)) to \|k\| ≤ k_c |
+/// | `input_lowpass` | none | k_c > 0: low-pass the noisy model inputs u(t−2h), u(t−h), the member perturbations, the forecast members (and a noisy u(t)) to \|k\| ≤ k_c |
 ///
 /// `input_lowpass` is not in the paper. The model amplifies the noise of its inputs by
 /// (1 + hL_k/2)/(1 − hL_k/2), which is ≈ 500 near k = √(2/h) ≈ 20 when the model lacks the
 /// hyperdiffusion (c₃ = 0); the forecast mean then carries amplified noise into the target.
-/// Filtering the inputs above a k_c where the truth has no energy (k_c ≈ 10 for L = 100)
-/// removes that amplification and leaves the target's noise white.
+/// Filtering the inputs and the forecasts above a k_c where the truth has no energy (k_c ≈ 10
+/// for L = 100) removes that amplification (the forecasts too, because the quadratic term of
+/// band-limited inputs reaches 2k_c, near the pole).
 #[derive(Clone, Debug)]
 pub struct NoisyConfig {
     /// Relative observation noise.
@@ -328,6 +329,19 @@ impl Medida {
         config: &NoisyConfig,
         rng: &mut StdRng,
     ) -> Result<ModelErrorFit> {
+        self.discover_noisy_observed(model, samples, config, rng, &mut |_, _| {})
+    }
+
+    /// [`Medida::discover_noisy`], calling `progress(done, total)` after each sample (the
+    /// EnKF analyses are the long part).
+    pub fn discover_noisy_observed(
+        &self,
+        model: &mut Cnab2,
+        samples: &[Sample],
+        config: &NoisyConfig,
+        rng: &mut StdRng,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ModelErrorFit> {
         let n = model.params().n;
         parsimony_core::error::check_positive("noise", config.noise)?;
         parsimony_core::error::check_positive("background_std", config.background_std)?;
@@ -386,9 +400,19 @@ impl Medida {
                 }
             }
             model.step_ensemble(&u0, &ens, &mut fc)?;
+            if let Some(kc) = config.input_lowpass {
+                // the quadratic term of band-limited inputs reaches 2k_c, where an
+                // anti-diffusive CN symbol can have its pole 1 − hL_k/2 = 0: keep the forecast
+                // in the band of its inputs
+                let grid = model.grid_mut();
+                for col in fc.as_mut_slice().chunks_exact_mut(n) {
+                    grid.lowpass(col, kc)?;
+                }
+            }
             let analysis = enkf_analysis(&fc, &w, &enkf, rng)?;
             let mean_f: Vec<f64> = fc.column_mean().iter().copied().collect();
             rows.push(self.rows(model, &analysis.mean, &mean_f)?);
+            progress(rows.len(), samples.len());
         }
         self.fit(&rows)
     }
