@@ -1,13 +1,13 @@
 //! Discovering the whole Kuramoto–Sivashinsky equation from a space–time data set with the
 //! 24-term library and the RVM (PySINDy's KS example).
 //!
-//! Flags (defaults in brackets):
+//! Flags:
 //!
 //! | flag | meaning |
 //! |---|---|
-//! | `--data` | folder with `ks_pysindy_u.npy` and `ks_pysindy_t.npy` (N × T and T, as PySINDy's `kuramoto_sivishinky.mat`) [solvers/medida/tests/data] |
-//! | `--generate` | `true`: simulate the same trajectory instead (L = 32π, N = 1024, h = 0.025, every 16 steps to t = 100) [false] |
-//! | `--stencil` | time derivative `central2` or `central4` [central2] |
+//! | `--data` | folder with `ks_pysindy_u.npy` and `ks_pysindy_t.npy` (N × T and T, as PySINDy's `kuramoto_sivishinky.mat`) (default solvers/medida/tests/data) |
+//! | `--generate` | `true`: simulate the same trajectory instead (L = 32π, N = 1024, h = 0.025, every 16 steps to t = 100) (default false) |
+//! | `--stencil` | time derivative `central2` or `central4` (default central2) |
 //!
 //! Writes `discovered.csv` (term index, coefficient, posterior std) and `summary.json`.
 

@@ -2,19 +2,19 @@
 //! the truth, discover the model error of an imperfect CNAB2 model from noise-free and noisy
 //! (EnKF) samples, and compare the forecasts of the imperfect and the corrected model.
 //!
-//! Flags (defaults in brackets):
+//! Flags:
 //!
 //! | flag | meaning |
 //! |---|---|
-//! | `--case` | model-error case KS1…KS12, KSpu3x1…3 [KS1] |
-//! | `--geometry` | `paper` (L = 100, N = 1024) or `ci` (L = 32π, N = 256) [paper] |
-//! | `--samples` | sample times, 10 000 truth steps apart [10] |
-//! | `--noise` | relative observation noise of the noisy run; 0 skips it [0.01] |
-//! | `--members` | EnKF ensemble size [10·N] |
-//! | `--noisy-library` | `fd` (the paper's PDE-FIND differences) or `spectral` [fd] |
-//! | `--seed` | seed of the noisy run [0] |
-//! | `--input-lowpass` | k_c of the noisy run's input/forecast low-pass (not in the paper; 10 recovers hyperdiffusion errors, see `NoisyConfig`); 0 = off [0] |
-//! | `--horizon` | forecast comparison length in time units [10] |
+//! | `--case` | model-error case KS1…KS12, KSpu3x1…3 (default KS1) |
+//! | `--geometry` | `paper` (L = 100, N = 1024) or `ci` (L = 32π, N = 256) (default paper) |
+//! | `--samples` | sample times, 10 000 truth steps apart (default 10) |
+//! | `--noise` | relative observation noise of the noisy run; 0 skips it (default 0.01) |
+//! | `--members` | EnKF ensemble size (default 10·N) |
+//! | `--noisy-library` | `fd` (the paper's PDE-FIND differences) or `spectral` (default fd) |
+//! | `--seed` | seed of the noisy run (default 0) |
+//! | `--input-lowpass` | k_c of the noisy run's input/forecast low-pass (not in the paper; 10 recovers hyperdiffusion errors, see `NoisyConfig`); 0 = off (default 0) |
+//! | `--horizon` | forecast comparison length in time units (default 10) |
 //!
 //! Writes `ks_field.png` (space–time truth), `coefficients.png` and `coefficients.csv`
 //! (discovered vs exact model error), `forecast_error.png` and `forecast_error.csv` (relative

@@ -14,6 +14,7 @@
 
 pub mod cg;
 pub mod decomp;
+pub mod gram;
 pub mod kron;
 pub mod kron_diag;
 pub mod operator;
@@ -28,6 +29,7 @@ pub use cg::{
 pub use decomp::{
     Cholesky, SymmetricEigen, ThinSvd, cholesky, least_squares, symmetric_eigen, thin_svd,
 };
+pub use gram::{gram_cols, gram_rows};
 pub use kron::{
     KroneckerOperator, ModeWorkspace, Transform, kron_dense, matmul, mode_product,
     multimode_product,

@@ -172,3 +172,12 @@ fn strided_views_address_the_right_entries() {
     let full = as_faer(&a);
     assert_eq!(full[(6, 5)], a[(6, 5)]);
 }
+
+#[test]
+fn gram_matrices_equal_the_plain_products() {
+    let a = nalgebra::DMatrix::from_fn(37, 23, |i, j| ((i * 7 + j * 3) as f64 * 0.1).sin());
+    let r = parsimony_core::linalg::gram_rows(&a);
+    let c = parsimony_core::linalg::gram_cols(&a);
+    assert!((r - &a * a.transpose()).amax() < 1e-12);
+    assert!((c - a.transpose() * &a).amax() < 1e-12);
+}

@@ -16,7 +16,7 @@
 //! (N × N). Cost: O(N_obs² Nₑ + N_obs³) or O(Nₑ² N_obs + Nₑ³), plus O(N²Nₑ) with localisation.
 
 use nalgebra::{DMatrix, DVector};
-use parsimony_core::linalg::{Transform, cholesky, matmul};
+use parsimony_core::linalg::{Transform, cholesky, gram_cols, gram_rows, matmul};
 use parsimony_core::random::StdRng;
 use parsimony_core::{Error, Result};
 use rand_distr::{Distribution, StandardNormal};
@@ -252,7 +252,7 @@ pub fn enkf_analysis(
 
     let (increment, form) = if let Some(loc) = params.localisation {
         // B ∘ C, then S = H(B∘C)Hᵀ + σ²I, K d = (B∘C)Hᵀ S⁻¹ d
-        let mut b = matmul(&a, Transform::Identity, &a, Transform::Transpose)?;
+        let mut b = gram_rows(&a);
         let dx = loc.length / n as f64;
         for j in 0..n {
             for i in 0..n {
@@ -272,22 +272,33 @@ pub fn enkf_analysis(
             GainForm::Localised,
         )
     } else if nobs <= ne {
-        let mut s = matmul(&ha, Transform::Identity, &ha, Transform::Transpose)?;
+        let mut s = gram_rows(&ha);
         for r in 0..nobs {
             s[(r, r)] += sigma2;
         }
-        let x = cholesky(&s)?.solve_matrix(&innov)?;
-        // A (HA)ᵀ X in the cheaper order: for many columns (members) form B Hᵀ = A (HA)ᵀ first
-        let inc = if x.ncols() > nobs {
-            let bht = matmul(&a, Transform::Identity, &ha, Transform::Transpose)?;
-            matmul(&bht, Transform::Identity, &x, Transform::Identity)?
+        let chol = cholesky(&s)?;
+        let inc = if innov.ncols() > nobs {
+            // many columns (members): form Kᵀ = S⁻¹ (B Hᵀ)ᵀ once, then K D in one GEMM;
+            // with H = I, B Hᵀ = S − σ²I needs no product
+            let bht = if params.observe == Observe::Identity {
+                let mut b = s.clone();
+                for r in 0..nobs {
+                    b[(r, r)] -= sigma2;
+                }
+                b
+            } else {
+                matmul(&a, Transform::Identity, &ha, Transform::Transpose)?
+            };
+            let kt = chol.solve_matrix(&bht.transpose())?;
+            matmul(&kt, Transform::Transpose, &innov, Transform::Identity)?
         } else {
+            let x = chol.solve_matrix(&innov)?;
             let hx = matmul(&ha, Transform::Transpose, &x, Transform::Identity)?;
             matmul(&a, Transform::Identity, &hx, Transform::Identity)?
         };
         (inc, GainForm::ObservationSpace)
     } else {
-        let mut s = matmul(&ha, Transform::Transpose, &ha, Transform::Identity)?;
+        let mut s = gram_cols(&ha);
         for r in 0..ne {
             s[(r, r)] += sigma2;
         }

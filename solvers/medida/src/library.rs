@@ -46,20 +46,6 @@ impl Term {
             format!("{}u_{}", pow(self.power), "x".repeat(self.derivative))
         }
     }
-
-    /// The term's value at every grid point, given u and its derivatives (`derivs[d]` = ∂ᵈu,
-    /// `derivs[0]` = u).
-    fn eval_into(&self, derivs: &[Vec<f64>], out: &mut [f64]) {
-        let u = &derivs[0];
-        for (j, o) in out.iter_mut().enumerate() {
-            let up = u[j].powi(self.power as i32);
-            *o = if self.derivative == 0 {
-                up
-            } else {
-                up * derivs[self.derivative][j]
-            };
-        }
-    }
 }
 
 impl std::fmt::Display for Term {
@@ -219,10 +205,22 @@ impl Library {
             ));
         }
         let derivs = self.derivatives_of(u, grid)?;
-        let mut col = vec![0.0; n];
+        // u⁰ … u^P once, then every column is one product
+        let mut powers = vec![vec![1.0; n]];
+        for p in 1..=self.max_power as usize {
+            let next: Vec<f64> = powers[p - 1].iter().zip(u).map(|(a, b)| a * b).collect();
+            powers.push(next);
+        }
         for (c, t) in self.terms.iter().enumerate() {
-            t.eval_into(&derivs, &mut col);
-            out.view_mut((row0, c), (n, 1)).copy_from_slice(&col);
+            let up = &powers[t.power as usize];
+            let mut dst = out.view_mut((row0, c), (n, 1));
+            if t.derivative == 0 {
+                dst.copy_from_slice(up);
+            } else {
+                for ((o, a), b) in dst.iter_mut().zip(up).zip(&derivs[t.derivative]) {
+                    *o = a * b;
+                }
+            }
         }
         Ok(())
     }

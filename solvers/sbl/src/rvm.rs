@@ -136,6 +136,74 @@ struct Scaling {
     std_t: f64,
 }
 
+/// Mean and population standard deviation (two passes, four accumulators each so that the
+/// sums vectorise).
+fn mean_and_std(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let sum4 = |f: &dyn Fn(f64) -> f64| {
+        let mut acc = [0.0f64; 4];
+        let chunks = v.chunks_exact(4);
+        let rest: f64 = chunks.remainder().iter().map(|&x| f(x)).sum();
+        for c in chunks {
+            for k in 0..4 {
+                acc[k] += f(c[k]);
+            }
+        }
+        acc.iter().sum::<f64>() + rest
+    };
+    let mean = sum4(&|x| x) / n;
+    let var = sum4(&|x| (x - mean) * (x - mean)) / n;
+    (mean, var.sqrt())
+}
+
+/// G = XᵀX, b = Xᵀτ, c = τᵀτ of the standardised data X = (Φ − μ)/σ (columns with σ = 0 left
+/// as they are), τ = (t − μ_t)/σ_t, accumulated over blocks of rows (one GEMM per block through
+/// faer) so that the standardised matrix is never stored whole.
+fn standardised_gram(
+    phi: &DMatrix<f64>,
+    t: &DVector<f64>,
+    sc: &Scaling,
+) -> (DMatrix<f64>, DVector<f64>, f64) {
+    use faer::linalg::matmul::matmul;
+    use faer::{Accum, Par};
+    let (n, p) = phi.shape();
+    // [X τ] block by block; the Gram of the augmented block holds G, b and c together
+    const ROWS: usize = 2048;
+    let mut block = faer::Mat::<f64>::zeros(ROWS.min(n), p + 1);
+    let mut gram = faer::Mat::<f64>::zeros(p + 1, p + 1);
+    let par: Par = faer::get_global_parallelism();
+    let mut start = 0;
+    while start < n {
+        let rows = ROWS.min(n - start);
+        for j in 0..p {
+            let col = phi.column(j);
+            let (m, s) = if sc.std_x[j] > 0.0 {
+                (sc.mean_x[j], sc.std_x[j])
+            } else {
+                (0.0, 1.0)
+            };
+            let dst = block.col_mut(j);
+            for (r, v) in dst.iter_mut().take(rows).enumerate() {
+                *v = (col[start + r] - m) / s;
+            }
+        }
+        for (r, v) in block.col_mut(p).iter_mut().take(rows).enumerate() {
+            *v = (t[start + r] - sc.mean_t) / sc.std_t;
+        }
+        let b = block.subrows(0, rows);
+        let accum = if start == 0 {
+            Accum::Replace
+        } else {
+            Accum::Add
+        };
+        matmul(gram.as_mut(), accum, b.transpose(), b, 1.0, par);
+        start += rows;
+    }
+    let g = DMatrix::from_fn(p, p, |r, c| gram[(r, c)]);
+    let bv = DVector::from_fn(p, |r, _| gram[(r, p)]);
+    (g, bv, gram[(p, p)])
+}
+
 fn inverse_spd(h: &DMatrix<f64>) -> Result<DMatrix<f64>> {
     match cholesky(h) {
         Ok(ch) => Ok(ch.inverse()),
@@ -156,14 +224,9 @@ pub fn rvm_fit(phi: &DMatrix<f64>, t: &DVector<f64>, params: &RvmParams) -> Resu
     params.validate()?;
     let (n, p) = phi.shape();
     let scaling = if params.standardise {
-        let mean_x: Vec<f64> = phi.column_iter().map(|c| c.mean()).collect();
-        let std_x: Vec<f64> = phi
-            .column_iter()
-            .zip(&mean_x)
-            .map(|(c, m)| (c.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n as f64).sqrt())
-            .collect();
-        let mean_t = t.mean();
-        let std_t = (t.iter().map(|v| (v - mean_t).powi(2)).sum::<f64>() / n as f64).sqrt();
+        let (mean_x, std_x): (Vec<f64>, Vec<f64>) =
+            phi.as_slice().chunks_exact(n).map(mean_and_std).unzip();
+        let (mean_t, std_t) = mean_and_std(t.as_slice());
         Scaling {
             mean_x,
             std_x,
@@ -196,19 +259,17 @@ pub fn rvm_fit(phi: &DMatrix<f64>, t: &DVector<f64>, params: &RvmParams) -> Resu
     if active.is_empty() {
         return Ok(empty(0));
     }
-    let mut x = phi.clone();
-    for (j, mut col) in x.column_iter_mut().enumerate() {
+    // Gram matrix, projections and energy of the standardised data, once, without a
+    // standardised copy of Φ.
+    let (g, b, c) = standardised_gram(phi, t, &scaling);
+    let standardised = |i: usize, j: usize| {
         if scaling.std_x[j] > 0.0 {
-            col.add_scalar_mut(-scaling.mean_x[j]);
-            col /= scaling.std_x[j];
+            (phi[(i, j)] - scaling.mean_x[j]) / scaling.std_x[j]
+        } else {
+            phi[(i, j)]
         }
-    }
-    let tt = t.add_scalar(-scaling.mean_t) / scaling.std_t;
-    // Gram matrix, projections and energy, once.
-    let g = x.transpose() * &x;
-    let b = x.transpose() * &tt;
-    let c = tt.norm_squared();
-
+    };
+    let target = |i: usize| (t[i] - scaling.mean_t) / scaling.std_t;
     let mut alpha: Vec<f64> = vec![params.alpha_init; active.len()];
     let mut alpha_old = alpha.clone();
     let mut beta = params.beta_init;
@@ -233,8 +294,17 @@ pub fn rvm_fit(phi: &DMatrix<f64>, t: &DVector<f64>, params: &RvmParams) -> Resu
         }
         let mut rss = c - 2.0 * mean.dot(&b_a) + (mean.transpose() * &g_aa * &mean)[(0, 0)];
         if rss < 1e-8 * c {
-            let xa = x.select_columns(active.iter());
-            rss = (&tt - xa * &mean).norm_squared();
+            // the expanded form has cancelled: recompute the residual from the data
+            rss = (0..n)
+                .map(|i| {
+                    let fit: f64 = active
+                        .iter()
+                        .zip(mean.iter())
+                        .map(|(&j, m)| standardised(i, j) * m)
+                        .sum();
+                    (target(i) - fit).powi(2)
+                })
+                .sum();
         }
         beta = (n as f64 - gamma.iter().sum::<f64>()) / rss;
         if !beta.is_finite() || alpha.iter().any(|a| a.is_nan()) {
