@@ -25,22 +25,12 @@ use crate::medida::cnab2::Cnab2;
 use crate::medida::ks::Ks;
 use crate::medida::library::{Derivatives, Library};
 use crate::medida::model_error::{Medida, MedidaParams, ModelErrorFit, NoisyConfig, Target};
+use crate::optim::progress_bar;
 use crate::output::{Flags, JsonValue, write_csv, write_json};
 use crate::plot::{Heatmap, LinePlot};
 use crate::random::seeded_rng;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::Instant;
 
-fn bar(label: &str, total: u64) -> ProgressBar {
-    let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    b.set_style(
-        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    b.set_prefix(label.to_string());
-    b
-}
 
 /// "u_t = −u u_x − u_xx − u_xxxx" written from a case's exact error.
 fn exact_equation(c: &ModelErrorCase) -> String {
@@ -108,7 +98,7 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     // 1. truth
     let t0 = Instant::now();
     let total = cfg.first_step + (cfg.samples as u64 - 1) * cfg.every;
-    let pb = bar("truth", total);
+    let pb = progress_bar("truth", total);
     let samples = cfg.generate(|done, _| pb.set_position(done))?;
     pb.finish_and_clear();
     println!(
@@ -144,7 +134,7 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
             input_lowpass: (input_lowpass > 0.0).then_some(input_lowpass),
             ..NoisyConfig::default()
         };
-        let pb = bar("EnKF samples", samples.len() as u64);
+        let pb = progress_bar("EnKF samples", samples.len() as u64);
         let fit = Medida::new(MedidaParams::new(Target::Plain).library(lib))?
             .discover_noisy_observed(
                 &mut model()?,
@@ -211,7 +201,7 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     let start = &samples[0];
     ks.set_state(&start.u_now)?;
     let mut truth_h = vec![start.u_now.clone()];
-    let pb = bar("forecast", model_steps as u64);
+    let pb = progress_bar("forecast", model_steps as u64);
     for s in 0..model_steps {
         ks.advance(steps_per_h)?;
         truth_h.push(ks.state());

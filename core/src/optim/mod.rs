@@ -17,4 +17,4 @@ pub use adam::{Adam, AdamParams};
 pub use lbfgs::{LbfgsParams, lbfgs_minimize};
 pub use linesearch::{ArmijoParams, LineSearchInfo, armijo_backtracking};
 pub use objective::{Objective, OptimResult, Rosenbrock};
-pub use observer::{Every, IterInfo, Observer, ProgressObserver, Silent};
+pub use observer::{Every, IterInfo, Observer, ProgressObserver, Silent, progress_bar};

@@ -7,6 +7,19 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// The project's progress bar: `label [=====>    ] pos/len message (elapsed)` on stderr, drawn
+/// only when stderr is a terminal.
+pub fn progress_bar(label: &str, total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(label.to_string());
+    bar
+}
+
 /// What an iterative solver reports after an iteration.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IterInfo {
@@ -76,14 +89,9 @@ pub struct ProgressObserver {
 impl ProgressObserver {
     /// A bar for at most `total` iterations, labelled `label`.
     pub fn new(label: &str, total: u64) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        bar.set_prefix(label.to_string());
-        Self { bar }
+        Self {
+            bar: progress_bar(label, total),
+        }
     }
 
     /// The underlying bar (e.g. to drive it by hand over trials).

@@ -81,19 +81,7 @@ impl Cnab2 {
         let lk = params.linear_symbol();
         let explicit_lin = lk.iter().map(|l| 1.0 + 0.5 * h * l).collect();
         let implicit_inv = lk.iter().map(|l| 1.0 / (1.0 - 0.5 * h * l)).collect();
-        let cut = n / 3;
-        let g = grid
-            .wavenumbers()
-            .iter()
-            .enumerate()
-            .map(|(m, &k)| {
-                if params.dealias && m > cut {
-                    C64::new(0.0, 0.0)
-                } else {
-                    C64::new(0.0, -0.5 * params.c1 * k)
-                }
-            })
-            .collect();
+        let g = params.quadratic_multiplier(1.0);
         let zeros = vec![C64::new(0.0, 0.0); n / 2 + 1];
         Ok(Self {
             params,

@@ -148,6 +148,23 @@ impl KsParams {
         crate::spectral::wavenumbers(self.n, self.length, self.nyquist)
     }
 
+    /// The multiplier −(c₁/2)·ik·`scale` of FFT(u²) in N̂(u) per bin of the half spectrum,
+    /// zero above N/3 with dealiasing.
+    pub(crate) fn quadratic_multiplier(&self, scale: f64) -> Vec<C64> {
+        let cut = self.n / 3;
+        self.wavenumbers()
+            .iter()
+            .enumerate()
+            .map(|(m, &k)| {
+                if self.dealias && m > cut {
+                    C64::new(0.0, 0.0)
+                } else {
+                    C64::new(0.0, -0.5 * self.c1 * k * scale)
+                }
+            })
+            .collect()
+    }
+
     /// The linear symbol L_k = c₂k² − c₃k⁴ + i c₄k³ on the half spectrum.
     pub fn linear_symbol(&self) -> Vec<C64> {
         self.wavenumbers()
@@ -376,20 +393,7 @@ impl Ks {
         let half = n / 2 + 1;
         let lk = params.linear_symbol();
         let coef = etdrk4_coefficients(&lk, params.dt, params.coefficients);
-        let cut = n / 3;
-        let norm2 = 1.0 / (n as f64 * n as f64);
-        let g = params
-            .wavenumbers()
-            .iter()
-            .enumerate()
-            .map(|(m, &k)| {
-                if params.dealias && m > cut {
-                    C64::new(0.0, 0.0)
-                } else {
-                    C64::new(0.0, -0.5 * params.c1 * k * norm2)
-                }
-            })
-            .collect();
+        let g = params.quadratic_multiplier(1.0 / (n as f64 * n as f64));
         let mut planner = RealFftPlanner::<f64>::new();
         let r2c = planner.plan_fft_forward(n);
         let c2r = planner.plan_fft_inverse(n);

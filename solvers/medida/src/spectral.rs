@@ -119,12 +119,10 @@ impl SpectralGrid {
 
     /// û = FFT(u) (unnormalised) into `out` (length N/2 + 1).
     pub fn forward(&mut self, u: &[f64], out: &mut [C64]) -> Result<()> {
-        parsimony_core::error::check_len("length of u (grid points)", self.n, u.len())?;
         parsimony_core::error::check_len("length of the spectrum", self.n / 2 + 1, out.len())?;
-        self.real.copy_from_slice(u);
-        self.r2c
-            .process_with_scratch(&mut self.real, out, &mut self.scratch_f)
-            .map_err(|e| Error::breakdown("FFT", e))
+        self.load_spectrum(u)?;
+        out.copy_from_slice(&self.spec);
+        Ok(())
     }
 
     /// u = IFFT(û) (normalised by 1/N) into `out`; the imaginary parts of the DC and Nyquist
@@ -133,15 +131,7 @@ impl SpectralGrid {
         parsimony_core::error::check_len("length of the spectrum", self.n / 2 + 1, v.len())?;
         parsimony_core::error::check_len("length of out (grid points)", self.n, out.len())?;
         self.spec.copy_from_slice(v);
-        let last = self.spec.len() - 1;
-        self.spec[0].im = 0.0;
-        self.spec[last].im = 0.0;
-        self.c2r
-            .process_with_scratch(&mut self.spec, out, &mut self.scratch_i)
-            .map_err(|e| Error::breakdown("inverse FFT", e))?;
-        let s = 1.0 / self.n as f64;
-        out.iter_mut().for_each(|o| *o *= s);
-        Ok(())
+        self.store_spectrum(out)
     }
 
     /// ∂ₓ^d u into `out` (d = 0 copies u).
