@@ -31,7 +31,6 @@ use crate::plot::{Heatmap, LinePlot};
 use crate::random::seeded_rng;
 use std::time::Instant;
 
-
 /// "u_t = −u u_x − u_xx − u_xxxx" written from a case's exact error.
 fn exact_equation(c: &ModelErrorCase) -> String {
     let parts: Vec<String> = c

@@ -143,6 +143,27 @@ pub fn symmetric_eigen<T: Scalar>(a: &DMatrix<T>) -> Result<SymmetricEigen<T>> {
     })
 }
 
+/// Eigenvalues and eigenvectors of a Hermitian matrix in no particular order, consuming it
+/// (only the lower triangle is read): the fast path for small matrices whose order does not
+/// matter (the per-factor problems of Kronecker SBL). Orders above 48 go through
+/// [`symmetric_eigen`].
+pub fn symmetric_eigen_unordered<T: Scalar>(a: DMatrix<T>) -> Result<SymmetricEigen<T>> {
+    check_square("matrix", &a)?;
+    if a.nrows() > SMALL_EIGEN {
+        return symmetric_eigen(&a);
+    }
+    let e = nalgebra::SymmetricEigen::try_new(a, f64::EPSILON, 0).ok_or_else(|| {
+        Error::breakdown(
+            "symmetric eigendecomposition",
+            "QR iteration did not converge",
+        )
+    })?;
+    Ok(SymmetricEigen {
+        values: e.eigenvalues,
+        vectors: e.eigenvectors,
+    })
+}
+
 /// Largest order handled by nalgebra in [`symmetric_eigen`].
 const SMALL_EIGEN: usize = 48;
 

@@ -27,7 +27,8 @@ pub use cg::{
     conjugate_gradient,
 };
 pub use decomp::{
-    Cholesky, SymmetricEigen, ThinSvd, cholesky, least_squares, symmetric_eigen, thin_svd,
+    Cholesky, SymmetricEigen, ThinSvd, cholesky, least_squares, symmetric_eigen,
+    symmetric_eigen_unordered, thin_svd,
 };
 pub use gram::{gram_cols, gram_rows};
 pub use kron::{

@@ -34,7 +34,7 @@ use super::tensor::expand_kron;
 use nalgebra::DMatrix;
 use parsimony_core::Result;
 use parsimony_core::linalg::{
-    ModeWorkspace, Scalar, Transform, multimode_product, symmetric_eigen,
+    ModeWorkspace, Scalar, Transform, multimode_product, symmetric_eigen, symmetric_eigen_unordered,
 };
 
 /// Which side of the Woodbury identity the E-step works on.
@@ -53,6 +53,7 @@ pub enum Route {
 
 /// Buffers and results of the E-step.
 pub(crate) struct EStep<T: Scalar> {
+    b: Vec<DMatrix<T>>,
     u: Vec<DMatrix<T>>,
     w: Vec<DMatrix<T>>,
     w_abs2: Vec<DMatrix<f64>>,
@@ -86,6 +87,7 @@ impl<T: Scalar> EStep<T> {
         // the coefficient route keeps S-sized vectors in the same buffers
         let len = big_m.max(n_total);
         Self {
+            b: Vec::new(),
             u: Vec::new(),
             w: Vec::new(),
             w_abs2: Vec::new(),
@@ -162,18 +164,36 @@ impl<T: Scalar> EStep<T> {
         y: &[T],
         sigma2: f64,
     ) -> Result<()> {
+        self.b.resize(h.len(), DMatrix::zeros(0, 0));
         for (i, (hi, gi)) in h.iter().zip(gamma).enumerate() {
             // B = Hᵢ diag(γᵢ); Cᵢ = B Hᵢᴴ; Wᵢ = Bᴴ Uᵢ = diag(γᵢ) Hᵢᴴ Uᵢ.
-            let mut b = hi.clone();
+            let b = &mut self.b[i];
+            if b.shape() == hi.shape() {
+                b.copy_from(hi);
+            } else {
+                *b = hi.clone();
+            }
             for (mut col, &g) in b.column_iter_mut().zip(gi) {
                 col *= T::of_real(g);
             }
-            let c = &b * hi.adjoint();
-            let eig = symmetric_eigen(&c)?;
+            // the order of the eigenpairs does not matter here
+            let mut c = DMatrix::zeros(hi.nrows(), hi.nrows());
+            b.mul_to(&hi.adjoint(), &mut c);
+            let eig = symmetric_eigen_unordered(c)?;
             self.p[i].clear();
             self.p[i].extend(eig.values.iter().map(|&l| l.max(0.0)));
-            self.w[i] = b.adjoint() * &eig.vectors;
-            self.w_abs2[i] = self.w[i].map(|z| z.modulus2());
+            let w = &mut self.w[i];
+            if w.shape() != (hi.ncols(), hi.nrows()) {
+                *w = DMatrix::zeros(hi.ncols(), hi.nrows());
+            }
+            b.ad_mul_to(&eig.vectors, w);
+            let wa = &mut self.w_abs2[i];
+            if wa.shape() != w.shape() {
+                *wa = DMatrix::zeros(w.nrows(), w.ncols());
+            }
+            for (a, z) in wa.iter_mut().zip(w.iter()) {
+                *a = z.modulus2();
+            }
             self.u[i] = eig.vectors;
         }
         let big_m: usize = self.m_dims.iter().product();
