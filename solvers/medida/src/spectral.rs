@@ -34,6 +34,7 @@ pub fn wavenumbers(n: usize, length: f64, nyquist: Nyquist) -> Vec<f64> {
 }
 
 /// FFT plans and scratch for one periodic grid.
+#[derive(Clone)]
 pub struct SpectralGrid {
     n: usize,
     length: f64,
@@ -52,22 +53,6 @@ impl std::fmt::Debug for SpectralGrid {
             .field("n", &self.n)
             .field("length", &self.length)
             .finish()
-    }
-}
-
-impl Clone for SpectralGrid {
-    fn clone(&self) -> Self {
-        Self {
-            n: self.n,
-            length: self.length,
-            k: self.k.clone(),
-            r2c: Arc::clone(&self.r2c),
-            c2r: Arc::clone(&self.c2r),
-            real: self.real.clone(),
-            spec: self.spec.clone(),
-            scratch_f: self.scratch_f.clone(),
-            scratch_i: self.scratch_i.clone(),
-        }
     }
 }
 
