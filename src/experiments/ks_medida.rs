@@ -225,17 +225,31 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     let mut forecast_rows = Vec::new();
     let mut errs: Vec<Vec<f64>> = vec![Vec::new(); 2];
     let record_every = (model_steps / 100).max(1);
+    let labels = ["imperfect", "corrected"];
     for (k, mut m) in [model()?, corrected].into_iter().enumerate() {
         let e = &mut errs[k];
-        m.run(
+        let run = m.run(
             &start.u_prev1,
             &start.u_now,
             model_steps,
             record_every,
             |s, u| e.push(relative_l2(u, &truth_h[s])),
-        )?;
+        );
+        // an unstable model (e.g. one without the hyperdiffusion) blows up: report it and
+        // leave the rest of its curve empty
+        if let Err(err) = run {
+            println!(
+                "the {} model blew up before lead time {:.3} ({err})",
+                labels[k],
+                (e.len() + 1) as f64 * record_every as f64 * h
+            );
+        }
     }
-    let times: Vec<f64> = (1..=errs[0].len())
+    let recorded = errs[0].len().max(errs[1].len());
+    for e in errs.iter_mut() {
+        e.resize(recorded, f64::NAN);
+    }
+    let times: Vec<f64> = (1..=recorded)
         .map(|i| (i * record_every) as f64 * h)
         .collect();
     for (i, t) in times.iter().enumerate() {
@@ -246,20 +260,24 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
         &["time", "imperfect", "corrected"],
         &forecast_rows,
     )?;
-    LinePlot::new(format!(
+    let mut plot = LinePlot::new(format!(
         "{}: forecast error from t = {t_start}, CNAB2 h = {h}",
         the_case.name
     ))
     .labels("lead time", "relative L2 error")
-    .log_y(true)
-    .line("imperfect model", &times, &errs[0])
-    .line(
+    .log_y(true);
+    let names = [
+        "imperfect model",
         "corrected model (noise-free MEDIDA, corrected target)",
-        &times,
-        &errs[1],
-    )
-    .color(1)
-    .save(flags.out.join("forecast_error.png"))?;
+    ];
+    for (k, e) in errs.iter().enumerate() {
+        // the finite, positive part of the curve (a blown-up model stops early)
+        let n = e.iter().take_while(|v| v.is_finite() && **v > 0.0).count();
+        if n > 0 {
+            plot = plot.line(names[k], &times[..n], &e[..n]).color(k);
+        }
+    }
+    plot.save(flags.out.join("forecast_error.png"))?;
     let at = |v: &[f64], t: f64| {
         times
             .iter()
