@@ -44,6 +44,11 @@ pub mod experiments;
 #[cfg(feature = "medida")]
 pub use parsimony_medida as medida;
 
+/// 1D laminar premixed flames: the finite-difference reference solver of FlamePINN-1D Case 1
+/// (crate `parsimony-flame`; the PINNs are to come).
+#[cfg(feature = "flame")]
+pub use parsimony_flame as flame;
+
 /// Sparse Bayesian learning (crate `parsimony-sbl`).
 #[cfg(feature = "sbl")]
 pub use parsimony_sbl as sbl;

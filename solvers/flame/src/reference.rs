@@ -1,0 +1,303 @@
+//! The classical reference solver of Case 1: second-order finite differences and a damped
+//! Newton method with the flame speed s_L as an extra unknown (shared/specs/flame.md §2, §6.5).
+//!
+//! On x_i = i h, h = L/N, the unknowns are T_0 … T_N and s_L; the N + 2 equations are
+//!
+//! ```text
+//!   T_0 − T_in = 0
+//!   m c_p (T_{i+1} − T_{i−1})/(2h) − λ (T_{i+1} − 2T_i + T_{i−1})/h² − q_F ω(T_i; s_L) = 0,  0 < i < N
+//!   (3T_N − 4T_{N−1} + T_{N−2})/(2h) = 0                            (outlet, T'(L) = 0)
+//!   (−3T_0 + 4T_1 − T_2)/(2h) − G = 0                               (the inlet gradient)
+//! ```
+//!
+//! with m = ρ_in s_L, rows scaled to O(1). The Jacobian is tridiagonal (the outlet row is made
+//! tridiagonal by one elimination) bordered by the dense s_L column and the inlet-gradient row,
+//! so a Newton step is two Thomas solves and a scalar Schur complement: O(N). Steps are halved
+//! until the residual norm decreases and T stays in (0.5 T_in, 1.2 T_max). s_L converges as h²;
+//! Richardson extrapolation from N and 2N gives ~1e-8 relative at N = 4000.
+
+use crate::model::FlameModel;
+use parsimony_core::{Error, Result};
+
+/// Settings of the Newton iteration.
+///
+/// | name | default | valid range |
+/// |---|---|---|
+/// | `max_iter` | 100 | ≥ 1 |
+/// | `tol` | 1e-12 | > 0: stop when max(\|δT\|/T_max, \|δs\|/s) < tol |
+/// | `initial_speed` | 0.3 m/s | > 0 |
+/// | `initial_centre`, `initial_width` | 0.45 mm, 0.06 mm | > 0 (tanh initial profile) |
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewtonParams {
+    /// Iteration cap.
+    pub max_iter: usize,
+    /// Relative update tolerance.
+    pub tol: f64,
+    /// Initial s_L.
+    pub initial_speed: f64,
+    /// Centre of the initial tanh profile (m).
+    pub initial_centre: f64,
+    /// Width of the initial tanh profile (m).
+    pub initial_width: f64,
+}
+
+impl Default for NewtonParams {
+    fn default() -> Self {
+        Self {
+            max_iter: 100,
+            tol: 1e-12,
+            initial_speed: 0.3,
+            initial_centre: 0.45e-3,
+            initial_width: 0.06e-3,
+        }
+    }
+}
+
+/// A finite-difference flame.
+#[derive(Clone, Debug)]
+pub struct FdSolution {
+    /// Grid x_i (m), N + 1 points.
+    pub x: Vec<f64>,
+    /// Temperature T_i (K).
+    pub t: Vec<f64>,
+    /// Flame speed s_L (m/s).
+    pub s_l: f64,
+    /// Newton iterations.
+    pub iterations: usize,
+    /// Whether the update tolerance was met.
+    pub converged: bool,
+    /// Euclidean norm of the scaled residual at the end.
+    pub residual_norm: f64,
+}
+
+impl FdSolution {
+    /// T at `x` by linear interpolation (`x` inside the grid).
+    pub fn temperature_at(&self, x: f64) -> Result<f64> {
+        let n = self.x.len() - 1;
+        let (x0, x1) = (self.x[0], self.x[n]);
+        if !(x >= x0 && x <= x1) {
+            return Err(Error::invalid(
+                "x",
+                format!("{x} is outside the domain [{x0}, {x1}]"),
+            ));
+        }
+        let h = (x1 - x0) / n as f64;
+        let i = (((x - x0) / h).floor() as usize).min(n - 1);
+        let w = (x - self.x[i]) / h;
+        Ok(self.t[i] * (1.0 - w) + self.t[i + 1] * w)
+    }
+
+    /// The first x where T reaches `level` (linear interpolation), if it does.
+    pub fn position_of(&self, level: f64) -> Option<f64> {
+        self.t.windows(2).zip(self.x.windows(2)).find_map(|(t, x)| {
+            (t[0] < level && t[1] >= level)
+                .then(|| x[0] + (level - t[0]) / (t[1] - t[0]) * (x[1] - x[0]))
+        })
+    }
+}
+
+/// Residual (scaled) of all N + 2 equations: interior and BC rows in `r` (length N + 1, row 0
+/// is T_0 − T_in, row N the outlet), the inlet-gradient row returned.
+fn residual(model: &FlameModel, h: f64, t: &[f64], s: f64, scales: &Scales, r: &mut [f64]) -> f64 {
+    let n = t.len() - 1;
+    let m = model.rho_in() * s;
+    let (lam, cp, qf) = (model.conductivity, model.cp, model.heat_release);
+    r[0] = (t[0] - model.t_in) * scales.bc;
+    for i in 1..n {
+        let conv = m * cp * (t[i + 1] - t[i - 1]) / (2.0 * h);
+        let diff = lam * (t[i + 1] - 2.0 * t[i] + t[i - 1]) / (h * h);
+        r[i] = (conv - diff - qf * model.rate(t[i], s).omega) * scales.interior;
+    }
+    r[n] = (3.0 * t[n] - 4.0 * t[n - 1] + t[n - 2]) / (2.0 * h) * scales.gradient;
+    ((-3.0 * t[0] + 4.0 * t[1] - t[2]) / (2.0 * h) - model.inlet_gradient) * scales.gradient
+}
+
+struct Scales {
+    bc: f64,
+    interior: f64,
+    gradient: f64,
+}
+
+/// Solves the tridiagonal system (lower, diag, upper) x = rhs in place (Thomas algorithm; the
+/// matrix is diagonally dominant on fine grids). `work` has the length of `diag`.
+fn thomas(lower: &[f64], diag: &[f64], upper: &[f64], rhs: &mut [f64], work: &mut [f64]) {
+    let n = diag.len();
+    work[0] = upper[0] / diag[0];
+    rhs[0] /= diag[0];
+    for i in 1..n {
+        let denom = diag[i] - lower[i] * work[i - 1];
+        work[i] = if i + 1 < n { upper[i] / denom } else { 0.0 };
+        rhs[i] = (rhs[i] - lower[i] * rhs[i - 1]) / denom;
+    }
+    for i in (0..n - 1).rev() {
+        rhs[i] -= work[i] * rhs[i + 1];
+    }
+}
+
+/// Solves Case 1 on `n` intervals of [0, L] (n ≥ 4).
+pub fn solve_fd(model: &FlameModel, n: usize, params: &NewtonParams) -> Result<FdSolution> {
+    model.validate()?;
+    if n < 4 {
+        return Err(Error::invalid(
+            "n",
+            format!("need at least 4 intervals, got {n}"),
+        ));
+    }
+    parsimony_core::error::check_positive("tol", params.tol)?;
+    parsimony_core::error::check_positive("initial_speed", params.initial_speed)?;
+    parsimony_core::error::check_positive("initial_width", params.initial_width)?;
+    if params.max_iter == 0 {
+        return Err(Error::invalid("max_iter", "must be at least 1"));
+    }
+    let h = model.length / n as f64;
+    let (t_in, t_max) = (model.t_in, model.t_max());
+    let x: Vec<f64> = (0..=n).map(|i| i as f64 * h).collect();
+    let mut t: Vec<f64> = x
+        .iter()
+        .map(|&x| {
+            let z = ((x - params.initial_centre) / params.initial_width).tanh();
+            t_in + 0.999 * (t_max - t_in) * (1.0 + z) / 2.0
+        })
+        .collect();
+    let mut s = params.initial_speed;
+    let scales = Scales {
+        bc: 1.0 / t_max,
+        interior: model.length / (model.rho_in() * params.initial_speed * model.cp * t_max),
+        gradient: model.length / t_max,
+    };
+    let (lam, cp, qf, rho_in) = (
+        model.conductivity,
+        model.cp,
+        model.heat_release,
+        model.rho_in(),
+    );
+    let len = n + 1;
+    let mut r = vec![0.0; len];
+    let mut r_try = vec![0.0; len];
+    let (mut lower, mut diag, mut upper) = (vec![0.0; len], vec![0.0; len], vec![0.0; len]);
+    let mut col = vec![0.0; len];
+    let mut y = vec![0.0; len];
+    let mut work = vec![0.0; len];
+    let mut t_try = vec![0.0; len];
+    let mut rb = residual(model, h, &t, s, &scales, &mut r);
+    let norm = |r: &[f64], rb: f64| (r.iter().map(|v| v * v).sum::<f64>() + rb * rb).sqrt();
+    let mut res = norm(&r, rb);
+    let mut converged = false;
+    let mut iterations = 0;
+    for it in 1..=params.max_iter {
+        iterations = it;
+        // Jacobian: rows 0..=n tridiagonal (+ outlet extra entry), column ∂/∂s, border row.
+        let m = rho_in * s;
+        lower[0] = 0.0;
+        diag[0] = scales.bc;
+        upper[0] = 0.0;
+        col[0] = 0.0;
+        for i in 1..n {
+            let rate = model.rate(t[i], s);
+            let a = m * cp / (2.0 * h);
+            let d = lam / (h * h);
+            lower[i] = (-a - d) * scales.interior;
+            diag[i] = (2.0 * d - qf * rate.d_t) * scales.interior;
+            upper[i] = (a - d) * scales.interior;
+            col[i] =
+                (rho_in * cp * (t[i + 1] - t[i - 1]) / (2.0 * h) - qf * rate.d_s) * scales.interior;
+        }
+        // outlet row (1, −4, 3)/(2h): eliminate its T_{N−2} entry with row N − 1
+        let g = scales.gradient / (2.0 * h);
+        let (extra, mut ln, mut dn) = (g, -4.0 * g, 3.0 * g);
+        let f = extra / lower[n - 1];
+        ln -= f * diag[n - 1];
+        dn -= f * upper[n - 1];
+        lower[n] = ln;
+        diag[n] = dn;
+        upper[n] = 0.0;
+        col[n] = -f * col[n - 1];
+        for (yi, ri) in y.iter_mut().zip(&r) {
+            *yi = -ri;
+        }
+        y[n] += f * r[n - 1];
+        // A y = −R, A z = ∂R/∂s; border row c = (−3, 4, −1)·g on T_0..T_2
+        thomas(&lower, &diag, &upper, &mut y, &mut work);
+        thomas(&lower, &diag, &upper, &mut col, &mut work);
+        let c = [-3.0 * g, 4.0 * g, -g];
+        let cy: f64 = c.iter().zip(&y).map(|(a, b)| a * b).sum();
+        let cz: f64 = c.iter().zip(&col).map(|(a, b)| a * b).sum();
+        if cz == 0.0 || !cz.is_finite() {
+            return Err(Error::breakdown(
+                "flame Newton step",
+                "singular bordered system",
+            ));
+        }
+        let ds = (cy + rb) / cz;
+        for (yi, zi) in y.iter_mut().zip(&col) {
+            *yi -= zi * ds;
+        }
+        let step = y
+            .iter()
+            .map(|d| (d / t_max).abs())
+            .fold((ds / s).abs(), f64::max);
+        // damping
+        let mut lambda = 1.0;
+        let mut accepted = false;
+        for _ in 0..40 {
+            let s_try = s + lambda * ds;
+            let mut inside = s_try > 0.0;
+            for ((tt, ti), di) in t_try.iter_mut().zip(&t).zip(&y) {
+                *tt = ti + lambda * di;
+                inside &= *tt > 0.5 * t_in && *tt < 1.2 * t_max;
+            }
+            if inside {
+                let rb_try = residual(model, h, &t_try, s_try, &scales, &mut r_try);
+                let res_try = norm(&r_try, rb_try);
+                if res_try < res || step * lambda < params.tol {
+                    std::mem::swap(&mut t, &mut t_try);
+                    std::mem::swap(&mut r, &mut r_try);
+                    s = s_try;
+                    rb = rb_try;
+                    res = res_try;
+                    accepted = true;
+                    break;
+                }
+            }
+            lambda *= 0.5;
+        }
+        if step < params.tol {
+            converged = true;
+            break;
+        }
+        if !accepted {
+            break;
+        }
+    }
+    if !(s.is_finite() && t.iter().all(|v| v.is_finite())) {
+        return Err(Error::breakdown(
+            "flame Newton iteration",
+            "non-finite iterate",
+        ));
+    }
+    Ok(FdSolution {
+        x,
+        t,
+        s_l: s,
+        iterations,
+        converged,
+        residual_norm: res,
+    })
+}
+
+/// s_L extrapolated from N and 2N intervals, (4 s_{2N} − s_N)/3, and the finer solution.
+pub fn solve_fd_richardson(
+    model: &FlameModel,
+    n: usize,
+    params: &NewtonParams,
+) -> Result<(f64, FdSolution)> {
+    let coarse = solve_fd(model, n, params)?;
+    let fine = solve_fd(model, 2 * n, params)?;
+    if !(coarse.converged && fine.converged) {
+        return Err(Error::NotConverged {
+            iterations: coarse.iterations.max(fine.iterations),
+            residual: coarse.residual_norm.max(fine.residual_norm),
+        });
+    }
+    Ok(((4.0 * fine.s_l - coarse.s_l) / 3.0, fine))
+}
