@@ -6,9 +6,11 @@
 //!
 //! * [`model`]: the Case 1 model (closures u(T), ρ(T), Y_F(T), ω(T; s_L) and its derivatives);
 //! * [`reference`](mod@reference): finite differences + damped Newton with s_L as an extra unknown (bordered
-//!   tridiagonal system), second order in the grid spacing, with Richardson extrapolation.
+//!   tridiagonal system), second order in the grid spacing, with Richardson extrapolation;
+//! * [`shooting`]: the independent cross-check of s_L by RK4 shooting and bisection.
 //!
 //! The physics-informed neural networks (forward and inverse) come next.
 
 pub mod model;
 pub mod reference;
+pub mod shooting;

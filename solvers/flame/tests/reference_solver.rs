@@ -115,3 +115,19 @@ fn bad_input_is_refused() {
     let sol = solve_fd(&FlameModel::default(), 200, &p).unwrap();
     assert!(sol.temperature_at(2e-3).is_err());
 }
+
+#[test]
+fn shooting_agrees_with_finite_differences() {
+    use parsimony_flame::shooting::{ShootingParams, flame_speed_shooting};
+    for (t_in, phi, s_ref) in [(298.0, 0.40, 0.2678204820), (350.0, 0.40, 0.3283438294)] {
+        let model = FlameModel::new(t_in, ATM, phi);
+        let (s, trials) = flame_speed_shooting(&model, &ShootingParams::default()).unwrap();
+        println!("shooting T_in {t_in}: s_L {s:.10} ({trials} trials), FD table {s_ref}");
+        assert!((s - s_ref).abs() / s_ref < 1e-8, "{s} vs {s_ref}");
+    }
+    let bad = ShootingParams {
+        bracket: (0.5, 2.0),
+        ..ShootingParams::default()
+    };
+    assert!(flame_speed_shooting(&FlameModel::default(), &bad).is_err());
+}
