@@ -361,6 +361,12 @@ impl Spectral {
     /// does for a real signal).
     fn inverse_unscaled(&mut self, v: &[C64]) {
         self.spec.copy_from_slice(v);
+        self.spec_to_real();
+    }
+
+    /// `real` ← IFFT(`spec`) without the 1/N, after dropping the imaginary parts of the DC and
+    /// Nyquist bins (destroys `spec`).
+    fn spec_to_real(&mut self) {
         let last = self.spec.len() - 1;
         self.spec[0].im = 0.0;
         self.spec[last].im = 0.0;
@@ -372,12 +378,7 @@ impl Spectral {
     /// out = FFT(IFFT(`spec`)²) without the multiplier g (the caller has written the
     /// spectrum into `spec`, which the inverse transform destroys).
     fn square_of_spec(&mut self, out: &mut [C64]) {
-        let last = self.spec.len() - 1;
-        self.spec[0].im = 0.0;
-        self.spec[last].im = 0.0;
-        self.c2r
-            .process_with_scratch(&mut self.spec, &mut self.real, &mut self.scratch_i)
-            .expect("buffer sizes fixed at planning");
+        self.spec_to_real();
         self.real.iter_mut().for_each(|x| *x *= *x);
         self.r2c
             .process_with_scratch(&mut self.real, out, &mut self.scratch_f)
