@@ -145,11 +145,13 @@ impl FlameModel {
         self.t_in + self.heat_release * self.fuel_in() / self.cp
     }
 
-    /// Velocity u(T; s_L) (subsonic root; the discriminant is clipped at 0).
+    /// Velocity u(T; s_L) (subsonic root, evaluated as 2R_gT/(c + √(c² − 4R_gT)) to avoid
+    /// cancellation; the discriminant is clipped at 0).
     pub fn velocity(&self, t: f64, s: f64) -> f64 {
         let rg = self.gas_constant();
         let c = s + rg * self.t_in / s;
-        0.5 * (c - (c * c - 4.0 * rg * t).max(0.0).sqrt())
+        // 2R_gT/(c + √disc) = (c − √disc)/2 without the cancellation (c ≫ u)
+        2.0 * rg * t / (c + (c * c - 4.0 * rg * t).max(0.0).sqrt())
     }
 
     /// ω(T; s_L) and its derivatives in T and s_L (analytic; Y_F is clipped at 0, where the
@@ -160,7 +162,7 @@ impl FlameModel {
         let c = s + rg * self.t_in / s;
         let disc = (c * c - 4.0 * rg * t).max(1e-300);
         let root = disc.sqrt();
-        let u = 0.5 * (c - root);
+        let u = 2.0 * rg * t / (c + root);
         if y <= 0.0 || u <= 0.0 {
             return Rate {
                 omega: 0.0,

@@ -1,0 +1,487 @@
+//! The Case 1 PINN losses in the normalised form of FlamePINN-1D (shared/specs/flame.md §6.2)
+//! and their exact gradients.
+//!
+//! # Normalisation ("thin-layer normalisation")
+//! The network sees x̂ = s_x x with s_x = 10/L (the 1.5 mm domain becomes [0, 10]) and returns
+//! N(x̂); the temperature is bounded by the output transform T = T_in + (T_max − T_in) σ(N)
+//! (σ the logistic function), so that Y_F ≥ 0 and u(T) stays real. With s_T = 5/T_max:
+//!
+//! ```text
+//!   r(x)  = (s_T/s_x) [T' − λ/(m c_p) T'' − q_F/(m c_p) ω(T; s_L)]     (energy residual)
+//!   b₁    = s_T (T(0) − T_in),    b₂ = (s_T/s_x)(T'(0) − G)             (inlet conditions)
+//!   d_T,j = s_T (T(x_j) − T_obs,j),    d_u,j = u(T(x_j); s_L) − u_obs,j (observations)
+//! ```
+//!
+//! Forward loss: mean r² + b₁² + b₂² with s_L trainable. Inverse loss: mean r² + mean d_T² +
+//! mean d_u² with s_L, λ and E_a trainable, stored as s_L, 10 λ and 10⁻⁶ E_a.
+//!
+//! # Gradient
+//! The derivatives T', T'' follow from the network's Taylor streams (n, n₁, n₂) by the chain
+//! rule, T' = ΔT σ'(n) n₁ s_x and T'' = ΔT (σ''(n) n₁² + σ'(n) n₂) s_x². The loss's pointwise
+//! adjoints of (T, T', T'') are mapped back to adjoints of (n, n₁, n₂) (using σ''') and passed
+//! to [`MlpWorkspace::backward`]; the physical parameters' gradients come from the explicit
+//! partial derivatives of r and d_u. The pointwise physics always runs in `f64`; the network
+//! runs in the chosen [`Real`] type.
+
+use crate::mlp::{Mlp, MlpWorkspace};
+use crate::model::{FlameModel, R_UNIVERSAL};
+use crate::real::Real;
+use parsimony_core::{Error, Result};
+
+/// The scale of the trained conductivity: the optimiser sees 10 λ.
+pub const CONDUCTIVITY_SCALE: f64 = 10.0;
+/// The scale of the trained activation energy: the optimiser sees 10⁻⁶ E_a.
+pub const ACTIVATION_SCALE: f64 = 1e-6;
+
+/// Input and temperature scales of the normalisation: s_x = 10/L, s_T = 5/T_max.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scaling {
+    /// s_x (1/m).
+    pub s_x: f64,
+    /// s_T (1/K).
+    pub s_t: f64,
+}
+
+impl Scaling {
+    /// The paper's scales for `model`.
+    pub fn for_model(model: &FlameModel) -> Self {
+        Self {
+            s_x: 10.0 / model.length,
+            s_t: 5.0 / model.t_max(),
+        }
+    }
+}
+
+/// Noisy point observations of T (K) and u (m/s) for the inverse problem.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observations {
+    /// Positions (m), inside [0, L].
+    pub x: Vec<f64>,
+    /// Observed temperature (K).
+    pub temperature: Vec<f64>,
+    /// Observed velocity (m/s).
+    pub velocity: Vec<f64>,
+}
+
+impl Observations {
+    /// Checks lengths, finiteness, positions inside [0, `length`] and positive values.
+    pub fn validate(&self, length: f64) -> Result<()> {
+        let n = self.x.len();
+        if n == 0 {
+            return Err(Error::invalid(
+                "observations",
+                "need at least one observation",
+            ));
+        }
+        parsimony_core::error::check_len("observed temperatures", n, self.temperature.len())?;
+        parsimony_core::error::check_len("observed velocities", n, self.velocity.len())?;
+        for (name, v) in [
+            ("observation positions", &self.x),
+            ("observed temperatures", &self.temperature),
+            ("observed velocities", &self.velocity),
+        ] {
+            parsimony_core::linalg::check_finite(name, v)?;
+        }
+        if let Some(&x) = self.x.iter().find(|&&x| !(0.0..=length).contains(&x)) {
+            return Err(Error::invalid(
+                "observation positions",
+                format!("{x:e} m is outside the domain [0, {length:e}] m"),
+            ));
+        }
+        if self.temperature.iter().any(|&t| t <= 0.0) {
+            return Err(Error::invalid("observed temperatures", "must be > 0 K"));
+        }
+        if self.velocity.iter().any(|&u| u <= 0.0) {
+            return Err(Error::invalid("observed velocities", "must be > 0 m/s"));
+        }
+        Ok(())
+    }
+}
+
+/// The parts of a loss value.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LossParts {
+    /// The total loss.
+    pub total: f64,
+    /// mean r² over the collocation points.
+    pub residual: f64,
+    /// b₁² + b₂² (forward problem).
+    pub boundary: f64,
+    /// mean d_T² + mean d_u² (inverse problem).
+    pub data: f64,
+}
+
+/// Logistic σ(n) and σ', σ'', σ''' without cancellation at large |n|.
+#[inline]
+pub(crate) fn sigmoid_derivatives(n: f64) -> [f64; 4] {
+    let e = (-n.abs()).exp();
+    let inv = 1.0 / (1.0 + e);
+    let sig = if n >= 0.0 { inv } else { e * inv };
+    let d1 = e * inv * inv;
+    let one_minus_2sig = if n >= 0.0 {
+        -(1.0 - e) * inv
+    } else {
+        (1.0 - e) * inv
+    };
+    let d2 = d1 * one_minus_2sig;
+    let d3 = d1 * (1.0 - 6.0 * d1);
+    [sig, d1, d2, d3]
+}
+
+/// T, T', T'' at one point from the network streams (n, n₁, n₂).
+#[inline]
+fn temperature_streams(
+    model: &FlameModel,
+    sc: &Scaling,
+    sg: &[f64; 4],
+    n1: f64,
+    n2: f64,
+) -> [f64; 3] {
+    let dt = model.t_max() - model.t_in;
+    [
+        model.t_in + dt * sg[0],
+        dt * sc.s_x * sg[1] * n1,
+        dt * sc.s_x * sc.s_x * (sg[2] * n1 * n1 + sg[1] * n2),
+    ]
+}
+
+/// Adjoints of (n, n₁, n₂) from adjoints `g` of (T, T', T'').
+#[inline]
+fn stream_adjoints(
+    dt: f64,
+    sc: &Scaling,
+    sg: &[f64; 4],
+    n1: f64,
+    n2: f64,
+    g: [f64; 3],
+) -> [f64; 3] {
+    let (a1, a2) = (dt * sc.s_x, dt * sc.s_x * sc.s_x);
+    [
+        g[0] * dt * sg[1] + g[1] * a1 * sg[2] * n1 + g[2] * a2 * (sg[3] * n1 * n1 + sg[2] * n2),
+        g[1] * a1 * sg[1] + g[2] * a2 * 2.0 * sg[2] * n1,
+        g[2] * a2 * sg[1],
+    ]
+}
+
+/// The energy residual r at one point and its partial derivatives.
+#[derive(Clone, Copy, Debug)]
+struct PointResidual {
+    r: f64,
+    /// ∂r/∂T, ∂r/∂T', ∂r/∂T''.
+    d_fields: [f64; 3],
+    /// ∂r/∂s_L, ∂r/∂λ, ∂r/∂E_a.
+    d_params: [f64; 3],
+}
+
+#[inline]
+fn point_residual(model: &FlameModel, sc: &Scaling, f: [f64; 3], s: f64) -> PointResidual {
+    let mcp = model.rho_in() * s * model.cp;
+    let rate = model.rate(f[0], s);
+    let k = sc.s_t / sc.s_x;
+    let a = model.conductivity / mcp;
+    let b = model.heat_release / mcp;
+    PointResidual {
+        r: k * (f[1] - a * f[2] - b * rate.omega),
+        d_fields: [-k * b * rate.d_t, k, -k * a],
+        d_params: [
+            k * (a * f[2] / s + b * rate.omega / s - b * rate.d_s),
+            -k * f[2] / mcp,
+            k * b * rate.omega / (R_UNIVERSAL * f[0]),
+        ],
+    }
+}
+
+/// u(T; s_L) with ∂u/∂T and ∂u/∂s_L.
+#[inline]
+fn velocity_and_derivatives(model: &FlameModel, t: f64, s: f64) -> [f64; 3] {
+    let rg = model.gas_constant();
+    let c = s + rg * model.t_in / s;
+    let root = (c * c - 4.0 * rg * t).max(1e-300).sqrt();
+    let u = 2.0 * rg * t / (c + root);
+    [u, rg / root, -u * (1.0 - rg * model.t_in / (s * s)) / root]
+}
+
+/// Which problem a [`Case1Loss`] poses.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Problem {
+    /// s_L unknown; inlet conditions T(0) = T_in, T'(0) = G.
+    Forward,
+    /// s_L, λ, E_a unknown; no inlet conditions; observations of T and u.
+    Inverse(Observations),
+}
+
+/// The Case 1 loss L(θ) with θ = [network parameters, s_L] (forward) or
+/// [network parameters, s_L, 10 λ, 10⁻⁶ E_a] (inverse), and its gradient.
+#[derive(Clone, Debug)]
+pub struct Case1Loss<F: Real> {
+    model: FlameModel,
+    mlp: Mlp,
+    scaling: Scaling,
+    problem: Problem,
+    n_colloc: usize,
+    xhat: Vec<F>,
+    ws: MlpWorkspace<F>,
+    theta_f: Vec<F>,
+    grad_f: Vec<F>,
+    adj: Vec<F>,
+}
+
+impl<F: Real> Case1Loss<F> {
+    /// The loss for `model` with network `mlp` at the collocation points `x` (m, inside
+    /// [0, L]).
+    pub fn new(model: &FlameModel, mlp: &Mlp, x: &[f64], problem: Problem) -> Result<Self> {
+        model.validate()?;
+        if x.is_empty() {
+            return Err(Error::invalid(
+                "collocation points",
+                "need at least one point",
+            ));
+        }
+        parsimony_core::linalg::check_finite("collocation points", x)?;
+        if let Some(&p) = x.iter().find(|&&p| !(0.0..=model.length).contains(&p)) {
+            return Err(Error::invalid(
+                "collocation points",
+                format!("{p:e} m is outside the domain [0, {:e}] m", model.length),
+            ));
+        }
+        let scaling = Scaling::for_model(model);
+        let mut pts: Vec<f64> = x.to_vec();
+        match &problem {
+            Problem::Forward => pts.push(0.0),
+            Problem::Inverse(obs) => {
+                obs.validate(model.length)?;
+                pts.extend_from_slice(&obs.x);
+            }
+        }
+        let xhat = pts.iter().map(|&p| F::of(scaling.s_x * p)).collect();
+        Ok(Self {
+            model: model.clone(),
+            mlp: mlp.clone(),
+            scaling,
+            problem,
+            n_colloc: x.len(),
+            xhat,
+            ws: MlpWorkspace::new(),
+            theta_f: vec![F::zero(); mlp.n_params()],
+            grad_f: vec![F::zero(); mlp.n_params()],
+            adj: Vec::new(),
+        })
+    }
+
+    /// Runs the network's GEMMs on `threads` threads.
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.ws = self.ws.with_threads(threads);
+        self
+    }
+
+    /// Number of trained physical unknowns (1 forward, 3 inverse).
+    pub fn n_unknowns(&self) -> usize {
+        match self.problem {
+            Problem::Forward => 1,
+            Problem::Inverse(_) => 3,
+        }
+    }
+
+    /// Length of θ.
+    pub fn dim(&self) -> usize {
+        self.mlp.n_params() + self.n_unknowns()
+    }
+
+    /// The network.
+    pub fn mlp(&self) -> &Mlp {
+        &self.mlp
+    }
+
+    /// The physical model (λ and E_a at their configured values).
+    pub fn model(&self) -> &FlameModel {
+        &self.model
+    }
+
+    /// The normalisation scales.
+    pub fn scaling(&self) -> Scaling {
+        self.scaling
+    }
+
+    /// The collocation points' count.
+    pub fn n_collocation(&self) -> usize {
+        self.n_colloc
+    }
+
+    /// Appends the initial physical unknowns in their trained (scaled) form to network
+    /// parameters: s_L (forward) or s_L, 10 λ, 10⁻⁶ E_a (inverse).
+    pub fn initial_theta(&self, net: Vec<f64>, s_l: f64, lambda: f64, e_a: f64) -> Vec<f64> {
+        let mut theta = net;
+        theta.push(s_l);
+        if let Problem::Inverse(_) = self.problem {
+            theta.push(CONDUCTIVITY_SCALE * lambda);
+            theta.push(ACTIVATION_SCALE * e_a);
+        }
+        theta
+    }
+
+    /// (s_L, λ, E_a) in physical units from θ (λ and E_a are the model's for the forward
+    /// problem).
+    pub fn unknowns(&self, theta: &[f64]) -> (f64, f64, f64) {
+        let np = self.mlp.n_params();
+        match self.problem {
+            Problem::Forward => (
+                theta[np],
+                self.model.conductivity,
+                self.model.activation_energy,
+            ),
+            Problem::Inverse(_) => (
+                theta[np],
+                theta[np + 1] / CONDUCTIVITY_SCALE,
+                theta[np + 2] / ACTIVATION_SCALE,
+            ),
+        }
+    }
+
+    /// L(θ) and, when `grad` is given, ∇L(θ) written into it (length [`dim`](Self::dim)).
+    /// A non-finite loss is returned as is (the training driver reports it).
+    pub fn evaluate(&mut self, theta: &[f64], grad: Option<&mut [f64]>) -> Result<LossParts> {
+        parsimony_core::error::check_len("θ", self.dim(), theta.len())?;
+        let np = self.mlp.n_params();
+        for (d, &s) in self.theta_f.iter_mut().zip(&theta[..np]) {
+            *d = F::of(s);
+        }
+        let (s, lambda, e_a) = self.unknowns(theta);
+        let mut model = self.model.clone();
+        model.conductivity = lambda;
+        model.activation_energy = e_a;
+        let sc = self.scaling;
+        let p = self.xhat.len();
+        let out = self.ws.forward(&self.mlp, &self.theta_f, &self.xhat);
+        let want_grad = grad.is_some();
+        if want_grad {
+            self.adj.resize(3 * p, F::zero());
+        }
+        let dt = model.t_max() - model.t_in;
+        let nc = self.n_colloc;
+        let mut parts = LossParts::default();
+        let mut g_params = [0.0; 3];
+        // collocation points
+        let w = 2.0 / nc as f64;
+        for i in 0..nc {
+            let (n0, n1, n2) = (out[i].f64(), out[p + i].f64(), out[2 * p + i].f64());
+            let sg = sigmoid_derivatives(n0);
+            let f = temperature_streams(&model, &sc, &sg, n1, n2);
+            let pr = point_residual(&model, &sc, f, s);
+            parts.residual += pr.r * pr.r;
+            if want_grad {
+                let g = [
+                    w * pr.r * pr.d_fields[0],
+                    w * pr.r * pr.d_fields[1],
+                    w * pr.r * pr.d_fields[2],
+                ];
+                let a = stream_adjoints(dt, &sc, &sg, n1, n2, g);
+                self.adj[i] = F::of(a[0]);
+                self.adj[p + i] = F::of(a[1]);
+                self.adj[2 * p + i] = F::of(a[2]);
+                for (gp, d) in g_params.iter_mut().zip(pr.d_params) {
+                    *gp += w * pr.r * d;
+                }
+            }
+        }
+        parts.residual /= nc as f64;
+        match &self.problem {
+            Problem::Forward => {
+                let i = nc;
+                let (n0, n1, n2) = (out[i].f64(), out[p + i].f64(), out[2 * p + i].f64());
+                let sg = sigmoid_derivatives(n0);
+                let f = temperature_streams(&model, &sc, &sg, n1, n2);
+                let b1 = sc.s_t * (f[0] - model.t_in);
+                let b2 = sc.s_t / sc.s_x * (f[1] - model.inlet_gradient);
+                parts.boundary = b1 * b1 + b2 * b2;
+                if want_grad {
+                    let g = [2.0 * b1 * sc.s_t, 2.0 * b2 * sc.s_t / sc.s_x, 0.0];
+                    let a = stream_adjoints(dt, &sc, &sg, n1, n2, g);
+                    self.adj[i] = F::of(a[0]);
+                    self.adj[p + i] = F::of(a[1]);
+                    self.adj[2 * p + i] = F::of(a[2]);
+                }
+            }
+            Problem::Inverse(obs) => {
+                let no = obs.x.len();
+                let wo = 2.0 / no as f64;
+                let (mut dt_sum, mut du_sum) = (0.0, 0.0);
+                for j in 0..no {
+                    let i = nc + j;
+                    let (n0, n1, n2) = (out[i].f64(), out[p + i].f64(), out[2 * p + i].f64());
+                    let sg = sigmoid_derivatives(n0);
+                    let f = temperature_streams(&model, &sc, &sg, n1, n2);
+                    let d_t = sc.s_t * (f[0] - obs.temperature[j]);
+                    let [u, u_t, u_s] = velocity_and_derivatives(&model, f[0], s);
+                    let d_u = u - obs.velocity[j];
+                    dt_sum += d_t * d_t;
+                    du_sum += d_u * d_u;
+                    if want_grad {
+                        let g = [wo * (d_t * sc.s_t + d_u * u_t), 0.0, 0.0];
+                        let a = stream_adjoints(dt, &sc, &sg, n1, n2, g);
+                        self.adj[i] = F::of(a[0]);
+                        self.adj[p + i] = F::of(a[1]);
+                        self.adj[2 * p + i] = F::of(a[2]);
+                        g_params[0] += wo * d_u * u_s;
+                    }
+                }
+                parts.data = (dt_sum + du_sum) / no as f64;
+            }
+        }
+        parts.total = parts.residual + parts.boundary + parts.data;
+        if let Some(grad) = grad {
+            self.ws.backward(
+                &self.mlp,
+                &self.theta_f,
+                &self.xhat,
+                &self.adj,
+                &mut self.grad_f,
+            );
+            for (g, &v) in grad[..np].iter_mut().zip(&self.grad_f) {
+                *g = v.f64();
+            }
+            grad[np] = g_params[0];
+            if let Problem::Inverse(_) = self.problem {
+                grad[np + 1] = g_params[1] / CONDUCTIVITY_SCALE;
+                grad[np + 2] = g_params[2] / ACTIVATION_SCALE;
+            }
+        }
+        Ok(parts)
+    }
+
+    /// T, T', T'' (K, K/m, K/m²) of the network θ at the points `x` (m).
+    pub fn predict(&self, theta: &[f64], x: &[f64]) -> Result<Vec<[f64; 3]>> {
+        parsimony_core::error::check_len("θ", self.dim(), theta.len())?;
+        parsimony_core::linalg::check_finite("x", x)?;
+        let np = self.mlp.n_params();
+        let tf: Vec<F> = theta[..np].iter().map(|&v| F::of(v)).collect();
+        let xh: Vec<F> = x.iter().map(|&v| F::of(self.scaling.s_x * v)).collect();
+        let mut ws = MlpWorkspace::new();
+        let out = ws.forward(&self.mlp, &tf, &xh);
+        let p = x.len();
+        Ok((0..p)
+            .map(|i| {
+                let sg = sigmoid_derivatives(out[i].f64());
+                temperature_streams(
+                    &self.model,
+                    &self.scaling,
+                    &sg,
+                    out[p + i].f64(),
+                    out[2 * p + i].f64(),
+                )
+            })
+            .collect())
+    }
+
+    /// The residual r (dimensionless, as in the loss) of θ at the points `x` (m).
+    pub fn residual_at(&self, theta: &[f64], x: &[f64]) -> Result<Vec<f64>> {
+        let fields = self.predict(theta, x)?;
+        let (s, lambda, e_a) = self.unknowns(theta);
+        let mut model = self.model.clone();
+        model.conductivity = lambda;
+        model.activation_energy = e_a;
+        Ok(fields
+            .into_iter()
+            .map(|f| point_residual(&model, &self.scaling, f, s).r)
+            .collect())
+    }
+}

@@ -1,0 +1,378 @@
+//! A tanh multilayer perceptron ℝ → ℝ with its first two input derivatives (Taylor streams) and
+//! the exact adjoint gradient with respect to its weights.
+//!
+//! # Forward: three streams per layer
+//! For every point x̂ᵢ the network carries the value h, the first derivative h₁ = dh/dx̂ and the
+//! second derivative h₂ = d²h/dx̂². A dense layer is linear, so the three streams of z = hW + b
+//! are z = hW + b, z₁ = h₁W, z₂ = h₂W: stacking the streams as the rows of one 3N × width matrix
+//! makes each layer a single GEMM (the bias enters the value block only). Through a = tanh z,
+//! with s = 1 − a²:
+//!
+//! ```text
+//!   a₁ = s z₁,     a₂ = s z₂ − 2 a s z₁².
+//! ```
+//!
+//! The first layer (input width 1) is z = x̂w + b, z₁ = w, z₂ = 0; the output layer is linear.
+//!
+//! # Backward: the adjoint of the streams
+//! Given the adjoints (n̄, n̄₁, n̄₂) of the output streams, each layer maps the adjoints
+//! (Ā, Ā₁, Ā₂) of (a, a₁, a₂) to those of (z, z₁, z₂):
+//!
+//! ```text
+//!   z̄  = s Ā − 2 a s z₁ Ā₁ − (2 a s z₂ + 2 s z₁² (s − 2a²)) Ā₂
+//!   z̄₁ = s Ā₁ − 4 a s z₁ Ā₂
+//!   z̄₂ = s Ā₂
+//! ```
+//!
+//! and then ∂L/∂W = Hᵀ Z̄ (one GEMM with inner dimension 3N), ∂L/∂b = column sums of the value
+//! block of Z̄, and the adjoint of the layer's input streams is Z̄ Wᵀ (one GEMM).
+//!
+//! Cost per loss + gradient for hidden widths w and N points: one 3N × w × w GEMM per hidden
+//! layer forward and two backward, i.e. about 18 N w² flops per layer, plus N w tanh per layer.
+//! All buffers live in an [`MlpWorkspace`]; evaluations allocate nothing.
+//!
+//! # Parameter layout
+//! θ = [W₀ (row-major, fan_in × fan_out), b₀, W₁, b₁, …, W_out, b_out]; a layer computes
+//! z = hW + b for a row vector h. Glorot-normal weights (std √(2/(fan_in + fan_out))) and zero
+//! biases, as the paper's code.
+
+use crate::real::Real;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+use parsimony_core::random::SplitMix64;
+use parsimony_core::{Error, Result};
+
+/// The architecture of a scalar-input, scalar-output tanh MLP and its parameter layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mlp {
+    widths: Vec<usize>,
+    offsets: Vec<usize>,
+}
+
+impl Mlp {
+    /// An MLP with layer widths `[1, w₁, …, w_H, 1]` (at least one hidden layer, all widths ≥ 1).
+    pub fn new(widths: &[usize]) -> Result<Self> {
+        if widths.len() < 3 {
+            return Err(Error::invalid(
+                "widths",
+                format!("need [1, hidden…, 1] with at least one hidden layer, got {widths:?}"),
+            ));
+        }
+        if widths[0] != 1 || *widths.last().unwrap() != 1 {
+            return Err(Error::invalid(
+                "widths",
+                format!("input and output widths must be 1, got {widths:?}"),
+            ));
+        }
+        if widths.contains(&0) {
+            return Err(Error::invalid("widths", "every width must be ≥ 1"));
+        }
+        let mut offsets = vec![0];
+        for pair in widths.windows(2) {
+            let last = *offsets.last().unwrap();
+            offsets.push(last + pair[0] * pair[1] + pair[1]);
+        }
+        Ok(Self {
+            widths: widths.to_vec(),
+            offsets,
+        })
+    }
+
+    /// `depth` hidden layers of `width` neurons (the paper's network is `hidden(3, 64)`).
+    pub fn hidden(depth: usize, width: usize) -> Result<Self> {
+        let mut w = vec![1];
+        w.extend(std::iter::repeat_n(width, depth));
+        w.push(1);
+        Self::new(&w)
+    }
+
+    /// Layer widths `[1, …, 1]`.
+    pub fn widths(&self) -> &[usize] {
+        &self.widths
+    }
+
+    /// Number of dense layers (hidden + output).
+    pub fn layers(&self) -> usize {
+        self.widths.len() - 1
+    }
+
+    /// Number of parameters (weights and biases).
+    pub fn n_params(&self) -> usize {
+        *self.offsets.last().unwrap()
+    }
+
+    /// (weights, biases) of layer `l` inside θ.
+    pub fn layer<'a, F>(&self, theta: &'a [F], l: usize) -> (&'a [F], &'a [F]) {
+        let (i, o) = (self.widths[l], self.widths[l + 1]);
+        let start = self.offsets[l];
+        theta[start..start + i * o + o].split_at(i * o)
+    }
+
+    fn layer_mut<'a, F>(&self, theta: &'a mut [F], l: usize) -> (&'a mut [F], &'a mut [F]) {
+        let (i, o) = (self.widths[l], self.widths[l + 1]);
+        let start = self.offsets[l];
+        theta[start..start + i * o + o].split_at_mut(i * o)
+    }
+
+    /// Glorot-normal weights (std √(2/(fan_in + fan_out))) and zero biases, from `seed`
+    /// (portable SplitMix64 + Box–Muller stream).
+    pub fn glorot_normal(&self, seed: u64) -> Vec<f64> {
+        let mut rng = SplitMix64::new(seed);
+        let mut theta = vec![0.0; self.n_params()];
+        for l in 0..self.layers() {
+            let std = (2.0 / (self.widths[l] + self.widths[l + 1]) as f64).sqrt();
+            let (w, _) = self.layer_mut(&mut theta, l);
+            for v in w {
+                *v = std * rng.normal();
+            }
+        }
+        theta
+    }
+}
+
+/// Buffers of one network evaluation at N points (3N-row stream matrices, column-major).
+#[derive(Clone, Debug)]
+pub struct MlpWorkspace<F: Real> {
+    n: usize,
+    /// Pre-activation streams z, z₁, z₂ of every hidden layer.
+    z: Vec<Vec<F>>,
+    /// Post-activation streams a, a₁, a₂ of every hidden layer.
+    a: Vec<Vec<F>>,
+    /// Adjoint buffers (two, used alternately).
+    adj: [Vec<F>; 2],
+    /// Output streams [n; n₁; n₂].
+    out: Vec<F>,
+    par: Par,
+}
+
+impl<F: Real> MlpWorkspace<F> {
+    /// Empty workspace; buffers grow to the first evaluation's size and are reused.
+    pub fn new() -> Self {
+        Self {
+            n: 0,
+            z: Vec::new(),
+            a: Vec::new(),
+            adj: [Vec::new(), Vec::new()],
+            out: Vec::new(),
+            par: Par::Seq,
+        }
+    }
+
+    /// Runs the GEMMs on `threads` threads (1 = sequential, the default).
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.par = if threads <= 1 {
+            Par::Seq
+        } else {
+            Par::rayon(threads)
+        };
+        self
+    }
+
+    fn fit(&mut self, mlp: &Mlp, n: usize) {
+        let hidden = mlp.layers() - 1;
+        let wmax = mlp.widths.iter().copied().max().unwrap();
+        if self.n == n && self.z.len() == hidden && self.adj[0].len() == 3 * n * wmax {
+            let same = (0..hidden).all(|l| self.z[l].len() == 3 * n * mlp.widths[l + 1]);
+            if same {
+                return;
+            }
+        }
+        self.n = n;
+        self.z = (0..hidden)
+            .map(|l| vec![F::zero(); 3 * n * mlp.widths[l + 1]])
+            .collect();
+        self.a = self.z.clone();
+        self.adj = [vec![F::zero(); 3 * n * wmax], vec![F::zero(); 3 * n * wmax]];
+        self.out = vec![F::zero(); 3 * n];
+    }
+
+    /// Output streams of the last [`forward`](Self::forward): `[n; n₁; n₂]`, each of length N.
+    pub fn output(&self) -> &[F] {
+        &self.out
+    }
+
+    /// Evaluates the network and its first two derivatives in x̂ at the points `xhat`.
+    /// Returns `[n; n₁; n₂]` (3N values). θ must have [`Mlp::n_params`] entries (checked by the
+    /// caller's types: this is the hot path and only debug-asserts).
+    pub fn forward(&mut self, mlp: &Mlp, theta: &[F], xhat: &[F]) -> &[F] {
+        debug_assert_eq!(theta.len(), mlp.n_params());
+        let n = xhat.len();
+        self.fit(mlp, n);
+        let hidden = mlp.layers() - 1;
+        let three = 3 * n;
+        // first layer: z = x̂ w + b, z₁ = w, z₂ = 0
+        {
+            let (w, b) = mlp.layer(theta, 0);
+            let z = &mut self.z[0];
+            for j in 0..w.len() {
+                let col = &mut z[j * three..(j + 1) * three];
+                let (v, rest) = col.split_at_mut(n);
+                let (d1, d2) = rest.split_at_mut(n);
+                for (vi, &x) in v.iter_mut().zip(xhat) {
+                    *vi = x * w[j] + b[j];
+                }
+                d1.fill(w[j]);
+                d2.fill(F::zero());
+            }
+            activate(&self.z[0], &mut self.a[0], n);
+        }
+        for l in 1..hidden {
+            let (w, b) = mlp.layer(theta, l);
+            let (i, o) = (mlp.widths[l], mlp.widths[l + 1]);
+            let (a_prev, _) = self.a.split_at(l);
+            let lhs = MatRef::from_column_major_slice(&a_prev[l - 1], three, i);
+            let rhs = MatRef::from_row_major_slice(w, i, o);
+            let dst = MatMut::from_column_major_slice_mut(&mut self.z[l], three, o);
+            matmul(dst, Accum::Replace, lhs, rhs, F::one(), self.par);
+            let z = &mut self.z[l];
+            for j in 0..o {
+                for v in &mut z[j * three..j * three + n] {
+                    *v += b[j];
+                }
+            }
+            activate(&self.z[l], &mut self.a[l], n);
+        }
+        // output layer: [n; n₁; n₂] = A w + (b on the value block)
+        let (w, b) = mlp.layer(theta, hidden);
+        let i = mlp.widths[hidden];
+        let a = &self.a[hidden - 1];
+        self.out.fill(F::zero());
+        for j in 0..i {
+            let wj = w[j];
+            for (o, &x) in self.out.iter_mut().zip(&a[j * three..(j + 1) * three]) {
+                *o += x * wj;
+            }
+        }
+        for v in &mut self.out[..n] {
+            *v += b[0];
+        }
+        &self.out
+    }
+
+    /// Gradient of a loss with respect to θ, given the adjoints `adj_out` = `[n̄; n̄₁; n̄₂]` of
+    /// the output streams of the last [`forward`](Self::forward) (same θ and points). Writes
+    /// (overwrites) `grad` (length [`Mlp::n_params`]).
+    pub fn backward(&mut self, mlp: &Mlp, theta: &[F], xhat: &[F], adj_out: &[F], grad: &mut [F]) {
+        let n = self.n;
+        debug_assert_eq!(xhat.len(), n);
+        debug_assert_eq!(adj_out.len(), 3 * n);
+        debug_assert_eq!(grad.len(), mlp.n_params());
+        let three = 3 * n;
+        let hidden = mlp.layers() - 1;
+        // output layer
+        {
+            let i = mlp.widths[hidden];
+            let (w, _) = mlp.layer(theta, hidden);
+            let a = &self.a[hidden - 1];
+            let (gw, gb) = mlp.layer_mut(grad, hidden);
+            for j in 0..i {
+                gw[j] = dot(&a[j * three..(j + 1) * three], adj_out);
+            }
+            gb[0] = adj_out[..n].iter().fold(F::zero(), |s, &v| s + v);
+            let abar = &mut self.adj[0];
+            for j in 0..i {
+                let wj = w[j];
+                for (d, &g) in abar[j * three..(j + 1) * three].iter_mut().zip(adj_out) {
+                    *d = g * wj;
+                }
+            }
+        }
+        // hidden layers, last to first; adj[cur] holds the adjoint of layer l's outputs
+        let mut cur = 0;
+        for l in (0..hidden).rev() {
+            let (i, o) = (mlp.widths[l], mlp.widths[l + 1]);
+            {
+                let buf = &mut self.adj[cur][..three * o];
+                tanh_adjoint(&self.z[l], &self.a[l], buf, n);
+            }
+            let zbar = &self.adj[cur][..three * o];
+            let (gw, gb) = mlp.layer_mut(grad, l);
+            for j in 0..o {
+                gb[j] = zbar[j * three..j * three + n]
+                    .iter()
+                    .fold(F::zero(), |s, &v| s + v);
+            }
+            if l == 0 {
+                // z = x̂ w + b, z₁ = w: ∂L/∂wⱼ = Σᵢ (z̄ᵢⱼ x̂ᵢ + z̄₁ᵢⱼ)
+                for j in 0..o {
+                    let col = &zbar[j * three..(j + 1) * three];
+                    let s1 = col[n..2 * n].iter().fold(F::zero(), |s, &v| s + v);
+                    gw[j] = dot(&col[..n], xhat) + s1;
+                }
+                break;
+            }
+            let h = MatRef::from_column_major_slice(&self.a[l - 1], three, i);
+            let zb = MatRef::from_column_major_slice(zbar, three, o);
+            let gdst = MatMut::from_row_major_slice_mut(gw, i, o);
+            matmul(gdst, Accum::Replace, h.transpose(), zb, F::one(), self.par);
+            let (w, _) = mlp.layer(theta, l);
+            let wt = MatRef::from_row_major_slice(w, i, o).transpose();
+            let (first, second) = self.adj.split_at_mut(1);
+            let (src, dst) = if cur == 0 {
+                (&first[0], &mut second[0])
+            } else {
+                (&second[0], &mut first[0])
+            };
+            let zb = MatRef::from_column_major_slice(&src[..three * o], three, o);
+            let hdst = MatMut::from_column_major_slice_mut(&mut dst[..three * i], three, i);
+            matmul(hdst, Accum::Replace, zb, wt, F::one(), self.par);
+            cur = 1 - cur;
+        }
+    }
+}
+
+impl<F: Real> Default for MlpWorkspace<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[inline]
+fn dot<F: Real>(a: &[F], b: &[F]) -> F {
+    a.iter().zip(b).fold(F::zero(), |s, (&x, &y)| s + x * y)
+}
+
+/// a = tanh z, a₁ = s z₁, a₂ = s z₂ − 2 a s z₁² for every column of the 3N-row stream matrix.
+fn activate<F: Real>(z: &[F], a: &mut [F], n: usize) {
+    let two = F::of(2.0);
+    for (zc, ac) in z.chunks_exact(3 * n).zip(a.chunks_exact_mut(3 * n)) {
+        let (z0, zr) = zc.split_at(n);
+        let (z1, z2) = zr.split_at(n);
+        let (a0, ar) = ac.split_at_mut(n);
+        let (a1, a2) = ar.split_at_mut(n);
+        for i in 0..n {
+            let t = z0[i].tanh();
+            let s = F::one() - t * t;
+            a0[i] = t;
+            a1[i] = s * z1[i];
+            a2[i] = s * (z2[i] - two * t * z1[i] * z1[i]);
+        }
+    }
+}
+
+/// In place: the adjoints (Ā, Ā₁, Ā₂) of (a, a₁, a₂) become those of (z, z₁, z₂).
+fn tanh_adjoint<F: Real>(z: &[F], a: &[F], buf: &mut [F], n: usize) {
+    let two = F::of(2.0);
+    let four = F::of(4.0);
+    for ((zc, ac), bc) in z
+        .chunks_exact(3 * n)
+        .zip(a.chunks_exact(3 * n))
+        .zip(buf.chunks_exact_mut(3 * n))
+    {
+        let (z1, z2) = zc[n..].split_at(n);
+        let t = &ac[..n];
+        let (b0, br) = bc.split_at_mut(n);
+        let (b1, b2) = br.split_at_mut(n);
+        for i in 0..n {
+            let (ti, z1i, z2i) = (t[i], z1[i], z2[i]);
+            let s = F::one() - ti * ti;
+            let (g0, g1, g2) = (b0[i], b1[i], b2[i]);
+            let ts = ti * s;
+            b0[i] = s * g0
+                - two * ts * z1i * g1
+                - two * (ts * z2i + s * z1i * z1i * (s - two * ti * ti)) * g2;
+            b1[i] = s * g1 - four * ts * z1i * g2;
+            b2[i] = s * g2;
+        }
+    }
+}
