@@ -332,8 +332,33 @@ fn dot<F: Real>(a: &[F], b: &[F]) -> F {
     a.iter().zip(b).fold(F::zero(), |s, (&x, &y)| s + x * y)
 }
 
+/// Runs an element-wise kernel compiled for AVX2 + FMA when the CPU has them (runtime check,
+/// cached by std), else for the baseline target.
+macro_rules! dispatch_simd {
+    ($name:ident, $body:ident, ($($arg:ident: $ty:ty),*)) => {
+        fn $name<F: Real>($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,fma")]
+                fn wide<F: Real>($($arg: $ty),*) {
+                    $body($($arg),*)
+                }
+                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                    // SAFETY: the CPU supports the features `wide` was compiled for.
+                    return unsafe { wide($($arg),*) };
+                }
+            }
+            $body($($arg),*)
+        }
+    };
+}
+
+dispatch_simd!(activate, activate_body, (z: &[F], a: &mut [F], n: usize));
+dispatch_simd!(tanh_adjoint, tanh_adjoint_body, (z: &[F], a: &[F], buf: &mut [F], n: usize));
+
 /// a = tanh z, a₁ = s z₁, a₂ = s z₂ − 2 a s z₁² for every column of the 3N-row stream matrix.
-fn activate<F: Real>(z: &[F], a: &mut [F], n: usize) {
+#[inline(always)]
+fn activate_body<F: Real>(z: &[F], a: &mut [F], n: usize) {
     let two = F::of(2.0);
     for (zc, ac) in z.chunks_exact(3 * n).zip(a.chunks_exact_mut(3 * n)) {
         let (z0, zr) = zc.split_at(n);
@@ -351,7 +376,8 @@ fn activate<F: Real>(z: &[F], a: &mut [F], n: usize) {
 }
 
 /// In place: the adjoints (Ā, Ā₁, Ā₂) of (a, a₁, a₂) become those of (z, z₁, z₂).
-fn tanh_adjoint<F: Real>(z: &[F], a: &[F], buf: &mut [F], n: usize) {
+#[inline(always)]
+fn tanh_adjoint_body<F: Real>(z: &[F], a: &[F], buf: &mut [F], n: usize) {
     let two = F::of(2.0);
     let four = F::of(4.0);
     for ((zc, ac), bc) in z

@@ -1,0 +1,71 @@
+"""JAX peer: the flame PINN forward loss and its gradient, one thread, CPU (see flame_common.py).
+
+Measures the wall and CPU time of one `jax.jit`-compiled `jax.value_and_grad` call of the Case 1
+loss (mean r² + b1² + b2² over the N points of DIR) with respect to all network weights and s_L.
+The network's input derivatives n1, n2 come from jvp-of-jvp (forward over forward in x̂) of the
+whole batch (each output depends only on its own input, so a tangent of ones gives dn/dx̂ per
+point). Writes DIR/<net>/grad_jax_<dtype>.npy and loss_jax_<dtype>.txt, compares with
+grad_rust_<dtype>.npy / loss_rust_<dtype>.txt when present, prints CSV.
+
+Install: bash bench/peers/setup.sh --flame
+Run:     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bench/peers/.venv/bin/python \
+             bench/peers/flame_jax.py --dir DIR [--reps 200] [--dtypes f64,f32]
+         (… flame_jax.py --self-test   for the finite-difference check on a temporary case)
+"""
+
+import os
+
+os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
+                           + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
+os.environ["JAX_PLATFORMS"] = "cpu"
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+
+import flame_common as fc  # noqa: E402
+
+jax.config.update("jax_enable_x64", True)
+
+OPS = fc.SimpleNamespace(sigmoid=jax.nn.sigmoid, sqrt=jnp.sqrt, exp=jnp.exp,
+                         relu=lambda v: jnp.maximum(v, 0.0), mean=jnp.mean)
+DTYPES = {"f64": jnp.float64, "f32": jnp.float32}
+
+
+def make_step(c, x, layers, s_l, dt):
+    i0 = int(np.argmin(np.abs(x)))
+
+    def loss(params, x):
+        ws, s = params
+        xh = c.s_x * x[:, None]
+        ones = jnp.ones_like(xh)
+
+        def net(z):
+            for w, b in ws[:-1]:
+                z = jnp.tanh(z @ w + b)
+            return z @ ws[-1][0] + ws[-1][1]
+
+        def net_d1(z):
+            return jax.jvp(net, (z,), (ones,))
+
+        (n, n1), (_, n2) = jax.jvp(net_d1, (xh,), (ones,))
+        return fc.physics_loss(OPS, c, n, n1, n2, s, i0)
+
+    vg = jax.jit(jax.value_and_grad(loss))
+    t = DTYPES[dt]
+    params = ([(jnp.asarray(w, t), jnp.asarray(b, t)) for w, b in layers], jnp.asarray(s_l, t))
+    xs = jnp.asarray(x, t)
+
+    def step():
+        return jax.block_until_ready(vg(params, xs))
+
+    def result(out):
+        val, (gw, gs) = out
+        return float(val), fc.flatten([a for wb in gw for a in wb] + [gs])
+
+    return step, result
+
+
+if __name__ == "__main__":
+    fc.main("jax", jax.__version__, make_step)

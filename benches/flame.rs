@@ -1,0 +1,130 @@
+//! Loss + gradient of the FlamePINN-1D Case 1 forward loss (issue 5 benchmark): 3 × 64 and
+//! 4 × 32 tanh networks at N = 1001 uniform collocation points, f64 and f32, φ = 0.42,
+//! s_L = 0.4, Glorot-normal weights (seed 0), zero biases.
+//!
+//! Writes the exchange folder the peers read (`case.json`, `x.npy`, `<net>/W*.npy`, `b*.npy`)
+//! and Rust's own gradient (`<net>/grad_rust_<dtype>.npy`, `<net>/loss_rust_<dtype>.txt`), so
+//! `bench/peers/flame_jax.py` and `flame_torch.py` can check equality before timing.
+//!
+//! Run: `cargo bench --bench flame -- [--dir target/flame_bench] [--reps 200] [--threads 1]`
+//! (all sides: `bash bench/run_flame.sh`).
+#![allow(missing_docs)]
+
+use parsimony::flame::loss::{Case1Loss, Problem};
+use parsimony::flame::mlp::Mlp;
+use parsimony::flame::model::{FlameModel, R_UNIVERSAL};
+use parsimony::flame::real::Real;
+use parsimony::io::write_npy;
+use std::path::Path;
+use std::time::Instant;
+
+fn arg<T: std::str::FromStr>(args: &[String], key: &str, default: T) -> T {
+    args.iter()
+        .position(|a| a == key)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn write_case(dir: &Path, model: &FlameModel, s_l: f64, nets: &[&str]) -> std::io::Result<()> {
+    let list: Vec<String> = nets.iter().map(|n| format!("\"{n}\"")).collect();
+    let body = format!(
+        "{{\n  \"phi\": {:e},\n  \"t_in\": {:e},\n  \"p_in\": {:e},\n  \"length\": {:e},\n  \"inlet_gradient\": {:e},\n  \"conductivity\": {:e},\n  \"cp\": {:e},\n  \"heat_release\": {:e},\n  \"pre_exponential\": {:e},\n  \"activation_energy\": {:e},\n  \"order\": {:e},\n  \"molar_mass\": {:e},\n  \"gas_constant_universal\": {:e},\n  \"s_l\": {:e},\n  \"networks\": [{}]\n}}\n",
+        model.phi,
+        model.t_in,
+        model.p_in,
+        model.length,
+        model.inlet_gradient,
+        model.conductivity,
+        model.cp,
+        model.heat_release,
+        model.pre_exponential,
+        model.activation_energy,
+        model.order,
+        model.molar_mass,
+        R_UNIVERSAL,
+        s_l,
+        list.join(", ")
+    );
+    std::fs::write(dir.join("case.json"), body)
+}
+
+fn time_one<F: Real>(
+    model: &FlameModel,
+    mlp: &Mlp,
+    x: &[f64],
+    theta: &[f64],
+    threads: usize,
+    reps: usize,
+    dir: &Path,
+) -> parsimony::Result<(f64, f64)> {
+    let mut loss = Case1Loss::<F>::new(model, mlp, x, Problem::Forward)?.with_threads(threads);
+    let mut grad = vec![0.0; loss.dim()];
+    let parts = loss.evaluate(theta, Some(&mut grad))?;
+    write_npy(
+        dir.join(format!("grad_rust_{}.npy", F::NAME)),
+        &[grad.len()],
+        &grad,
+    )?;
+    std::fs::write(
+        dir.join(format!("loss_rust_{}.txt", F::NAME)),
+        format!("{:.17e}\n", parts.total),
+    )?;
+    for _ in 0..10 {
+        loss.evaluate(theta, Some(&mut grad))?;
+    }
+    let mut times = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        let p = loss.evaluate(theta, Some(&mut grad))?;
+        times.push(t0.elapsed().as_secs_f64() * 1e3);
+        std::hint::black_box(p);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((parts.total, times[reps / 2]))
+}
+
+fn main() -> parsimony::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let dir: String = arg(&args, "--dir", "target/flame_bench".to_string());
+    let reps: usize = arg(&args, "--reps", 200);
+    let threads: usize = arg(&args, "--threads", 1);
+    let dir = Path::new(&dir);
+    std::fs::create_dir_all(dir)?;
+    let model = FlameModel::new(298.0, 101_325.0, 0.42);
+    let s_l = 0.4;
+    let n = 1001;
+    let x: Vec<f64> = (0..n)
+        .map(|i| model.length * i as f64 / (n - 1) as f64)
+        .collect();
+    write_npy(dir.join("x.npy"), &[n], &x)?;
+    let nets = [("3x64", 3usize, 64usize), ("4x32", 4, 32)];
+    let tags: Vec<&str> = nets.iter().map(|n| n.0).collect();
+    write_case(dir, &model, s_l, &tags)?;
+    println!("impl,version,net,dtype,threads,loss,ms_wall_median,ms_cpu_median,rel_diff_vs_rust");
+    for (tag, depth, width) in nets {
+        let mlp = Mlp::hidden(depth, width)?;
+        let net = mlp.glorot_normal(0);
+        let sub = dir.join(tag);
+        std::fs::create_dir_all(&sub)?;
+        for l in 0..mlp.layers() {
+            let (w, b) = mlp.layer(&net, l);
+            let (i, o) = (mlp.widths()[l], mlp.widths()[l + 1]);
+            write_npy(sub.join(format!("W{l}.npy")), &[i, o], w)?;
+            write_npy(sub.join(format!("b{l}.npy")), &[o], b)?;
+        }
+        let mut theta = net;
+        theta.push(s_l);
+        let (l64, t64) = time_one::<f64>(&model, &mlp, &x, &theta, threads, reps, &sub)?;
+        println!(
+            "rust,{},{tag},f64,{threads},{l64:.12e},{t64:.3},,0",
+            env!("CARGO_PKG_VERSION")
+        );
+        let (l32, t32) = time_one::<f32>(&model, &mlp, &x, &theta, threads, reps, &sub)?;
+        println!(
+            "rust,{},{tag},f32,{threads},{l32:.12e},{t32:.3},,0",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    Ok(())
+}
