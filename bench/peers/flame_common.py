@@ -1,11 +1,15 @@
 """Shared parts of the flame PINN loss peers (flame_jax.py, flame_torch.py); NumPy only.
 
-The Case 1 forward-problem loss of FlamePINN-1D in its normalised form (as solvers/flame/src/loss.rs):
-a tanh MLP N(x̂), x̂ = s_x x, gives T = T_in + ΔT σ(N); with the trainable flame speed s,
+The Case 1 forward-problem loss of FlamePINN-1D, normalised as in solvers/flame/src/loss.rs: a
+tanh MLP N(x̂), x̂ = s_x x, gives T = T_in + ΔT σ(N); with the trainable flame speed s,
 
   r   = (s_T/s_x) (T' − λ T''/(m c_p) − q ω(T; s)/(m c_p)),   m = ρ_in s
   b1  = s_T (T(0) − T_in),   b2 = (s_T/s_x) (T'(0) − G)
   loss = mean r² + b1² + b2²
+
+In f32 runs everything (weights, points, s and the pointwise physics) is f32; the derived
+constants are computed in f64 and enter as weakly typed Python scalars. (The Rust engine keeps the
+pointwise physics in f64 in its f32 mode, so f32 differences to it are not rounding-identical.)
 
 This module holds: the case file format (DIR/case.json, x.npy, <tag>/W*.npy, b*.npy), the derived
 constants, the pointwise physics written once against a small array namespace (so the JAX, torch
@@ -32,6 +36,20 @@ CASE1 = dict(
     molar_mass=28.97e-3, gas_constant_universal=8.3145, s_l=0.4,
 )
 HEADER = "impl,version,net,dtype,threads,loss,ms_wall_median,ms_cpu_median,rel_diff_vs_rust"
+
+
+def pin_one_cpu(default=True):
+    """Binds this process to one CPU before a framework starts its thread pools. Needed for JAX:
+    XLA's CPU runtime sizes its pools by the schedulable CPUs and, even with the single-thread
+    flags, keeps a second thread busy (CPU time up to 1.5x wall time on 2 cores). torch with
+    set_num_threads(1) stays on one thread unbound (default=False). FLAME_PEER_CPU=k binds to
+    CPU k (default: the highest allowed), FLAME_PEER_CPU=none never binds."""
+    want = os.environ.get("FLAME_PEER_CPU", "")
+    if want == "none" or (not want and not default):
+        return None
+    cpu = int(want) if want else max(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return cpu
 
 
 def derived(case):
@@ -81,7 +99,7 @@ NUMPY_OPS = SimpleNamespace(
 
 
 def reference_loss(case, x, layers, s):
-    """NumPy f64 loss; n, n1, n2 by forward-mode streams (tanh' = 1 − a², tanh'' = −2a(1 − a²))."""
+    """f64 loss; n, n1, n2 by forward-mode streams (tanh' = 1 − a², tanh'' = −2a tanh')."""
     c = derived(case)
     h = c.s_x * x[:, None]
     h1, h2 = np.ones_like(h), np.zeros_like(h)
@@ -91,7 +109,8 @@ def reference_loss(case, x, layers, s):
         d = 1.0 - a * a
         h, h1, h2 = a, d * z1, d * z2 - 2.0 * a * d * z1 * z1
     w, b = layers[-1]
-    return float(physics_loss(NUMPY_OPS, c, h @ w + b, h1 @ w, h2 @ w, s, int(np.argmin(np.abs(x)))))
+    i0 = int(np.argmin(np.abs(x)))
+    return float(physics_loss(NUMPY_OPS, c, h @ w + b, h1 @ w, h2 @ w, s, i0))
 
 
 # ---- case files -------------------------------------------------------------------------------
@@ -114,7 +133,8 @@ def write_case(d, case=None, networks=("3x64", "4x32"), n=1001, seed=0):
         os.makedirs(os.path.join(d, tag), exist_ok=True)
         ws = widths(tag)
         for l, (fi, fo) in enumerate(zip(ws[:-1], ws[1:])):
-            np.save(os.path.join(d, tag, f"W{l}.npy"), rng.normal(0.0, math.sqrt(2.0 / (fi + fo)), (fi, fo)))
+            w = rng.normal(0.0, math.sqrt(2.0 / (fi + fo)), (fi, fo))
+            np.save(os.path.join(d, tag, f"W{l}.npy"), w)
             np.save(os.path.join(d, tag, f"b{l}.npy"), rng.normal(0.0, 0.1, fo))
     return d
 
@@ -128,7 +148,8 @@ def load_case(d):
 
 def load_layers(d, tag):
     """[(W0, b0), (W1, b1), ...] as float64 arrays."""
-    nl = sum(1 for f in os.listdir(os.path.join(d, tag)) if f.startswith("W") and f.endswith(".npy"))
+    files = os.listdir(os.path.join(d, tag))
+    nl = sum(1 for f in files if f.startswith("W") and f.endswith(".npy"))
     return [(np.load(os.path.join(d, tag, f"W{l}.npy")).astype(np.float64),
              np.load(os.path.join(d, tag, f"b{l}.npy")).astype(np.float64)) for l in range(nl)]
 
@@ -196,7 +217,8 @@ def bench(impl, version, make_step, d, reps, dtypes, log=print):
                     msg += f", |L - L_rust|/|L_rust| = {abs(loss - lr) / abs(lr):.3e}"
                 log(msg)
             wall, cpu = median_times(step, reps)
-            print(f"{impl},{version},{tag},{dt},1,{loss:.17g},{wall:.4f},{cpu:.4f},{rel}", flush=True)
+            print(f"{impl},{version},{tag},{dt},1,{loss:.17g},{wall:.4f},{cpu:.4f},{rel}",
+                  flush=True)
 
 
 def fd_check(d, impl, log=print, tol=1e-6):
@@ -217,7 +239,8 @@ def fd_check(d, impl, log=print, tol=1e-6):
         log(f"{impl} {tag}: loss {loss:.15e}, NumPy reference {ref:.15e}, rel diff {rl:.2e}")
         idx, o = [], 0
         for w, b in layers:
-            idx += [("W", o), ("W", o + w.size - 1), ("b", o + w.size), ("b", o + w.size + b.size - 1)]
+            ob = o + w.size
+            idx += [("W", o), ("W", ob - 1), ("b", ob), ("b", ob + b.size - 1)]
             o += w.size + b.size
         idx.append(("s", o))
         worst = 0.0
@@ -226,7 +249,9 @@ def fd_check(d, impl, log=print, tol=1e-6):
             tp, tm = theta.copy(), theta.copy()
             tp[k] += h
             tm[k] -= h
-            fd = (reference_loss(case, x, *unflatten(tp, shapes)) - reference_loss(case, x, *unflatten(tm, shapes))) / (2 * h)
+            lp = reference_loss(case, x, *unflatten(tp, shapes))
+            lm = reference_loss(case, x, *unflatten(tm, shapes))
+            fd = (lp - lm) / (2 * h)
             err = abs(fd - grad[k]) / max(abs(grad[k]), 1e-3 * np.max(np.abs(grad)))
             worst = max(worst, err)
             log(f"  theta[{k:5d}] ({kind}) grad {grad[k]: .10e}  fd {fd: .10e}  rel err {err:.1e}")
@@ -250,7 +275,8 @@ def cross_check(d, a="jax", b="torch", log=print):
             rl = abs(la - lb) / abs(lb)
             good = dt == "f32" or (rg < 1e-12 and rl < 1e-12)
             ok &= good
-            log(f"{a} vs {b} {tag} {dt}: loss {la:.12e} vs {lb:.12e} rel {rl:.2e}; grad max rel {rg:.2e}"
+            log(f"{a} vs {b} {tag} {dt}: loss {la:.12e} vs {lb:.12e} rel {rl:.2e}; "
+                f"grad max rel {rg:.2e}"
                 + ("" if dt == "f32" else (" ok" if good else " FAIL")))
     return bool(ok)
 

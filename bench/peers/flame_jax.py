@@ -1,7 +1,8 @@
 """JAX peer: the flame PINN forward loss and its gradient, one thread, CPU (see flame_common.py).
 
-Measures the wall and CPU time of one `jax.jit`-compiled `jax.value_and_grad` call of the Case 1
-loss (mean r² + b1² + b2² over the N points of DIR) with respect to all network weights and s_L.
+Measures, bound to one CPU (flame_common.pin_one_cpu), the wall and CPU time of one
+`jax.jit`-compiled `jax.value_and_grad` call of the Case 1 loss (mean r² + b1² + b2² over the N
+points of DIR) with respect to all network weights and s_L.
 The network's input derivatives n1, n2 come from jvp-of-jvp (forward over forward in x̂) of the
 whole batch (each output depends only on its own input, so a tangent of ones gives dn/dx̂ per
 point). Writes DIR/<net>/grad_jax_<dtype>.npy and loss_jax_<dtype>.txt, compares with
@@ -15,16 +16,17 @@ Run:     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bench/peers/.venv/bin/pyth
 
 import os
 
-os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
-                           + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
+import flame_common as fc
+
+fc.pin_one_cpu()
+os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false"
+                           " intra_op_parallelism_threads=1").strip()
 os.environ["JAX_PLATFORMS"] = "cpu"
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
-
-import flame_common as fc  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 

@@ -22,8 +22,8 @@ here = os.path.dirname(os.path.abspath(__file__))
 with tempfile.TemporaryDirectory() as d:
     fc.write_case(d, dict(fc.CASE1, s_l=0.35))
     for impl in ("jax", "torch"):
-        subprocess.run([sys.executable, os.path.join(here, f"flame_{impl}.py"), "--dir", d, "--reps", "20"],
-                       check=True)
+        script = os.path.join(here, f"flame_{impl}.py")
+        subprocess.run([sys.executable, script, "--dir", d, "--reps", "20"], check=True)
     ok = fc.fd_check(d, "jax") & fc.fd_check(d, "torch") & fc.cross_check(d)
 print(f"flame self-test: {'passed' if ok else 'FAILED'}")
 sys.exit(0 if ok else 1)

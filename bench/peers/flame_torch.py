@@ -1,10 +1,11 @@
 """PyTorch peer: the flame PINN forward loss and its gradient, eager, one thread, CPU
 (see flame_common.py).
 
-Measures the wall and CPU time of one training-step evaluation of the Case 1 loss
-(mean r² + b1² + b2² over the N points of DIR): zero the gradients, forward pass, the network's
-input derivatives n1, n2 by torch.autograd.grad(..., create_graph=True) twice (double backward),
-the pointwise physics, then loss.backward() into all network weights and s_L. Writes
+Measures, on one thread (set_num_threads(1)), the wall and CPU time of one training-step
+evaluation of the Case 1 loss (mean r² + b1² + b2² over the N points of DIR): zero the
+gradients, forward pass, the network's input derivatives n1, n2 by
+torch.autograd.grad(..., create_graph=True) twice (double backward), the pointwise physics, then
+loss.backward() into all network weights and s_L. Writes
 DIR/<net>/grad_torch_<dtype>.npy and loss_torch_<dtype>.txt, compares with
 grad_rust_<dtype>.npy / loss_rust_<dtype>.txt when present, prints CSV.
 
@@ -16,12 +17,13 @@ Run:     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bench/peers/.venv/bin/pyth
 
 import os
 
+import flame_common as fc
+
+fc.pin_one_cpu(default=False)  # FLAME_PEER_CPU=k binds it
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-
-import flame_common as fc  # noqa: E402
 
 torch.set_num_threads(1)
 torch.set_num_interop_threads(1)
@@ -34,8 +36,7 @@ DTYPES = {"f64": torch.float64, "f32": torch.float32}
 def make_step(c, x, layers, s_l, dt):
     i0 = int(np.argmin(np.abs(x)))
     t = DTYPES[dt]
-    ws = [(torch.tensor(w, dtype=t, requires_grad=True), torch.tensor(b, dtype=t, requires_grad=True))
-          for w, b in layers]
+    ws = [tuple(torch.tensor(a, dtype=t, requires_grad=True) for a in wb) for wb in layers]
     s = torch.tensor(s_l, dtype=t, requires_grad=True)
     params = [a for wb in ws for a in wb] + [s]
     xh = (c.s_x * torch.tensor(x, dtype=t)[:, None]).requires_grad_(True)

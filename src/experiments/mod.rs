@@ -2,6 +2,8 @@
 //! takes [`Flags`](crate::output::Flags) (`--out DIR` plus its own options), prints what it
 //! did and writes PNG figures and CSV/JSON results into the output folder.
 
+#[cfg(feature = "flame")]
+pub mod flame_pinn;
 #[cfg(feature = "medida")]
 pub mod ks_discovery;
 #[cfg(feature = "medida")]

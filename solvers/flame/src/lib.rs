@@ -20,3 +20,4 @@ pub mod model;
 pub mod real;
 pub mod reference;
 pub mod shooting;
+pub mod train;

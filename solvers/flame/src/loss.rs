@@ -485,3 +485,93 @@ impl<F: Real> Case1Loss<F> {
             .collect())
     }
 }
+
+/// The Z-shaped initial profile of the warm-up (spec §6.4): T_in on [0, 0.3L) (30 points), a
+/// linear ramp to T_max on [0.3L, 0.5L) (20 points), T_max on [0.5L, L] (50 points).
+pub fn z_profile(model: &FlameModel) -> (Vec<f64>, Vec<f64>) {
+    let (l, t_in, t_max) = (model.length, model.t_in, model.t_max());
+    let mut x = Vec::with_capacity(100);
+    let mut t = Vec::with_capacity(100);
+    for k in 0..30 {
+        x.push(0.3 * l * k as f64 / 30.0);
+        t.push(t_in);
+    }
+    for k in 0..20 {
+        let f = k as f64 / 20.0;
+        x.push(l * (0.3 + 0.2 * f));
+        t.push(t_in + (t_max - t_in) * f);
+    }
+    for k in 0..50 {
+        x.push(l * (0.5 + 0.5 * k as f64 / 49.0));
+        t.push(t_max);
+    }
+    (x, t)
+}
+
+/// The warm-up loss mean (s_T (T(x_j) − T_Z(x_j)))² on the [`z_profile`], over the same θ
+/// layout as a [`Case1Loss`] (the physical unknowns get zero gradient).
+#[derive(Clone, Debug)]
+pub struct WarmupLoss<F: Real> {
+    model: FlameModel,
+    mlp: Mlp,
+    scaling: Scaling,
+    target: Vec<f64>,
+    xhat: Vec<F>,
+    ws: MlpWorkspace<F>,
+    theta_f: Vec<F>,
+    grad_f: Vec<F>,
+    adj: Vec<F>,
+}
+
+impl<F: Real> WarmupLoss<F> {
+    /// The warm-up loss for `model` and `mlp`.
+    pub fn new(model: &FlameModel, mlp: &Mlp) -> Result<Self> {
+        model.validate()?;
+        let scaling = Scaling::for_model(model);
+        let (x, target) = z_profile(model);
+        Ok(Self {
+            model: model.clone(),
+            mlp: mlp.clone(),
+            scaling,
+            xhat: x.iter().map(|&p| F::of(scaling.s_x * p)).collect(),
+            target,
+            ws: MlpWorkspace::new(),
+            theta_f: vec![F::zero(); mlp.n_params()],
+            grad_f: vec![F::zero(); mlp.n_params()],
+            adj: vec![F::zero(); 300],
+        })
+    }
+
+    /// Loss and (optionally) gradient; θ may carry trailing physical unknowns (gradient 0).
+    pub fn evaluate(&mut self, theta: &[f64], grad: Option<&mut [f64]>) -> f64 {
+        let np = self.mlp.n_params();
+        for (d, &s) in self.theta_f.iter_mut().zip(&theta[..np]) {
+            *d = F::of(s);
+        }
+        let out = self.ws.forward(&self.mlp, &self.theta_f, &self.xhat);
+        let p = self.target.len();
+        let dt = self.model.t_max() - self.model.t_in;
+        let s_t = self.scaling.s_t;
+        let mut loss = 0.0;
+        for i in 0..p {
+            let sg = sigmoid_derivatives(out[i].f64());
+            let d = s_t * (self.model.t_in + dt * sg[0] - self.target[i]);
+            loss += d * d;
+            self.adj[i] = F::of(2.0 / p as f64 * d * s_t * dt * sg[1]);
+        }
+        if let Some(grad) = grad {
+            self.ws.backward(
+                &self.mlp,
+                &self.theta_f,
+                &self.xhat,
+                &self.adj,
+                &mut self.grad_f,
+            );
+            for (g, &v) in grad[..np].iter_mut().zip(&self.grad_f) {
+                *g = v.f64();
+            }
+            grad[np..].fill(0.0);
+        }
+        loss / p as f64
+    }
+}

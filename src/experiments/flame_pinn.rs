@@ -1,0 +1,519 @@
+//! FlamePINN-1D Case 1 with parsimony's PINN engine: the forward problem (T(x) and the flame
+//! speed s_L as an eigenvalue), the inverse problem (s_L, λ, E_a from noisy observations) and a
+//! sweep of s_L over φ, each checked against the finite-difference reference solver.
+//!
+//! Common flags: `--phi` (0.42 forward, 0.46 inverse), `--t-in` K (298), `--p` atm (1),
+//! `--steps` Adam steps (30000), `--depth` (3), `--width` (64), `--points` collocation points
+//! (1001), `--precision` f64|f32 (f64), `--threads` (1), `--lbfgs` L-BFGS polish iterations
+//! (0), `--seed` (0), `--lr` (1e-3). Forward: `--warmup` (1000). Inverse: `--observations`
+//! (10), `--noise` relative σ (0.02), `--noise-seed` (0). Sweep: `--phis` (0.40,…,0.50).
+
+use crate::Result;
+use crate::flame::loss::Observations;
+use crate::flame::model::FlameModel;
+use crate::flame::real::Precision;
+use crate::flame::reference::{FdSolution, NewtonParams, solve_fd_richardson};
+use crate::flame::train::{
+    PinnParams, PinnSolution, TrainRecord, train_forward, train_inverse, uniform_points,
+};
+use crate::output::{Flags, JsonValue, write_csv, write_json};
+use crate::plot::LinePlot;
+use parsimony_core::random::SplitMix64;
+
+/// The FD reference: s_L (Richardson from N = 4000, 8000) and the fine profile.
+pub fn reference(model: &FlameModel) -> Result<(f64, FdSolution)> {
+    solve_fd_richardson(model, 4000, &NewtonParams::default())
+}
+
+/// Relative L2 error of `t` against the reference at `x`.
+fn l2_error(fd: &FdSolution, x: &[f64], t: &[f64]) -> Result<f64> {
+    let (mut num, mut den) = (0.0, 0.0);
+    for (&xi, &ti) in x.iter().zip(t) {
+        let r = fd.temperature_at(xi)?;
+        num += (ti - r) * (ti - r);
+        den += r * r;
+    }
+    Ok((num / den).sqrt())
+}
+
+fn params_from(flags: &Flags) -> Result<PinnParams> {
+    let precision = match flags.get("precision", "f64".to_string())?.as_str() {
+        "f64" => Precision::F64,
+        "f32" => Precision::F32,
+        other => {
+            return Err(crate::Error::invalid(
+                "precision",
+                format!("'{other}' is neither f64 nor f32"),
+            ));
+        }
+    };
+    let p = PinnParams::new()
+        .network(flags.get("depth", 3)?, flags.get("width", 64)?)
+        .collocation(flags.get("points", 1001)?)
+        .steps(flags.get("warmup", 1000)?, flags.get("steps", 30_000)?)
+        .learning_rate(flags.get("lr", 1e-3)?, 1000, 0.95)
+        .lbfgs_steps(flags.get("lbfgs", 0)?)
+        .precision(precision)
+        .threads(flags.get("threads", 1)?)
+        .seed(flags.get("seed", 0)?);
+    p.check()?;
+    Ok(p)
+}
+
+fn model_from(flags: &Flags, phi_default: f64) -> Result<FlameModel> {
+    let model = FlameModel::new(
+        flags.get("t-in", 298.0)?,
+        flags.get("p", 1.0)? * 101_325.0,
+        flags.get("phi", phi_default)?,
+    );
+    model.validate()?;
+    Ok(model)
+}
+
+/// Writes the figures and tables common to forward and inverse runs; returns T's relative L2
+/// error over [0, L].
+fn write_fields(
+    flags: &Flags,
+    sol: &PinnSolution,
+    fd: &FdSolution,
+    title: &str,
+    extra: &[(&str, Vec<f64>, Vec<f64>)],
+) -> Result<f64> {
+    let x = uniform_points(sol.model.length, 1001);
+    let t = sol.temperature(&x)?;
+    let r = sol.residual(&x)?;
+    let t_ref: Vec<f64> = x
+        .iter()
+        .map(|&xi| fd.temperature_at(xi))
+        .collect::<Result<_>>()?;
+    let err = l2_error(fd, &x, &t)?;
+    let x_mm: Vec<f64> = x.iter().map(|v| v * 1e3).collect();
+    let rows: Vec<Vec<f64>> = (0..x.len())
+        .map(|i| vec![x[i], t[i], t_ref[i], r[i]])
+        .collect();
+    write_csv(
+        &flags.out.join("profile.csv"),
+        &["x_m", "t_pinn_k", "t_reference_k", "residual"],
+        &rows,
+    )?;
+    let mut plot = LinePlot::new(format!("{title}: temperature, T rel. L2 error {err:.2e}"))
+        .labels("x (mm)", "T (K)")
+        .line("finite differences (reference)", &x_mm, &t_ref)
+        .line("PINN", &x_mm, &t);
+    for (name, xs, ys) in extra {
+        let xs_mm: Vec<f64> = xs.iter().map(|v| v * 1e3).collect();
+        plot = plot.points(*name, &xs_mm, ys);
+    }
+    plot.save(flags.out.join("temperature.png"))?;
+    let r_abs: Vec<f64> = r.iter().map(|v| v.abs().max(1e-16)).collect();
+    LinePlot::new(format!("{title}: |energy residual| (normalised)"))
+        .labels("x (mm)", "|r|")
+        .log_y(true)
+        .line("PINN", &x_mm, &r_abs)
+        .save(flags.out.join("residual.png"))?;
+    let steps: Vec<f64> = sol.history.iter().map(|h| h.step as f64).collect();
+    let losses: Vec<f64> = sol.history.iter().map(|h| h.loss.total).collect();
+    LinePlot::new(format!("{title}: training loss"))
+        .labels("Adam step", "loss")
+        .log_y(true)
+        .line("total", &steps, &losses)
+        .save(flags.out.join("loss.png"))?;
+    Ok(err)
+}
+
+fn history_rows(h: &[TrainRecord], s_ref: f64, t_err: &[f64]) -> Vec<Vec<f64>> {
+    h.iter()
+        .zip(t_err)
+        .map(|(r, &e)| {
+            vec![
+                r.step as f64,
+                r.seconds,
+                r.loss.total,
+                r.loss.residual,
+                r.loss.boundary,
+                r.loss.data,
+                r.s_l,
+                (r.s_l - s_ref) / s_ref,
+                r.conductivity,
+                r.activation_energy,
+                e,
+            ]
+        })
+        .collect()
+}
+
+const HISTORY_HEADER: [&str; 11] = [
+    "step",
+    "seconds",
+    "loss",
+    "residual",
+    "boundary",
+    "data",
+    "s_l",
+    "s_l_rel_error",
+    "conductivity",
+    "activation_energy",
+    "t_rel_l2_error",
+];
+
+/// A monitor that records T's L2 error at every checkpoint and the first time s_L and T are
+/// within the acceptance tolerances (0.5 %, 1 %).
+struct Accuracy<'a> {
+    fd: &'a FdSolution,
+    s_ref: f64,
+    x: Vec<f64>,
+    probe: PinnSolution,
+    t_err: Vec<f64>,
+    reached: Option<(usize, f64)>,
+}
+
+impl Accuracy<'_> {
+    fn observe(&mut self, rec: &TrainRecord, theta: &[f64]) -> bool {
+        self.probe.theta.copy_from_slice(theta);
+        let err = self
+            .probe
+            .temperature(&self.x)
+            .and_then(|t| l2_error(self.fd, &self.x, &t))
+            .unwrap_or(f64::NAN);
+        self.t_err.push(err);
+        if self.reached.is_none()
+            && ((rec.s_l - self.s_ref) / self.s_ref).abs() < 5e-3
+            && err < 1e-2
+        {
+            self.reached = Some((rec.step, rec.seconds));
+        }
+        false
+    }
+}
+
+fn probe_for(
+    model: &FlameModel,
+    params: &PinnParams,
+    problem: crate::flame::loss::Problem,
+) -> Result<PinnSolution> {
+    let mlp = crate::flame::mlp::Mlp::hidden(params.hidden_layers, params.width)?;
+    let n_unknowns = match problem {
+        crate::flame::loss::Problem::Forward => 1,
+        _ => 3,
+    };
+    Ok(PinnSolution {
+        theta: vec![0.0; mlp.n_params() + n_unknowns],
+        mlp,
+        model: model.clone(),
+        problem,
+        s_l: 0.0,
+        conductivity: 0.0,
+        activation_energy: 0.0,
+        loss: Default::default(),
+        best_step: 0,
+        steps: 0,
+        warmup_steps: 0,
+        lbfgs_iterations: 0,
+        lbfgs_improved: false,
+        termination: String::new(),
+        history: Vec::new(),
+        seconds: 0.0,
+    })
+}
+
+/// The forward problem: train, compare with the FD reference, write figures and tables.
+pub fn run_forward(flags: &Flags) -> Result<()> {
+    let model = model_from(flags, 0.42)?;
+    let params = params_from(flags)?;
+    println!(
+        "FlamePINN-1D Case 1 forward: φ = {}, T_in = {} K, p = {} Pa, L = {} mm; MLP {}×{} tanh, {} points, {:?}, {} warm-up + {} Adam steps (lr {} × 0.95^(k/1000)), L-BFGS {}, seed {}",
+        model.phi,
+        model.t_in,
+        model.p_in,
+        model.length * 1e3,
+        params.hidden_layers,
+        params.width,
+        params.collocation,
+        params.precision,
+        params.warmup_steps,
+        params.steps,
+        params.learning_rate,
+        params.lbfgs_steps,
+        params.seed
+    );
+    let (s_ref, fd) = reference(&model)?;
+    println!("reference (FD + Newton, Richardson 4000/8000): s_L = {s_ref:.8} m/s");
+    let mut acc = Accuracy {
+        fd: &fd,
+        s_ref,
+        x: uniform_points(model.length, 1001),
+        probe: probe_for(&model, &params, crate::flame::loss::Problem::Forward)?,
+        t_err: Vec::new(),
+        reached: None,
+    };
+    let mut mon = |r: &TrainRecord, th: &[f64]| acc.observe(r, th);
+    let sol = train_forward(&model, &params, Some(&mut mon))?;
+    let s_err = (sol.s_l - s_ref) / s_ref;
+    let title = format!("Case 1 forward, φ = {}", model.phi);
+    let t_err = write_fields(flags, &sol, &fd, &title, &[])?;
+    write_csv(
+        &flags.out.join("history.csv"),
+        &HISTORY_HEADER,
+        &history_rows(&sol.history, s_ref, &acc.t_err),
+    )?;
+    let steps: Vec<f64> = sol.history.iter().map(|h| h.step as f64).collect();
+    let speeds: Vec<f64> = sol.history.iter().map(|h| h.s_l).collect();
+    LinePlot::new(format!("{title}: flame speed during training"))
+        .labels("Adam step", "s_L (m/s)")
+        .line("PINN", &steps, &speeds)
+        .line("reference", &[0.0, params.steps as f64], &[s_ref, s_ref])
+        .save(flags.out.join("speed.png"))?;
+    println!(
+        "PINN: s_L = {:.6} m/s (error {:+.3} %), T relative L2 error {:.3} %, loss {:.3e} (residual {:.3e}, boundary {:.3e}) at Adam step {} of {}; {:.1} s{}",
+        sol.s_l,
+        100.0 * s_err,
+        100.0 * t_err,
+        sol.loss.total,
+        sol.loss.residual,
+        sol.loss.boundary,
+        sol.best_step,
+        sol.steps,
+        sol.seconds,
+        if sol.lbfgs_iterations > 0 {
+            format!(
+                "; L-BFGS {} iterations ({})",
+                sol.lbfgs_iterations,
+                if sol.lbfgs_improved {
+                    "lowered the loss"
+                } else {
+                    "did not lower the loss"
+                }
+            )
+        } else {
+            String::new()
+        }
+    );
+    match acc.reached {
+        Some((k, s)) => println!(
+            "time to accuracy (|s_L error| < 0.5 % and T L2 < 1 %, checked every 100 steps): {s:.1} s (Adam step {k})"
+        ),
+        None => println!("the accuracy targets (0.5 %, 1 %) were not reached at a checkpoint"),
+    }
+    let (k_acc, s_acc) = acc.reached.map_or((-1, f64::NAN), |(k, s)| (k as i64, s));
+    write_json(
+        &flags.out.join("summary.json"),
+        &[
+            ("phi", JsonValue::Num(model.phi)),
+            ("s_l_pinn", JsonValue::Num(sol.s_l)),
+            ("s_l_reference", JsonValue::Num(s_ref)),
+            ("s_l_rel_error", JsonValue::Num(s_err)),
+            ("t_rel_l2_error", JsonValue::Num(t_err)),
+            ("loss", JsonValue::Num(sol.loss.total)),
+            ("best_step", JsonValue::Int(sol.best_step as i64)),
+            ("steps", JsonValue::Int(sol.steps as i64)),
+            (
+                "lbfgs_iterations",
+                JsonValue::Int(sol.lbfgs_iterations as i64),
+            ),
+            ("lbfgs_improved", JsonValue::Bool(sol.lbfgs_improved)),
+            ("seconds", JsonValue::Num(sol.seconds)),
+            ("accuracy_step", JsonValue::Int(k_acc)),
+            ("accuracy_seconds", JsonValue::Num(s_acc)),
+            (
+                "precision",
+                JsonValue::Str(format!("{:?}", params.precision)),
+            ),
+        ],
+    )?;
+    println!(
+        "wrote temperature.png, residual.png, loss.png, speed.png, profile.csv, history.csv, summary.json to {}",
+        flags.out.display()
+    );
+    Ok(())
+}
+
+/// `n` uniformly spaced observations (both ends included) of T and u from the FD reference,
+/// each with multiplicative Gaussian noise value·(1 + σ ξ), ξ ~ N(0, 1) from `seed`.
+pub fn synthetic_observations(
+    model: &FlameModel,
+    fd: &FdSolution,
+    s_ref: f64,
+    n: usize,
+    sigma: f64,
+    seed: u64,
+) -> Result<Observations> {
+    if n < 2 {
+        return Err(crate::Error::invalid("observations", "need at least 2"));
+    }
+    parsimony_core::error::check_in_range("noise", sigma, 0.0, 1.0)?;
+    let x = uniform_points(model.length, n);
+    let mut rng = SplitMix64::new(seed);
+    let mut temperature = Vec::with_capacity(n);
+    let mut velocity = Vec::with_capacity(n);
+    for &xi in &x {
+        let t = fd.temperature_at(xi)?;
+        let u = model.velocity(t, s_ref);
+        temperature.push(t * (1.0 + sigma * rng.normal()));
+        velocity.push(u * (1.0 + sigma * rng.normal()));
+    }
+    let obs = Observations {
+        x,
+        temperature,
+        velocity,
+    };
+    obs.validate(model.length)?;
+    Ok(obs)
+}
+
+/// The inverse problem: s_L, λ, E_a from noisy observations generated by the FD reference.
+pub fn run_inverse(flags: &Flags) -> Result<()> {
+    let model = model_from(flags, 0.46)?;
+    let params = params_from(flags)?
+        .steps(0, flags.get("steps", 30_000)?)
+        .initial_unknowns(0.4, 0.03, 1.5e5);
+    let n_obs: usize = flags.get("observations", 10)?;
+    let sigma: f64 = flags.get("noise", 0.02)?;
+    let noise_seed: u64 = flags.get("noise-seed", 0)?;
+    println!(
+        "FlamePINN-1D Case 1 inverse: φ = {}, T_in = {} K; {n_obs} observations of T and u with {} % multiplicative noise (seed {noise_seed}); unknowns s_L, λ, E_a from 0.4 m/s, 0.03 W/m/K, 1.5e5 J/mol; MLP {}×{}, {:?}, {} Adam steps",
+        model.phi,
+        model.t_in,
+        100.0 * sigma,
+        params.hidden_layers,
+        params.width,
+        params.precision,
+        params.steps
+    );
+    let (s_ref, fd) = reference(&model)?;
+    let obs = synthetic_observations(&model, &fd, s_ref, n_obs, sigma, noise_seed)?;
+    let mut acc = Accuracy {
+        fd: &fd,
+        s_ref,
+        x: uniform_points(model.length, 1001),
+        probe: probe_for(
+            &model,
+            &params,
+            crate::flame::loss::Problem::Inverse(obs.clone()),
+        )?,
+        t_err: Vec::new(),
+        reached: None,
+    };
+    let mut mon = |r: &TrainRecord, th: &[f64]| acc.observe(r, th);
+    let sol = train_inverse(&model, &obs, &params, Some(&mut mon))?;
+    let errs = [
+        (sol.s_l - s_ref) / s_ref,
+        (sol.conductivity - model.conductivity) / model.conductivity,
+        (sol.activation_energy - model.activation_energy) / model.activation_energy,
+    ];
+    let title = format!("Case 1 inverse, φ = {}", model.phi);
+    let t_err = write_fields(
+        flags,
+        &sol,
+        &fd,
+        &title,
+        &[("observations", obs.x.clone(), obs.temperature.clone())],
+    )?;
+    write_csv(
+        &flags.out.join("history.csv"),
+        &HISTORY_HEADER,
+        &history_rows(&sol.history, s_ref, &acc.t_err),
+    )?;
+    let steps: Vec<f64> = sol.history.iter().map(|h| h.step as f64).collect();
+    let rel = |f: &dyn Fn(&TrainRecord) -> f64, truth: f64| -> Vec<f64> {
+        sol.history.iter().map(|h| f(h) / truth).collect()
+    };
+    LinePlot::new(format!("{title}: inferred parameters / truth"))
+        .labels("Adam step", "value / truth")
+        .line("s_L", &steps, &rel(&|h| h.s_l, s_ref))
+        .line("λ", &steps, &rel(&|h| h.conductivity, model.conductivity))
+        .line(
+            "E_a",
+            &steps,
+            &rel(&|h| h.activation_energy, model.activation_energy),
+        )
+        .line("truth", &[0.0, params.steps as f64], &[1.0, 1.0])
+        .save(flags.out.join("parameters.png"))?;
+    println!(
+        "PINN: s_L = {:.6} m/s (reference {s_ref:.6}, error {:+.3} %), λ = {:.6} W/m/K (true {}, {:+.3} %), E_a = {:.1} J/mol (true {}, {:+.3} %); T relative L2 error {:.3} %; loss {:.3e} (residual {:.3e}, data {:.3e}) at Adam step {}; {:.1} s",
+        sol.s_l,
+        100.0 * errs[0],
+        sol.conductivity,
+        model.conductivity,
+        100.0 * errs[1],
+        sol.activation_energy,
+        model.activation_energy,
+        100.0 * errs[2],
+        100.0 * t_err,
+        sol.loss.total,
+        sol.loss.residual,
+        sol.loss.data,
+        sol.best_step,
+        sol.seconds
+    );
+    write_json(
+        &flags.out.join("summary.json"),
+        &[
+            ("phi", JsonValue::Num(model.phi)),
+            ("observations", JsonValue::Int(n_obs as i64)),
+            ("noise", JsonValue::Num(sigma)),
+            ("s_l", JsonValue::Num(sol.s_l)),
+            ("s_l_reference", JsonValue::Num(s_ref)),
+            ("s_l_rel_error", JsonValue::Num(errs[0])),
+            ("conductivity", JsonValue::Num(sol.conductivity)),
+            ("conductivity_rel_error", JsonValue::Num(errs[1])),
+            ("activation_energy", JsonValue::Num(sol.activation_energy)),
+            ("activation_energy_rel_error", JsonValue::Num(errs[2])),
+            ("t_rel_l2_error", JsonValue::Num(t_err)),
+            ("loss", JsonValue::Num(sol.loss.total)),
+            ("seconds", JsonValue::Num(sol.seconds)),
+        ],
+    )?;
+    println!(
+        "wrote temperature.png, residual.png, loss.png, parameters.png, profile.csv, history.csv, summary.json to {}",
+        flags.out.display()
+    );
+    Ok(())
+}
+
+/// s_L(φ) from the forward PINN and from the FD reference.
+pub fn run_sweep(flags: &Flags) -> Result<()> {
+    let params = params_from(flags)?.progress(false);
+    let phis = flags.list("phis", &[0.40, 0.42, 0.44, 0.46, 0.48, 0.50])?;
+    println!(
+        "FlamePINN-1D Case 1 sweep over φ = {phis:?}: forward PINN ({}×{}, {:?}, {} + {} steps) vs FD reference",
+        params.hidden_layers, params.width, params.precision, params.warmup_steps, params.steps
+    );
+    let mut rows = Vec::new();
+    for &phi in &phis {
+        let mut model = model_from(flags, phi)?;
+        model.phi = phi;
+        let (s_ref, fd) = reference(&model)?;
+        let sol = train_forward(&model, &params, None)?;
+        let x = uniform_points(model.length, 1001);
+        let t_err = l2_error(&fd, &x, &sol.temperature(&x)?)?;
+        let s_err = (sol.s_l - s_ref) / s_ref;
+        println!(
+            "φ = {phi:.2}: s_L PINN {:.6} m/s, FD {s_ref:.6} m/s ({:+.3} %), T L2 error {:.3} %, {:.1} s",
+            sol.s_l,
+            100.0 * s_err,
+            100.0 * t_err,
+            sol.seconds
+        );
+        rows.push(vec![phi, sol.s_l, s_ref, s_err, t_err, sol.seconds]);
+    }
+    write_csv(
+        &flags.out.join("sweep.csv"),
+        &[
+            "phi",
+            "s_l_pinn",
+            "s_l_fd",
+            "s_l_rel_error",
+            "t_rel_l2_error",
+            "seconds",
+        ],
+        &rows,
+    )?;
+    let col = |k: usize| rows.iter().map(|r| r[k]).collect::<Vec<_>>();
+    LinePlot::new("Case 1 laminar flame speed: PINN vs finite differences")
+        .labels("equivalence ratio φ", "s_L (m/s)")
+        .line("finite differences + Newton", &col(0), &col(2))
+        .points("PINN", &col(0), &col(1))
+        .save(flags.out.join("sweep.png"))?;
+    println!("wrote sweep.png, sweep.csv to {}", flags.out.display());
+    Ok(())
+}
