@@ -7,10 +7,10 @@
 //! |---|---|---|
 //! | shared core: linear algebra, Kronecker operators, CG, optimisers, random numbers, plots | `parsimony-core` | available |
 //! | sparse Bayesian learning (classical SBL, ARD, RVM, Kronecker-structured SBL, IRS-MIMO) | `parsimony-sbl` | available |
-//! | MEDIDA model-error discovery on Kuramoto–Sivashinsky (so far: the ETDRK4 KS solver) | `parsimony-medida` | in progress |
+//! | MEDIDA model-error discovery on Kuramoto–Sivashinsky (ETDRK4, CNAB2, libraries, EnKF, RVM) | `parsimony-medida` | available |
 //! | entropic optimal transport (Sinkhorn, Sinkhorn–Newton–Sparse) | `parsimony-ot` | planned |
 //! | sparse Walsh–Hadamard transform (SPRIGHT) | `parsimony-wht` | planned |
-//! | physics-informed neural networks for 1D flames | `parsimony-flame` | planned |
+//! | physics-informed neural networks for 1D flames (FlamePINN-1D Case 1, FD reference) | `parsimony-flame` | available |
 //!
 //! This crate is the facade: it re-exports the core's modules at the top level
 //! (`parsimony::linalg`, `parsimony::optim`, …) and each solver crate under its own name, behind
@@ -44,8 +44,8 @@ pub mod experiments;
 #[cfg(feature = "medida")]
 pub use parsimony_medida as medida;
 
-/// 1D laminar premixed flames: the finite-difference reference solver of FlamePINN-1D Case 1
-/// (crate `parsimony-flame`; the PINNs are to come).
+/// 1D laminar premixed flames: FlamePINN-1D Case 1 PINNs (forward and inverse) and the
+/// finite-difference reference solver (crate `parsimony-flame`).
 #[cfg(feature = "flame")]
 pub use parsimony_flame as flame;
 

@@ -7,11 +7,16 @@
 //! | `parsimony sbl irs` | IRS-MIMO channel estimation vs SNR (paper §VI) |
 //! | `parsimony medida ks` | MEDIDA on Kuramoto–Sivashinsky: model-error discovery, noise-free and with the EnKF |
 //! | `parsimony medida discover` | the whole KS equation from PySINDy's data set (or a simulated one) |
+//! | `parsimony flame forward` | FlamePINN-1D Case 1 forward PINN (T(x), s_L) vs the FD reference |
+//! | `parsimony flame inverse` | Case 1 inverse PINN: s_L, λ, E_a from noisy observations |
+//! | `parsimony flame sweep` | s_L(φ) from the forward PINN and the FD solver |
 //!
 //! Each writes PNG and CSV files to `--out` (default `out/<solver>_<experiment>`); the flags of
 //! each experiment are listed in its module documentation (`parsimony::experiments`).
 
-use parsimony::experiments::{ks_discovery, ks_medida, sbl_convergence, sbl_irs, sbl_synthetic};
+use parsimony::experiments::{
+    flame_pinn, ks_discovery, ks_medida, sbl_convergence, sbl_irs, sbl_synthetic,
+};
 use parsimony::output::Flags;
 
 const USAGE: &str = "usage: parsimony <solver> <experiment> [--out DIR] [--flag value ...]
@@ -20,7 +25,10 @@ const USAGE: &str = "usage: parsimony <solver> <experiment> [--out DIR] [--flag 
   sbl convergence   NMSE per EM iteration, AM vs SVD, no pruning        (--seeds --svd-iters --am-iters)
   sbl irs           IRS-MIMO channel NMSE vs SNR                         (--trials --snrs --csbl-trials --seed)
   medida ks         MEDIDA model-error discovery on KS                   (--case --geometry --samples --noise --members --noisy-library --seed --input-lowpass --horizon)
-  medida discover   the KS equation from a space-time data set           (--data --generate --stencil)";
+  medida discover   the KS equation from a space-time data set           (--data --generate --stencil)
+  flame forward     Case 1 forward PINN: T(x) and s_L vs FD              (--phi --t-in --p --steps --warmup --depth --width --points --precision --threads --lbfgs --seed --lr)
+  flame inverse     Case 1 inverse PINN: s_L, λ, E_a from noisy data     (same, plus --observations --noise --noise-seed)
+  flame sweep       s_L(φ): forward PINN vs FD                           (same, plus --phis)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,6 +50,9 @@ fn main() {
         ("sbl", "irs") => run(sbl_irs::run),
         ("medida", "ks") => run(ks_medida::run),
         ("medida", "discover") => run(ks_discovery::run),
+        ("flame", "forward") => run(flame_pinn::run_forward),
+        ("flame", "inverse") => run(flame_pinn::run_inverse),
+        ("flame", "sweep") => run(flame_pinn::run_sweep),
         _ => {
             eprintln!("unknown command '{} {}'\n\n{USAGE}", args[0], args[1]);
             std::process::exit(2);

@@ -5,7 +5,7 @@
 //! Common flags: `--phi` (0.42 forward, 0.46 inverse), `--t-in` K (298), `--p` atm (1),
 //! `--steps` Adam steps (30000), `--depth` (3), `--width` (64), `--points` collocation points
 //! (1001), `--precision` f64|f32 (f64), `--threads` (1), `--lbfgs` L-BFGS polish iterations
-//! (0), `--seed` (0), `--lr` (1e-3). Forward: `--warmup` (1000). Inverse: `--observations`
+//! (0), `--seed` (0), `--lr` (1e-3), `--residual-weight` (1). Forward: `--warmup` (1000). Inverse: `--observations`
 //! (10), `--noise` relative σ (0.02), `--noise-seed` (0). Sweep: `--phis` (0.40,…,0.50).
 
 use crate::Result;
@@ -53,6 +53,7 @@ fn params_from(flags: &Flags) -> Result<PinnParams> {
         .steps(flags.get("warmup", 1000)?, flags.get("steps", 30_000)?)
         .learning_rate(flags.get("lr", 1e-3)?, 1000, 0.95)
         .lbfgs_steps(flags.get("lbfgs", 0)?)
+        .residual_weight(flags.get("residual-weight", 1.0)?)
         .precision(precision)
         .threads(flags.get("threads", 1)?)
         .seed(flags.get("seed", 0)?);

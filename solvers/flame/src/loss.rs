@@ -103,7 +103,7 @@ impl Observations {
 pub struct LossParts {
     /// The total loss.
     pub total: f64,
-    /// mean r² over the collocation points.
+    /// mean r² over the collocation points (unweighted).
     pub residual: f64,
     /// b₁² + b₂² (forward problem).
     pub boundary: f64,
@@ -219,6 +219,7 @@ pub struct Case1Loss<F: Real> {
     scaling: Scaling,
     problem: Problem,
     n_colloc: usize,
+    residual_weight: f64,
     xhat: Vec<F>,
     ws: MlpWorkspace<F>,
     theta_f: Vec<F>,
@@ -260,12 +261,20 @@ impl<F: Real> Case1Loss<F> {
             scaling,
             problem,
             n_colloc: x.len(),
+            residual_weight: 1.0,
             xhat,
             ws: MlpWorkspace::new(),
             theta_f: vec![F::zero(); mlp.n_params()],
             grad_f: vec![F::zero(); mlp.n_params()],
             adj: Vec::new(),
         })
+    }
+
+    /// Weights the residual term: L = w · mean r² + … (default 1, the paper's; must be > 0).
+    pub fn with_residual_weight(mut self, w: f64) -> Result<Self> {
+        parsimony_core::error::check_positive("residual_weight", w)?;
+        self.residual_weight = w;
+        Ok(self)
     }
 
     /// Runs the network's GEMMs on `threads` threads.
@@ -361,7 +370,7 @@ impl<F: Real> Case1Loss<F> {
         let mut parts = LossParts::default();
         let mut g_params = [0.0; 3];
         // collocation points
-        let w = 2.0 / nc as f64;
+        let w = 2.0 * self.residual_weight / nc as f64;
         for i in 0..nc {
             let (n0, n1, n2) = (out[i].f64(), out[p + i].f64(), out[2 * p + i].f64());
             let sg = sigmoid_derivatives(n0);
@@ -427,7 +436,7 @@ impl<F: Real> Case1Loss<F> {
                 parts.data = (dt_sum + du_sum) / no as f64;
             }
         }
-        parts.total = parts.residual + parts.boundary + parts.data;
+        parts.total = self.residual_weight * parts.residual + parts.boundary + parts.data;
         if let Some(grad) = grad {
             self.ws.backward(
                 &self.mlp,
@@ -553,11 +562,11 @@ impl<F: Real> WarmupLoss<F> {
         let dt = self.model.t_max() - self.model.t_in;
         let s_t = self.scaling.s_t;
         let mut loss = 0.0;
-        for i in 0..p {
-            let sg = sigmoid_derivatives(out[i].f64());
-            let d = s_t * (self.model.t_in + dt * sg[0] - self.target[i]);
+        for ((adj, &n0), &target) in self.adj.iter_mut().zip(&out[..p]).zip(&self.target) {
+            let sg = sigmoid_derivatives(n0.f64());
+            let d = s_t * (self.model.t_in + dt * sg[0] - target);
             loss += d * d;
-            self.adj[i] = F::of(2.0 / p as f64 * d * s_t * dt * sg[1]);
+            *adj = F::of(2.0 / p as f64 * d * s_t * dt * sg[1]);
         }
         if let Some(grad) = grad {
             self.ws.backward(

@@ -195,57 +195,7 @@ impl<F: Real> MlpWorkspace<F> {
     /// Returns `[n; n₁; n₂]` (3N values). θ must have [`Mlp::n_params`] entries (checked by the
     /// caller's types: this is the hot path and only debug-asserts).
     pub fn forward(&mut self, mlp: &Mlp, theta: &[F], xhat: &[F]) -> &[F] {
-        debug_assert_eq!(theta.len(), mlp.n_params());
-        let n = xhat.len();
-        self.fit(mlp, n);
-        let hidden = mlp.layers() - 1;
-        let three = 3 * n;
-        // first layer: z = x̂ w + b, z₁ = w, z₂ = 0
-        {
-            let (w, b) = mlp.layer(theta, 0);
-            let z = &mut self.z[0];
-            for j in 0..w.len() {
-                let col = &mut z[j * three..(j + 1) * three];
-                let (v, rest) = col.split_at_mut(n);
-                let (d1, d2) = rest.split_at_mut(n);
-                for (vi, &x) in v.iter_mut().zip(xhat) {
-                    *vi = x * w[j] + b[j];
-                }
-                d1.fill(w[j]);
-                d2.fill(F::zero());
-            }
-            activate(&self.z[0], &mut self.a[0], n);
-        }
-        for l in 1..hidden {
-            let (w, b) = mlp.layer(theta, l);
-            let (i, o) = (mlp.widths[l], mlp.widths[l + 1]);
-            let (a_prev, _) = self.a.split_at(l);
-            let lhs = MatRef::from_column_major_slice(&a_prev[l - 1], three, i);
-            let rhs = MatRef::from_row_major_slice(w, i, o);
-            let dst = MatMut::from_column_major_slice_mut(&mut self.z[l], three, o);
-            matmul(dst, Accum::Replace, lhs, rhs, F::one(), self.par);
-            let z = &mut self.z[l];
-            for j in 0..o {
-                for v in &mut z[j * three..j * three + n] {
-                    *v += b[j];
-                }
-            }
-            activate(&self.z[l], &mut self.a[l], n);
-        }
-        // output layer: [n; n₁; n₂] = A w + (b on the value block)
-        let (w, b) = mlp.layer(theta, hidden);
-        let i = mlp.widths[hidden];
-        let a = &self.a[hidden - 1];
-        self.out.fill(F::zero());
-        for j in 0..i {
-            let wj = w[j];
-            for (o, &x) in self.out.iter_mut().zip(&a[j * three..(j + 1) * three]) {
-                *o += x * wj;
-            }
-        }
-        for v in &mut self.out[..n] {
-            *v += b[0];
-        }
+        forward_dispatch(self, mlp, theta, xhat);
         &self.out
     }
 
@@ -253,71 +203,7 @@ impl<F: Real> MlpWorkspace<F> {
     /// the output streams of the last [`forward`](Self::forward) (same θ and points). Writes
     /// (overwrites) `grad` (length [`Mlp::n_params`]).
     pub fn backward(&mut self, mlp: &Mlp, theta: &[F], xhat: &[F], adj_out: &[F], grad: &mut [F]) {
-        let n = self.n;
-        debug_assert_eq!(xhat.len(), n);
-        debug_assert_eq!(adj_out.len(), 3 * n);
-        debug_assert_eq!(grad.len(), mlp.n_params());
-        let three = 3 * n;
-        let hidden = mlp.layers() - 1;
-        // output layer
-        {
-            let i = mlp.widths[hidden];
-            let (w, _) = mlp.layer(theta, hidden);
-            let a = &self.a[hidden - 1];
-            let (gw, gb) = mlp.layer_mut(grad, hidden);
-            for j in 0..i {
-                gw[j] = dot(&a[j * three..(j + 1) * three], adj_out);
-            }
-            gb[0] = adj_out[..n].iter().fold(F::zero(), |s, &v| s + v);
-            let abar = &mut self.adj[0];
-            for j in 0..i {
-                let wj = w[j];
-                for (d, &g) in abar[j * three..(j + 1) * three].iter_mut().zip(adj_out) {
-                    *d = g * wj;
-                }
-            }
-        }
-        // hidden layers, last to first; adj[cur] holds the adjoint of layer l's outputs
-        let mut cur = 0;
-        for l in (0..hidden).rev() {
-            let (i, o) = (mlp.widths[l], mlp.widths[l + 1]);
-            {
-                let buf = &mut self.adj[cur][..three * o];
-                tanh_adjoint(&self.z[l], &self.a[l], buf, n);
-            }
-            let zbar = &self.adj[cur][..three * o];
-            let (gw, gb) = mlp.layer_mut(grad, l);
-            for j in 0..o {
-                gb[j] = zbar[j * three..j * three + n]
-                    .iter()
-                    .fold(F::zero(), |s, &v| s + v);
-            }
-            if l == 0 {
-                // z = x̂ w + b, z₁ = w: ∂L/∂wⱼ = Σᵢ (z̄ᵢⱼ x̂ᵢ + z̄₁ᵢⱼ)
-                for j in 0..o {
-                    let col = &zbar[j * three..(j + 1) * three];
-                    let s1 = col[n..2 * n].iter().fold(F::zero(), |s, &v| s + v);
-                    gw[j] = dot(&col[..n], xhat) + s1;
-                }
-                break;
-            }
-            let h = MatRef::from_column_major_slice(&self.a[l - 1], three, i);
-            let zb = MatRef::from_column_major_slice(zbar, three, o);
-            let gdst = MatMut::from_row_major_slice_mut(gw, i, o);
-            matmul(gdst, Accum::Replace, h.transpose(), zb, F::one(), self.par);
-            let (w, _) = mlp.layer(theta, l);
-            let wt = MatRef::from_row_major_slice(w, i, o).transpose();
-            let (first, second) = self.adj.split_at_mut(1);
-            let (src, dst) = if cur == 0 {
-                (&first[0], &mut second[0])
-            } else {
-                (&second[0], &mut first[0])
-            };
-            let zb = MatRef::from_column_major_slice(&src[..three * o], three, o);
-            let hdst = MatMut::from_column_major_slice_mut(&mut dst[..three * i], three, i);
-            matmul(hdst, Accum::Replace, zb, wt, F::one(), self.par);
-            cur = 1 - cur;
-        }
+        backward_dispatch(self, mlp, theta, xhat, adj_out, grad);
     }
 }
 
@@ -327,9 +213,37 @@ impl<F: Real> Default for MlpWorkspace<F> {
     }
 }
 
-#[inline]
+/// Σ aᵢbᵢ with eight independent accumulators (so that the loop vectorises).
+#[inline(always)]
 fn dot<F: Real>(a: &[F], b: &[F]) -> F {
-    a.iter().zip(b).fold(F::zero(), |s, (&x, &y)| s + x * y)
+    let mut acc = [F::zero(); 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut s = acc.iter().fold(F::zero(), |s, &v| s + v);
+    for (&x, &y) in ra.iter().zip(rb) {
+        s += x * y;
+    }
+    s
+}
+
+/// Σ aᵢ with eight independent accumulators.
+#[inline(always)]
+fn sum<F: Real>(a: &[F]) -> F {
+    let mut acc = [F::zero(); 8];
+    let ca = a.chunks_exact(8);
+    let r = ca.remainder();
+    for x in ca {
+        for k in 0..8 {
+            acc[k] += x[k];
+        }
+    }
+    let s = acc.iter().fold(F::zero(), |s, &v| s + v);
+    r.iter().fold(s, |s, &v| s + v)
 }
 
 /// Runs an element-wise kernel compiled for AVX2 + FMA when the CPU has them (runtime check,
@@ -353,20 +267,147 @@ macro_rules! dispatch_simd {
     };
 }
 
-dispatch_simd!(activate, activate_body, (z: &[F], a: &mut [F], n: usize));
-dispatch_simd!(tanh_adjoint, tanh_adjoint_body, (z: &[F], a: &[F], buf: &mut [F], n: usize));
-
-/// a = tanh z, a₁ = s z₁, a₂ = s z₂ − 2 a s z₁² for every column of the 3N-row stream matrix.
 #[inline(always)]
-fn activate_body<F: Real>(z: &[F], a: &mut [F], n: usize) {
+fn forward_body<F: Real>(ws: &mut MlpWorkspace<F>, mlp: &Mlp, theta: &[F], xhat: &[F]) {
+    debug_assert_eq!(theta.len(), mlp.n_params());
+    let n = xhat.len();
+    ws.fit(mlp, n);
+    let hidden = mlp.layers() - 1;
+    let three = 3 * n;
+    // first layer: z = x̂ w (+ b inside the activation), z₁ = w, z₂ = 0
+    {
+        let (w, b) = mlp.layer(theta, 0);
+        let z = &mut ws.z[0];
+        for j in 0..w.len() {
+            let col = &mut z[j * three..(j + 1) * three];
+            let (v, rest) = col.split_at_mut(n);
+            let (d1, d2) = rest.split_at_mut(n);
+            for (vi, &x) in v.iter_mut().zip(xhat) {
+                *vi = x * w[j];
+            }
+            d1.fill(w[j]);
+            d2.fill(F::zero());
+        }
+        activate(&ws.z[0], &mut ws.a[0], n, b);
+    }
+    for l in 1..hidden {
+        let (w, b) = mlp.layer(theta, l);
+        let (i, o) = (mlp.widths[l], mlp.widths[l + 1]);
+        let (a_prev, _) = ws.a.split_at(l);
+        let lhs = MatRef::from_column_major_slice(&a_prev[l - 1], three, i);
+        let rhs = MatRef::from_row_major_slice(w, i, o);
+        let dst = MatMut::from_column_major_slice_mut(&mut ws.z[l], three, o);
+        matmul(dst, Accum::Replace, lhs, rhs, F::one(), ws.par);
+        activate(&ws.z[l], &mut ws.a[l], n, b);
+    }
+    // output layer: [n; n₁; n₂] = A w + (b on the value block)
+    let (w, b) = mlp.layer(theta, hidden);
+    let i = mlp.widths[hidden];
+    let a = &ws.a[hidden - 1];
+    ws.out.fill(F::zero());
+    for j in 0..i {
+        let wj = w[j];
+        for (o, &x) in ws.out.iter_mut().zip(&a[j * three..(j + 1) * three]) {
+            *o += x * wj;
+        }
+    }
+    for v in &mut ws.out[..n] {
+        *v += b[0];
+    }
+}
+
+#[inline(always)]
+fn backward_body<F: Real>(
+    ws: &mut MlpWorkspace<F>,
+    mlp: &Mlp,
+    theta: &[F],
+    xhat: &[F],
+    adj_out: &[F],
+    grad: &mut [F],
+) {
+    let n = ws.n;
+    debug_assert_eq!(xhat.len(), n);
+    debug_assert_eq!(adj_out.len(), 3 * n);
+    debug_assert_eq!(grad.len(), mlp.n_params());
+    let three = 3 * n;
+    let hidden = mlp.layers() - 1;
+    // output layer
+    {
+        let i = mlp.widths[hidden];
+        let a = &ws.a[hidden - 1];
+        let (gw, gb) = mlp.layer_mut(grad, hidden);
+        for j in 0..i {
+            gw[j] = dot(&a[j * three..(j + 1) * three], adj_out);
+        }
+        gb[0] = sum(&adj_out[..n]);
+    }
+    // hidden layers, last to first; adj[cur] holds the adjoint of layer l's outputs (for the
+    // last hidden layer it is the outer product n̄ w_outᵀ, formed column by column inside
+    // tanh_adjoint)
+    let mut cur = 0;
+    let w_out = mlp.layer(theta, hidden).0;
+    for l in (0..hidden).rev() {
+        let (i, o) = (mlp.widths[l], mlp.widths[l + 1]);
+        let (gw, gb) = mlp.layer_mut(grad, l);
+        {
+            let buf = &mut ws.adj[cur][..three * o];
+            let outer = if l + 1 == hidden { adj_out } else { &[][..] };
+            tanh_adjoint(&ws.z[l], &ws.a[l], buf, n, gb, outer, w_out);
+        }
+        let zbar = &ws.adj[cur][..three * o];
+        if l == 0 {
+            // z = x̂ w + b, z₁ = w: ∂L/∂wⱼ = Σᵢ (z̄ᵢⱼ x̂ᵢ + z̄₁ᵢⱼ)
+            for j in 0..o {
+                let col = &zbar[j * three..(j + 1) * three];
+                gw[j] = dot(&col[..n], xhat) + sum(&col[n..2 * n]);
+            }
+            break;
+        }
+        let h = MatRef::from_column_major_slice(&ws.a[l - 1], three, i);
+        let zb = MatRef::from_column_major_slice(zbar, three, o);
+        let gdst = MatMut::from_row_major_slice_mut(gw, i, o);
+        matmul(gdst, Accum::Replace, h.transpose(), zb, F::one(), ws.par);
+        let (w, _) = mlp.layer(theta, l);
+        let wt = MatRef::from_row_major_slice(w, i, o).transpose();
+        let (first, second) = ws.adj.split_at_mut(1);
+        let (src, dst) = if cur == 0 {
+            (&first[0], &mut second[0])
+        } else {
+            (&second[0], &mut first[0])
+        };
+        let zb = MatRef::from_column_major_slice(&src[..three * o], three, o);
+        let hdst = MatMut::from_column_major_slice_mut(&mut dst[..three * i], three, i);
+        matmul(hdst, Accum::Replace, zb, wt, F::one(), ws.par);
+        cur = 1 - cur;
+    }
+}
+
+dispatch_simd!(forward_dispatch, forward_body, (ws: &mut MlpWorkspace<F>, mlp: &Mlp, theta: &[F], xhat: &[F]));
+dispatch_simd!(backward_dispatch, backward_body, (ws: &mut MlpWorkspace<F>, mlp: &Mlp, theta: &[F], xhat: &[F], adj_out: &[F], grad: &mut [F]));
+
+dispatch_simd!(activate, activate_body, (z: &[F], a: &mut [F], n: usize, bias: &[F]));
+dispatch_simd!(
+    tanh_adjoint,
+    tanh_adjoint_body,
+    (z: &[F], a: &[F], buf: &mut [F], n: usize, bias_grad: &mut [F], outer: &[F], w_out: &[F])
+);
+
+/// a = tanh(z + b), a₁ = s z₁, a₂ = s z₂ − 2 a s z₁² for every column of the 3N-row stream
+/// matrix (column j has bias b_j).
+#[inline(always)]
+fn activate_body<F: Real>(z: &[F], a: &mut [F], n: usize, bias: &[F]) {
     let two = F::of(2.0);
-    for (zc, ac) in z.chunks_exact(3 * n).zip(a.chunks_exact_mut(3 * n)) {
+    for ((zc, ac), &bj) in z
+        .chunks_exact(3 * n)
+        .zip(a.chunks_exact_mut(3 * n))
+        .zip(bias)
+    {
         let (z0, zr) = zc.split_at(n);
         let (z1, z2) = zr.split_at(n);
         let (a0, ar) = ac.split_at_mut(n);
         let (a1, a2) = ar.split_at_mut(n);
         for i in 0..n {
-            let t = z0[i].tanh();
+            let t = (z0[i] + bj).tanh();
             let s = F::one() - t * t;
             a0[i] = t;
             a1[i] = s * z1[i];
@@ -375,16 +416,34 @@ fn activate_body<F: Real>(z: &[F], a: &mut [F], n: usize) {
     }
 }
 
-/// In place: the adjoints (Ā, Ā₁, Ā₂) of (a, a₁, a₂) become those of (z, z₁, z₂).
+/// In place: the adjoints (Ā, Ā₁, Ā₂) of (a, a₁, a₂) become those of (z, z₁, z₂); the column
+/// sums of z̄ (the bias gradient) go to `bias_grad`. When `outer` (3N values) is not empty,
+/// the incoming adjoint is the outer product `outer` · `w_out`ᵀ instead of `buf`'s content.
 #[inline(always)]
-fn tanh_adjoint_body<F: Real>(z: &[F], a: &[F], buf: &mut [F], n: usize) {
+fn tanh_adjoint_body<F: Real>(
+    z: &[F],
+    a: &[F],
+    buf: &mut [F],
+    n: usize,
+    bias_grad: &mut [F],
+    outer: &[F],
+    w_out: &[F],
+) {
     let two = F::of(2.0);
     let four = F::of(4.0);
-    for ((zc, ac), bc) in z
+    for (j, (((zc, ac), bc), gb)) in z
         .chunks_exact(3 * n)
         .zip(a.chunks_exact(3 * n))
         .zip(buf.chunks_exact_mut(3 * n))
+        .zip(bias_grad.iter_mut())
+        .enumerate()
     {
+        if !outer.is_empty() {
+            let wj = w_out[j];
+            for (d, &g) in bc.iter_mut().zip(outer) {
+                *d = g * wj;
+            }
+        }
         let (z1, z2) = zc[n..].split_at(n);
         let t = &ac[..n];
         let (b0, br) = bc.split_at_mut(n);
@@ -400,5 +459,6 @@ fn tanh_adjoint_body<F: Real>(z: &[F], a: &[F], buf: &mut [F], n: usize) {
             b1[i] = s * g1 - four * ts * z1i * g2;
             b2[i] = s * g2;
         }
+        *gb = sum(b0);
     }
 }

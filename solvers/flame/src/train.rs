@@ -42,6 +42,7 @@ use std::time::Instant;
 /// | `initial_speed` s_L (m/s) | 0.4 | > 0 |
 /// | `initial_conductivity` λ (W/m/K, inverse) | 0.03 | > 0 |
 /// | `initial_activation_energy` E_a (J/mol, inverse) | 1.5e5 | > 0 |
+/// | `residual_weight` w (loss = w · mean r² + …) | 1 | > 0 |
 /// | `lbfgs_steps` (polish after Adam; 0 = off) | 0 | ≥ 0 |
 /// | `precision` | F64 | F64, F32 |
 /// | `threads` (GEMM threads) | 1 | ≥ 1 |
@@ -73,6 +74,8 @@ pub struct PinnParams {
     pub initial_conductivity: f64,
     /// Initial E_a (inverse problem).
     pub initial_activation_energy: f64,
+    /// Weight of the residual term (1 in the paper).
+    pub residual_weight: f64,
     /// L-BFGS iterations after Adam (0 = none).
     pub lbfgs_steps: usize,
     /// Network precision.
@@ -100,6 +103,7 @@ impl Default for PinnParams {
             initial_speed: 0.4,
             initial_conductivity: 0.03,
             initial_activation_energy: 1.5e5,
+            residual_weight: 1.0,
             lbfgs_steps: 0,
             precision: Precision::F64,
             threads: 1,
@@ -136,6 +140,11 @@ impl PinnParams {
         self.learning_rate = eta0;
         self.decay_every = decay_every;
         self.decay_factor = decay_factor;
+        self
+    }
+    /// Sets the weight of the residual term.
+    pub fn residual_weight(mut self, w: f64) -> Self {
+        self.residual_weight = w;
         self
     }
     /// Sets the L-BFGS polish iterations.
@@ -188,6 +197,7 @@ impl PinnParams {
             }
         }
         check_positive("learning_rate", self.learning_rate)?;
+        check_positive("residual_weight", self.residual_weight)?;
         check_positive("initial_speed", self.initial_speed)?;
         check_positive("initial_conductivity", self.initial_conductivity)?;
         check_positive("initial_activation_energy", self.initial_activation_energy)?;
@@ -331,8 +341,9 @@ fn run<F: Real>(
     let mlp = Mlp::hidden(params.hidden_layers, params.width)?;
     let x = uniform_points(model.length, params.collocation);
     let forward = matches!(problem, Problem::Forward);
-    let mut loss =
-        Case1Loss::<F>::new(model, &mlp, &x, problem.clone())?.with_threads(params.threads);
+    let mut loss = Case1Loss::<F>::new(model, &mlp, &x, problem.clone())?
+        .with_threads(params.threads)
+        .with_residual_weight(params.residual_weight)?;
     let mut theta = loss.initial_theta(
         mlp.glorot_normal(params.seed),
         params.initial_speed,

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Side-by-side loss + gradient of the FlamePINN-1D Case 1 loss: Rust (cargo bench --bench flame),
+# JAX (jit) and PyTorch (eager), one thread each, 3x64 and 4x32 networks, N = 1001, f64 and f32,
+# on the same weights and points. Rust writes the exchange folder first; each peer checks its
+# gradient against Rust's before it times.
+# Needs the flame peers: bash bench/peers/setup.sh --flame
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=target/flame_bench
+reps="${REPS:-200}"
+echo "## $(date -u +%Y-%m-%dT%H:%MZ) $(uname -m), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+cargo bench --bench flame --no-run 2>/dev/null
+# pinned to one core like the JAX peer (flame_common.pin_one_cpu picks the highest-numbered)
+taskset -c "$(( $(nproc) - 1 ))" cargo bench --bench flame -- --dir "$dir" --reps "$reps" 2>/dev/null
+py="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bench/peers/.venv/bin/python"
+$py bench/peers/flame_jax.py --dir "$dir" --reps "$reps" | tail -n +2
+$py bench/peers/flame_torch.py --dir "$dir" --reps "$reps" | tail -n +2
+echo "## load after: $(cut -d' ' -f1-3 /proc/loadavg)"
