@@ -28,6 +28,10 @@ use crate::model::{FlameModel, R_UNIVERSAL};
 use crate::real::Real;
 use parsimony_core::{Error, Result};
 
+/// Points per block of the fused forward/loss/backward pass (keeps a block's Taylor streams in
+/// cache).
+const BLOCK: usize = 128;
+
 /// The scale of the trained conductivity: the optimiser sees 10 λ.
 pub const CONDUCTIVITY_SCALE: f64 = 10.0;
 /// The scale of the trained activation energy: the optimiser sees 10⁻⁶ E_a.
@@ -360,91 +364,91 @@ impl<F: Real> Case1Loss<F> {
         model.activation_energy = e_a;
         let sc = self.scaling;
         let p = self.xhat.len();
-        let out = self.ws.forward(&self.mlp, &self.theta_f, &self.xhat);
         let want_grad = grad.is_some();
-        if want_grad {
-            self.adj.resize(3 * p, F::zero());
-        }
         let dt = model.t_max() - model.t_in;
         let nc = self.n_colloc;
-        let mut parts = LossParts::default();
-        let mut g_params = [0.0; 3];
-        // collocation points
         let w = 2.0 * self.residual_weight / nc as f64;
-        for i in 0..nc {
-            let (n0, n1, n2) = (out[i].f64(), out[p + i].f64(), out[2 * p + i].f64());
-            let sg = sigmoid_derivatives(n0);
-            let f = temperature_streams(&model, &sc, &sg, n1, n2);
-            let pr = point_residual(&model, &sc, f, s);
-            parts.residual += pr.r * pr.r;
+        let (no, wo) = match &self.problem {
+            Problem::Forward => (0, 0.0),
+            Problem::Inverse(obs) => (obs.x.len(), 2.0 / obs.x.len() as f64),
+        };
+        let mut parts = LossParts::default();
+        let (mut dt_sum, mut du_sum) = (0.0, 0.0);
+        let mut g_params = [0.0; 3];
+        // blocks of points: forward, pointwise loss and adjoints, backward, while the block's
+        // activations are still in cache
+        let mut start = 0;
+        while start < p {
+            let end = (start + block_size()).min(p);
+            let nb = end - start;
+            let out = self
+                .ws
+                .forward(&self.mlp, &self.theta_f, &self.xhat[start..end]);
             if want_grad {
-                let g = [
-                    w * pr.r * pr.d_fields[0],
-                    w * pr.r * pr.d_fields[1],
-                    w * pr.r * pr.d_fields[2],
-                ];
-                let a = stream_adjoints(dt, &sc, &sg, n1, n2, g);
-                self.adj[i] = F::of(a[0]);
-                self.adj[p + i] = F::of(a[1]);
-                self.adj[2 * p + i] = F::of(a[2]);
-                for (gp, d) in g_params.iter_mut().zip(pr.d_params) {
-                    *gp += w * pr.r * d;
-                }
+                self.adj.resize(3 * nb, F::zero());
             }
-        }
-        parts.residual /= nc as f64;
-        match &self.problem {
-            Problem::Forward => {
-                let i = nc;
-                let (n0, n1, n2) = (out[i].f64(), out[p + i].f64(), out[2 * p + i].f64());
+            for i in 0..nb {
+                let k = start + i;
+                let (n0, n1, n2) = (out[i].f64(), out[nb + i].f64(), out[2 * nb + i].f64());
                 let sg = sigmoid_derivatives(n0);
                 let f = temperature_streams(&model, &sc, &sg, n1, n2);
-                let b1 = sc.s_t * (f[0] - model.t_in);
-                let b2 = sc.s_t / sc.s_x * (f[1] - model.inlet_gradient);
-                parts.boundary = b1 * b1 + b2 * b2;
+                // adjoints of (T, T', T'') at this point
+                let g = if k < nc {
+                    let pr = point_residual(&model, &sc, f, s);
+                    parts.residual += pr.r * pr.r;
+                    for (gp, d) in g_params.iter_mut().zip(pr.d_params) {
+                        *gp += w * pr.r * d;
+                    }
+                    [
+                        w * pr.r * pr.d_fields[0],
+                        w * pr.r * pr.d_fields[1],
+                        w * pr.r * pr.d_fields[2],
+                    ]
+                } else {
+                    match &self.problem {
+                        Problem::Forward => {
+                            let b1 = sc.s_t * (f[0] - model.t_in);
+                            let b2 = sc.s_t / sc.s_x * (f[1] - model.inlet_gradient);
+                            parts.boundary = b1 * b1 + b2 * b2;
+                            [2.0 * b1 * sc.s_t, 2.0 * b2 * sc.s_t / sc.s_x, 0.0]
+                        }
+                        Problem::Inverse(obs) => {
+                            let j = k - nc;
+                            let d_t = sc.s_t * (f[0] - obs.temperature[j]);
+                            let [u, u_t, u_s] = velocity_and_derivatives(&model, f[0], s);
+                            let d_u = u - obs.velocity[j];
+                            dt_sum += d_t * d_t;
+                            du_sum += d_u * d_u;
+                            g_params[0] += wo * d_u * u_s;
+                            [wo * (d_t * sc.s_t + d_u * u_t), 0.0, 0.0]
+                        }
+                    }
+                };
                 if want_grad {
-                    let g = [2.0 * b1 * sc.s_t, 2.0 * b2 * sc.s_t / sc.s_x, 0.0];
                     let a = stream_adjoints(dt, &sc, &sg, n1, n2, g);
                     self.adj[i] = F::of(a[0]);
-                    self.adj[p + i] = F::of(a[1]);
-                    self.adj[2 * p + i] = F::of(a[2]);
+                    self.adj[nb + i] = F::of(a[1]);
+                    self.adj[2 * nb + i] = F::of(a[2]);
                 }
             }
-            Problem::Inverse(obs) => {
-                let no = obs.x.len();
-                let wo = 2.0 / no as f64;
-                let (mut dt_sum, mut du_sum) = (0.0, 0.0);
-                for j in 0..no {
-                    let i = nc + j;
-                    let (n0, n1, n2) = (out[i].f64(), out[p + i].f64(), out[2 * p + i].f64());
-                    let sg = sigmoid_derivatives(n0);
-                    let f = temperature_streams(&model, &sc, &sg, n1, n2);
-                    let d_t = sc.s_t * (f[0] - obs.temperature[j]);
-                    let [u, u_t, u_s] = velocity_and_derivatives(&model, f[0], s);
-                    let d_u = u - obs.velocity[j];
-                    dt_sum += d_t * d_t;
-                    du_sum += d_u * d_u;
-                    if want_grad {
-                        let g = [wo * (d_t * sc.s_t + d_u * u_t), 0.0, 0.0];
-                        let a = stream_adjoints(dt, &sc, &sg, n1, n2, g);
-                        self.adj[i] = F::of(a[0]);
-                        self.adj[p + i] = F::of(a[1]);
-                        self.adj[2 * p + i] = F::of(a[2]);
-                        g_params[0] += wo * d_u * u_s;
-                    }
-                }
-                parts.data = (dt_sum + du_sum) / no as f64;
+            if want_grad {
+                self.ws.backward(
+                    &self.mlp,
+                    &self.theta_f,
+                    &self.xhat[start..end],
+                    &self.adj,
+                    &mut self.grad_f,
+                    start > 0,
+                );
             }
+            start = end;
+        }
+        parts.residual /= nc as f64;
+        if no > 0 {
+            parts.data = (dt_sum + du_sum) / no as f64;
         }
         parts.total = self.residual_weight * parts.residual + parts.boundary + parts.data;
         if let Some(grad) = grad {
-            self.ws.backward(
-                &self.mlp,
-                &self.theta_f,
-                &self.xhat,
-                &self.adj,
-                &mut self.grad_f,
-            );
             for (g, &v) in grad[..np].iter_mut().zip(&self.grad_f) {
                 *g = v.f64();
             }
@@ -575,6 +579,7 @@ impl<F: Real> WarmupLoss<F> {
                 &self.xhat,
                 &self.adj,
                 &mut self.grad_f,
+                false,
             );
             for (g, &v) in grad[..np].iter_mut().zip(&self.grad_f) {
                 *g = v.f64();
@@ -583,4 +588,11 @@ impl<F: Real> WarmupLoss<F> {
         }
         loss / p as f64
     }
+}
+
+fn block_size() -> usize {
+    std::env::var("PINN_BLOCK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(BLOCK)
 }

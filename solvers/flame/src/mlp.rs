@@ -168,22 +168,23 @@ impl<F: Real> MlpWorkspace<F> {
         self
     }
 
+    /// Sizes the buffers for `n` points; shrinking keeps the capacity, so alternating block
+    /// sizes never reallocates.
     fn fit(&mut self, mlp: &Mlp, n: usize) {
         let hidden = mlp.layers() - 1;
         let wmax = mlp.widths.iter().copied().max().unwrap();
-        if self.n == n && self.z.len() == hidden && self.adj[0].len() == 3 * n * wmax {
-            let same = (0..hidden).all(|l| self.z[l].len() == 3 * n * mlp.widths[l + 1]);
-            if same {
-                return;
-            }
-        }
         self.n = n;
-        self.z = (0..hidden)
-            .map(|l| vec![F::zero(); 3 * n * mlp.widths[l + 1]])
-            .collect();
-        self.a = self.z.clone();
-        self.adj = [vec![F::zero(); 3 * n * wmax], vec![F::zero(); 3 * n * wmax]];
-        self.out = vec![F::zero(); 3 * n];
+        self.z.resize_with(hidden, Vec::new);
+        self.a.resize_with(hidden, Vec::new);
+        for l in 0..hidden {
+            let len = 3 * n * mlp.widths[l + 1];
+            self.z[l].resize(len, F::zero());
+            self.a[l].resize(len, F::zero());
+        }
+        for b in &mut self.adj {
+            b.resize(3 * n * wmax, F::zero());
+        }
+        self.out.resize(3 * n, F::zero());
     }
 
     /// Output streams of the last [`forward`](Self::forward): `[n; n₁; n₂]`, each of length N.
@@ -201,9 +202,18 @@ impl<F: Real> MlpWorkspace<F> {
 
     /// Gradient of a loss with respect to θ, given the adjoints `adj_out` = `[n̄; n̄₁; n̄₂]` of
     /// the output streams of the last [`forward`](Self::forward) (same θ and points). Writes
-    /// (overwrites) `grad` (length [`Mlp::n_params`]).
-    pub fn backward(&mut self, mlp: &Mlp, theta: &[F], xhat: &[F], adj_out: &[F], grad: &mut [F]) {
-        backward_dispatch(self, mlp, theta, xhat, adj_out, grad);
+    /// `grad` (length [`Mlp::n_params`]), or adds to it when `accumulate` (for losses
+    /// evaluated block by block).
+    pub fn backward(
+        &mut self,
+        mlp: &Mlp,
+        theta: &[F],
+        xhat: &[F],
+        adj_out: &[F],
+        grad: &mut [F],
+        accumulate: bool,
+    ) {
+        backward_dispatch(self, mlp, theta, xhat, adj_out, grad, accumulate);
     }
 }
 
@@ -324,8 +334,12 @@ fn backward_body<F: Real>(
     xhat: &[F],
     adj_out: &[F],
     grad: &mut [F],
+    accumulate: bool,
 ) {
     let n = ws.n;
+    let add = |dst: &mut F, v: F| {
+        if accumulate { *dst += v } else { *dst = v }
+    };
     debug_assert_eq!(xhat.len(), n);
     debug_assert_eq!(adj_out.len(), 3 * n);
     debug_assert_eq!(grad.len(), mlp.n_params());
@@ -337,9 +351,9 @@ fn backward_body<F: Real>(
         let a = &ws.a[hidden - 1];
         let (gw, gb) = mlp.layer_mut(grad, hidden);
         for j in 0..i {
-            gw[j] = dot(&a[j * three..(j + 1) * three], adj_out);
+            add(&mut gw[j], dot(&a[j * three..(j + 1) * three], adj_out));
         }
-        gb[0] = sum(&adj_out[..n]);
+        add(&mut gb[0], sum(&adj_out[..n]));
     }
     // hidden layers, last to first; adj[cur] holds the adjoint of layer l's outputs (for the
     // last hidden layer it is the outer product n̄ w_outᵀ, formed column by column inside
@@ -351,22 +365,27 @@ fn backward_body<F: Real>(
         let (gw, gb) = mlp.layer_mut(grad, l);
         {
             let buf = &mut ws.adj[cur][..three * o];
-            let outer = if l + 1 == hidden { adj_out } else { &[][..] };
-            tanh_adjoint(&ws.z[l], &ws.a[l], buf, n, gb, outer, w_out);
+            let outer = (l + 1 == hidden).then_some((adj_out, w_out));
+            tanh_adjoint(&ws.z[l], &ws.a[l], buf, n, gb, outer, accumulate);
         }
         let zbar = &ws.adj[cur][..three * o];
         if l == 0 {
             // z = x̂ w + b, z₁ = w: ∂L/∂wⱼ = Σᵢ (z̄ᵢⱼ x̂ᵢ + z̄₁ᵢⱼ)
             for j in 0..o {
                 let col = &zbar[j * three..(j + 1) * three];
-                gw[j] = dot(&col[..n], xhat) + sum(&col[n..2 * n]);
+                add(&mut gw[j], dot(&col[..n], xhat) + sum(&col[n..2 * n]));
             }
             break;
         }
         let h = MatRef::from_column_major_slice(&ws.a[l - 1], three, i);
         let zb = MatRef::from_column_major_slice(zbar, three, o);
         let gdst = MatMut::from_row_major_slice_mut(gw, i, o);
-        matmul(gdst, Accum::Replace, h.transpose(), zb, F::one(), ws.par);
+        let acc = if accumulate {
+            Accum::Add
+        } else {
+            Accum::Replace
+        };
+        matmul(gdst, acc, h.transpose(), zb, F::one(), ws.par);
         let (w, _) = mlp.layer(theta, l);
         let wt = MatRef::from_row_major_slice(w, i, o).transpose();
         let (first, second) = ws.adj.split_at_mut(1);
@@ -383,13 +402,13 @@ fn backward_body<F: Real>(
 }
 
 dispatch_simd!(forward_dispatch, forward_body, (ws: &mut MlpWorkspace<F>, mlp: &Mlp, theta: &[F], xhat: &[F]));
-dispatch_simd!(backward_dispatch, backward_body, (ws: &mut MlpWorkspace<F>, mlp: &Mlp, theta: &[F], xhat: &[F], adj_out: &[F], grad: &mut [F]));
+dispatch_simd!(backward_dispatch, backward_body, (ws: &mut MlpWorkspace<F>, mlp: &Mlp, theta: &[F], xhat: &[F], adj_out: &[F], grad: &mut [F], accumulate: bool));
 
 dispatch_simd!(activate, activate_body, (z: &[F], a: &mut [F], n: usize, bias: &[F]));
 dispatch_simd!(
     tanh_adjoint,
     tanh_adjoint_body,
-    (z: &[F], a: &[F], buf: &mut [F], n: usize, bias_grad: &mut [F], outer: &[F], w_out: &[F])
+    (z: &[F], a: &[F], buf: &mut [F], n: usize, bias_grad: &mut [F], outer: Option<(&[F], &[F])>, accumulate: bool)
 );
 
 /// a = tanh(z + b), a₁ = s z₁, a₂ = s z₂ − 2 a s z₁² for every column of the 3N-row stream
@@ -417,8 +436,9 @@ fn activate_body<F: Real>(z: &[F], a: &mut [F], n: usize, bias: &[F]) {
 }
 
 /// In place: the adjoints (Ā, Ā₁, Ā₂) of (a, a₁, a₂) become those of (z, z₁, z₂); the column
-/// sums of z̄ (the bias gradient) go to `bias_grad`. When `outer` (3N values) is not empty,
-/// the incoming adjoint is the outer product `outer` · `w_out`ᵀ instead of `buf`'s content.
+/// sums of z̄ (the bias gradient) go to (or, with `accumulate`, are added to) `bias_grad`.
+/// With `outer` = (n̄, w_out) the incoming adjoint is the outer product n̄ w_outᵀ instead of
+/// `buf`'s content.
 #[inline(always)]
 fn tanh_adjoint_body<F: Real>(
     z: &[F],
@@ -426,8 +446,8 @@ fn tanh_adjoint_body<F: Real>(
     buf: &mut [F],
     n: usize,
     bias_grad: &mut [F],
-    outer: &[F],
-    w_out: &[F],
+    outer: Option<(&[F], &[F])>,
+    accumulate: bool,
 ) {
     let two = F::of(2.0);
     let four = F::of(4.0);
@@ -438,7 +458,7 @@ fn tanh_adjoint_body<F: Real>(
         .zip(bias_grad.iter_mut())
         .enumerate()
     {
-        if !outer.is_empty() {
+        if let Some((outer, w_out)) = outer {
             let wj = w_out[j];
             for (d, &g) in bc.iter_mut().zip(outer) {
                 *d = g * wj;
@@ -459,6 +479,10 @@ fn tanh_adjoint_body<F: Real>(
             b1[i] = s * g1 - four * ts * z1i * g2;
             b2[i] = s * g2;
         }
-        *gb = sum(b0);
+        if accumulate {
+            *gb += sum(b0);
+        } else {
+            *gb = sum(b0);
+        }
     }
 }

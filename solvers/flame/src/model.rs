@@ -172,9 +172,9 @@ impl FlameModel {
         }
         let m = self.rho_in() * s;
         let rho = m / u;
+        // A exp(−E_a/(RT)) (ρY)ⁿ as one exponential
         let omega = self.pre_exponential
-            * (-self.activation_energy / (R_UNIVERSAL * t)).exp()
-            * (rho * y).powf(self.order);
+            * (self.order * (rho * y).ln() - self.activation_energy / (R_UNIVERSAL * t)).exp();
         // ∂u/∂T = R_g/√disc, ∂u/∂s = −u c_s/√disc with c_s = 1 − R_g T_in/s²
         let u_t = rg / root;
         let u_s = -u * (1.0 - rg * self.t_in / (s * s)) / root;
