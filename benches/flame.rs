@@ -49,6 +49,16 @@ fn write_case(dir: &Path, model: &FlameModel, s_l: f64, nets: &[&str]) -> std::i
     std::fs::write(dir.join("case.json"), body)
 }
 
+/// CPU time of this thread (ns) from /proc/thread-self/schedstat (Linux; None elsewhere).
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 fn time_one<F: Real>(
     model: &FlameModel,
     mlp: &Mlp,
@@ -57,7 +67,7 @@ fn time_one<F: Real>(
     threads: usize,
     reps: usize,
     dir: &Path,
-) -> parsimony::Result<(f64, f64)> {
+) -> parsimony::Result<(f64, f64, f64)> {
     let mut loss = Case1Loss::<F>::new(model, mlp, x, Problem::Forward)?.with_threads(threads);
     let mut grad = vec![0.0; loss.dim()];
     let parts = loss.evaluate(theta, Some(&mut grad))?;
@@ -74,14 +84,19 @@ fn time_one<F: Real>(
         loss.evaluate(theta, Some(&mut grad))?;
     }
     let mut times = Vec::with_capacity(reps);
+    let cpu0 = thread_cpu_ns();
     for _ in 0..reps {
         let t0 = Instant::now();
         let p = loss.evaluate(theta, Some(&mut grad))?;
         times.push(t0.elapsed().as_secs_f64() * 1e3);
         std::hint::black_box(p);
     }
+    let cpu = match (cpu0, thread_cpu_ns()) {
+        (Some(a), Some(b)) => (b - a) as f64 * 1e-6 / reps as f64,
+        _ => f64::NAN,
+    };
     times.sort_by(f64::total_cmp);
-    Ok((parts.total, times[reps / 2]))
+    Ok((parts.total, times[reps / 2], cpu))
 }
 
 fn main() -> parsimony::Result<()> {
@@ -115,14 +130,14 @@ fn main() -> parsimony::Result<()> {
         }
         let mut theta = net;
         theta.push(s_l);
-        let (l64, t64) = time_one::<f64>(&model, &mlp, &x, &theta, threads, reps, &sub)?;
+        let (l64, t64, c64) = time_one::<f64>(&model, &mlp, &x, &theta, threads, reps, &sub)?;
         println!(
-            "rust,{},{tag},f64,{threads},{l64:.12e},{t64:.3},,0",
+            "rust,{},{tag},f64,{threads},{l64:.12e},{t64:.3},{c64:.3},0",
             env!("CARGO_PKG_VERSION")
         );
-        let (l32, t32) = time_one::<f32>(&model, &mlp, &x, &theta, threads, reps, &sub)?;
+        let (l32, t32, c32) = time_one::<f32>(&model, &mlp, &x, &theta, threads, reps, &sub)?;
         println!(
-            "rust,{},{tag},f32,{threads},{l32:.12e},{t32:.3},,0",
+            "rust,{},{tag},f32,{threads},{l32:.12e},{t32:.3},{c32:.3},0",
             env!("CARGO_PKG_VERSION")
         );
     }

@@ -26,6 +26,7 @@
 use crate::mlp::{Mlp, MlpWorkspace};
 use crate::model::{FlameModel, R_UNIVERSAL};
 use crate::real::Real;
+use crate::reference::FdSolution;
 use parsimony_core::{Error, Result};
 
 /// Points per block of the fused forward/loss/backward pass (keeps a block's Taylor streams in
@@ -68,6 +69,45 @@ pub struct Observations {
 }
 
 impl Observations {
+    /// `n` ≥ 2 uniformly spaced observations on [0, L] (both ends included) of T and of
+    /// u(T; s_L) taken from `reference` (a finite-difference flame, [`FdSolution`]), each with
+    /// multiplicative Gaussian noise value·(1 + σ ξ), ξ ~ N(0, 1) from the portable stream of
+    /// `seed` (T and u draws alternate point by point).
+    pub fn synthetic(
+        model: &FlameModel,
+        reference: &FdSolution,
+        n: usize,
+        sigma: f64,
+        seed: u64,
+    ) -> Result<Self> {
+        if n < 2 {
+            return Err(Error::invalid(
+                "observations",
+                format!("need at least 2, got {n}"),
+            ));
+        }
+        parsimony_core::error::check_in_range("noise", sigma, 0.0, 1.0)?;
+        let mut rng = parsimony_core::random::SplitMix64::new(seed);
+        let x: Vec<f64> = (0..n)
+            .map(|i| model.length * i as f64 / (n - 1) as f64)
+            .collect();
+        let mut temperature = Vec::with_capacity(n);
+        let mut velocity = Vec::with_capacity(n);
+        for &xi in &x {
+            let t = reference.temperature_at(xi)?;
+            let u = model.velocity(t, reference.s_l);
+            temperature.push(t * (1.0 + sigma * rng.normal()));
+            velocity.push(u * (1.0 + sigma * rng.normal()));
+        }
+        let obs = Self {
+            x,
+            temperature,
+            velocity,
+        };
+        obs.validate(model.length)?;
+        Ok(obs)
+    }
+
     /// Checks lengths, finiteness, positions inside [0, `length`] and positive values.
     pub fn validate(&self, length: f64) -> Result<()> {
         let n = self.x.len();
@@ -379,7 +419,7 @@ impl<F: Real> Case1Loss<F> {
         // activations are still in cache
         let mut start = 0;
         while start < p {
-            let end = (start + block_size()).min(p);
+            let end = (start + BLOCK).min(p);
             let nb = end - start;
             let out = self
                 .ws
@@ -588,11 +628,4 @@ impl<F: Real> WarmupLoss<F> {
         }
         loss / p as f64
     }
-}
-
-fn block_size() -> usize {
-    std::env::var("PINN_BLOCK")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(BLOCK)
 }
