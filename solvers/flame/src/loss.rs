@@ -265,10 +265,125 @@ pub struct Case1Loss<F: Real> {
     n_colloc: usize,
     residual_weight: f64,
     xhat: Vec<F>,
-    ws: MlpWorkspace<F>,
     theta_f: Vec<F>,
-    grad_f: Vec<F>,
+    lanes: Vec<Lane<F>>,
+}
+
+/// One thread's buffers: network workspace, stream adjoints of a block, gradient.
+#[derive(Clone, Debug)]
+struct Lane<F: Real> {
+    ws: MlpWorkspace<F>,
     adj: Vec<F>,
+    grad: Vec<F>,
+}
+
+impl<F: Real> Lane<F> {
+    fn new(n_params: usize) -> Self {
+        Self {
+            ws: MlpWorkspace::new(),
+            adj: Vec::new(),
+            grad: vec![F::zero(); n_params],
+        }
+    }
+}
+
+/// Sums over one range of points.
+#[derive(Clone, Copy, Debug, Default)]
+struct Partial {
+    residual: f64,
+    boundary: f64,
+    dt_sum: f64,
+    du_sum: f64,
+    g_params: [f64; 3],
+}
+
+/// What every lane reads.
+struct Shared<'a, F: Real> {
+    mlp: &'a Mlp,
+    theta_f: &'a [F],
+    xhat: &'a [F],
+    model: &'a FlameModel,
+    sc: Scaling,
+    problem: &'a Problem,
+    n_colloc: usize,
+    /// 2 w / N_c and 2 / N_obs: the factors of the squared terms' gradients.
+    w: f64,
+    wo: f64,
+    s: f64,
+    want_grad: bool,
+}
+
+/// Forward, pointwise loss and adjoints, backward, block by block over points `start..end`
+/// (the block's activations stay in cache); the gradient goes to `lane.grad`.
+fn run_range<F: Real>(sh: &Shared<F>, start: usize, end: usize, lane: &mut Lane<F>) -> Partial {
+    let (model, sc, s, w, wo, nc) = (sh.model, sh.sc, sh.s, sh.w, sh.wo, sh.n_colloc);
+    let dt = model.t_max() - model.t_in;
+    let mut acc = Partial::default();
+    let mut b0 = start;
+    while b0 < end {
+        let b1 = (b0 + BLOCK).min(end);
+        let nb = b1 - b0;
+        let out = lane.ws.forward(sh.mlp, sh.theta_f, &sh.xhat[b0..b1]);
+        if sh.want_grad {
+            lane.adj.resize(3 * nb, F::zero());
+        }
+        for i in 0..nb {
+            let k = b0 + i;
+            let (n0, n1, n2) = (out[i].f64(), out[nb + i].f64(), out[2 * nb + i].f64());
+            let sg = sigmoid_derivatives(n0);
+            let f = temperature_streams(model, &sc, &sg, n1, n2);
+            // adjoints of (T, T', T'') at this point
+            let g = if k < nc {
+                let pr = point_residual(model, &sc, f, s);
+                acc.residual += pr.r * pr.r;
+                for (gp, d) in acc.g_params.iter_mut().zip(pr.d_params) {
+                    *gp += w * pr.r * d;
+                }
+                [
+                    w * pr.r * pr.d_fields[0],
+                    w * pr.r * pr.d_fields[1],
+                    w * pr.r * pr.d_fields[2],
+                ]
+            } else {
+                match sh.problem {
+                    Problem::Forward => {
+                        let b1 = sc.s_t * (f[0] - model.t_in);
+                        let b2 = sc.s_t / sc.s_x * (f[1] - model.inlet_gradient);
+                        acc.boundary = b1 * b1 + b2 * b2;
+                        [2.0 * b1 * sc.s_t, 2.0 * b2 * sc.s_t / sc.s_x, 0.0]
+                    }
+                    Problem::Inverse(obs) => {
+                        let j = k - nc;
+                        let d_t = sc.s_t * (f[0] - obs.temperature[j]);
+                        let [u, u_t, u_s] = velocity_and_derivatives(model, f[0], s);
+                        let d_u = u - obs.velocity[j];
+                        acc.dt_sum += d_t * d_t;
+                        acc.du_sum += d_u * d_u;
+                        acc.g_params[0] += wo * d_u * u_s;
+                        [wo * (d_t * sc.s_t + d_u * u_t), 0.0, 0.0]
+                    }
+                }
+            };
+            if sh.want_grad {
+                let a = stream_adjoints(dt, &sc, &sg, n1, n2, g);
+                lane.adj[i] = F::of(a[0]);
+                lane.adj[nb + i] = F::of(a[1]);
+                lane.adj[2 * nb + i] = F::of(a[2]);
+            }
+        }
+        if sh.want_grad {
+            lane.ws.backward(
+                sh.mlp,
+                sh.theta_f,
+                &sh.xhat[b0..b1],
+                &lane.adj,
+                &mut lane.grad,
+                b0 > start,
+            );
+        }
+        b0 = b1;
+    }
+    acc
 }
 
 impl<F: Real> Case1Loss<F> {
@@ -307,10 +422,8 @@ impl<F: Real> Case1Loss<F> {
             n_colloc: x.len(),
             residual_weight: 1.0,
             xhat,
-            ws: MlpWorkspace::new(),
             theta_f: vec![F::zero(); mlp.n_params()],
-            grad_f: vec![F::zero(); mlp.n_params()],
-            adj: Vec::new(),
+            lanes: vec![Lane::new(mlp.n_params())],
         })
     }
 
@@ -321,9 +434,11 @@ impl<F: Real> Case1Loss<F> {
         Ok(self)
     }
 
-    /// Runs the network's GEMMs on `threads` threads.
+    /// Splits the points over `threads` threads (rayon's global pool), each with its own
+    /// buffers; the partial gradients are summed. 1 (the default) runs on the calling thread.
     pub fn with_threads(mut self, threads: usize) -> Self {
-        self.ws = self.ws.with_threads(threads);
+        let np = self.mlp.n_params();
+        self.lanes = (0..threads.max(1)).map(|_| Lane::new(np)).collect();
         self
     }
 
@@ -402,100 +517,74 @@ impl<F: Real> Case1Loss<F> {
         let mut model = self.model.clone();
         model.conductivity = lambda;
         model.activation_energy = e_a;
-        let sc = self.scaling;
         let p = self.xhat.len();
-        let want_grad = grad.is_some();
-        let dt = model.t_max() - model.t_in;
         let nc = self.n_colloc;
-        let w = 2.0 * self.residual_weight / nc as f64;
         let (no, wo) = match &self.problem {
             Problem::Forward => (0, 0.0),
             Problem::Inverse(obs) => (obs.x.len(), 2.0 / obs.x.len() as f64),
         };
-        let mut parts = LossParts::default();
-        let (mut dt_sum, mut du_sum) = (0.0, 0.0);
-        let mut g_params = [0.0; 3];
-        // blocks of points: forward, pointwise loss and adjoints, backward, while the block's
-        // activations are still in cache
-        let mut start = 0;
-        while start < p {
-            let end = (start + BLOCK).min(p);
-            let nb = end - start;
-            let out = self
-                .ws
-                .forward(&self.mlp, &self.theta_f, &self.xhat[start..end]);
-            if want_grad {
-                self.adj.resize(3 * nb, F::zero());
+        let sh = Shared {
+            mlp: &self.mlp,
+            theta_f: &self.theta_f,
+            xhat: &self.xhat,
+            model: &model,
+            sc: self.scaling,
+            problem: &self.problem,
+            n_colloc: nc,
+            w: 2.0 * self.residual_weight / nc as f64,
+            wo,
+            s,
+            want_grad: grad.is_some(),
+        };
+        // contiguous ranges of whole blocks, one per lane
+        let blocks = p.div_ceil(BLOCK);
+        let lanes = self.lanes.len().min(blocks);
+        let range = |t: usize| {
+            let (b0, b1) = (t * blocks / lanes, (t + 1) * blocks / lanes);
+            ((b0 * BLOCK).min(p), (b1 * BLOCK).min(p))
+        };
+        let partials: Vec<Partial> = if lanes == 1 {
+            vec![run_range(&sh, 0, p, &mut self.lanes[0])]
+        } else {
+            use rayon::prelude::*;
+            self.lanes[..lanes]
+                .par_iter_mut()
+                .enumerate()
+                .map(|(t, lane)| {
+                    let (a, b) = range(t);
+                    run_range(&sh, a, b, lane)
+                })
+                .collect()
+        };
+        let mut total = Partial::default();
+        for q in &partials {
+            total.residual += q.residual;
+            total.boundary += q.boundary;
+            total.dt_sum += q.dt_sum;
+            total.du_sum += q.du_sum;
+            for (a, b) in total.g_params.iter_mut().zip(q.g_params) {
+                *a += b;
             }
-            for i in 0..nb {
-                let k = start + i;
-                let (n0, n1, n2) = (out[i].f64(), out[nb + i].f64(), out[2 * nb + i].f64());
-                let sg = sigmoid_derivatives(n0);
-                let f = temperature_streams(&model, &sc, &sg, n1, n2);
-                // adjoints of (T, T', T'') at this point
-                let g = if k < nc {
-                    let pr = point_residual(&model, &sc, f, s);
-                    parts.residual += pr.r * pr.r;
-                    for (gp, d) in g_params.iter_mut().zip(pr.d_params) {
-                        *gp += w * pr.r * d;
-                    }
-                    [
-                        w * pr.r * pr.d_fields[0],
-                        w * pr.r * pr.d_fields[1],
-                        w * pr.r * pr.d_fields[2],
-                    ]
-                } else {
-                    match &self.problem {
-                        Problem::Forward => {
-                            let b1 = sc.s_t * (f[0] - model.t_in);
-                            let b2 = sc.s_t / sc.s_x * (f[1] - model.inlet_gradient);
-                            parts.boundary = b1 * b1 + b2 * b2;
-                            [2.0 * b1 * sc.s_t, 2.0 * b2 * sc.s_t / sc.s_x, 0.0]
-                        }
-                        Problem::Inverse(obs) => {
-                            let j = k - nc;
-                            let d_t = sc.s_t * (f[0] - obs.temperature[j]);
-                            let [u, u_t, u_s] = velocity_and_derivatives(&model, f[0], s);
-                            let d_u = u - obs.velocity[j];
-                            dt_sum += d_t * d_t;
-                            du_sum += d_u * d_u;
-                            g_params[0] += wo * d_u * u_s;
-                            [wo * (d_t * sc.s_t + d_u * u_t), 0.0, 0.0]
-                        }
-                    }
-                };
-                if want_grad {
-                    let a = stream_adjoints(dt, &sc, &sg, n1, n2, g);
-                    self.adj[i] = F::of(a[0]);
-                    self.adj[nb + i] = F::of(a[1]);
-                    self.adj[2 * nb + i] = F::of(a[2]);
-                }
-            }
-            if want_grad {
-                self.ws.backward(
-                    &self.mlp,
-                    &self.theta_f,
-                    &self.xhat[start..end],
-                    &self.adj,
-                    &mut self.grad_f,
-                    start > 0,
-                );
-            }
-            start = end;
         }
-        parts.residual /= nc as f64;
-        if no > 0 {
-            parts.data = (dt_sum + du_sum) / no as f64;
-        }
+        let mut parts = LossParts {
+            residual: total.residual / nc as f64,
+            boundary: total.boundary,
+            data: if no > 0 {
+                (total.dt_sum + total.du_sum) / no as f64
+            } else {
+                0.0
+            },
+            total: 0.0,
+        };
         parts.total = self.residual_weight * parts.residual + parts.boundary + parts.data;
         if let Some(grad) = grad {
-            for (g, &v) in grad[..np].iter_mut().zip(&self.grad_f) {
-                *g = v.f64();
+            for (k, g) in grad[..np].iter_mut().enumerate() {
+                *g = self.lanes[..lanes].iter().map(|l| l.grad[k].f64()).sum();
             }
-            grad[np] = g_params[0];
+            grad[np] = total.g_params[0];
             if let Problem::Inverse(_) = self.problem {
-                grad[np + 1] = g_params[1] / CONDUCTIVITY_SCALE;
-                grad[np + 2] = g_params[2] / ACTIVATION_SCALE;
+                grad[np + 1] = total.g_params[1] / CONDUCTIVITY_SCALE;
+                grad[np + 2] = total.g_params[2] / ACTIVATION_SCALE;
             }
         }
         Ok(parts)

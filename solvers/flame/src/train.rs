@@ -45,7 +45,7 @@ use std::time::Instant;
 /// | `residual_weight` w (loss = w · mean r² + …) | 1 | > 0 |
 /// | `lbfgs_steps` (polish after Adam; 0 = off) | 0 | ≥ 0 |
 /// | `precision` | F64 | F64, F32 |
-/// | `threads` (GEMM threads) | 1 | ≥ 1 |
+/// | `threads` (the points are split over threads) | 1 | ≥ 1 |
 /// | `seed` (weights) | 0 | any |
 /// | `progress` (bar on a terminal) | true | – |
 #[derive(Clone, Debug, PartialEq)]
@@ -80,7 +80,7 @@ pub struct PinnParams {
     pub lbfgs_steps: usize,
     /// Network precision.
     pub precision: Precision,
-    /// GEMM threads.
+    /// Threads over which the collocation points are split (rayon's global pool).
     pub threads: usize,
     /// Seed of the Glorot-normal weights.
     pub seed: u64,
@@ -157,7 +157,7 @@ impl PinnParams {
         self.precision = p;
         self
     }
-    /// Sets the GEMM threads.
+    /// Sets the number of threads.
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = n;
         self

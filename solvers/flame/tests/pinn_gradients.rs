@@ -232,3 +232,31 @@ fn bad_input_is_a_typed_error() {
     let mut loss = Case1Loss::<f64>::new(&model, &mlp, &x, Problem::Forward).unwrap();
     assert!(loss.evaluate(&[0.0; 3], None).is_err());
 }
+
+#[test]
+fn two_threads_give_the_same_loss_and_gradient() {
+    let model = FlameModel::new(298.0, 101_325.0, 0.42);
+    let mlp = Mlp::hidden(2, 12).unwrap();
+    let x: Vec<f64> = (0..1001)
+        .map(|i| model.length * i as f64 / 1000.0)
+        .collect();
+    let mut one = Case1Loss::<f64>::new(&model, &mlp, &x, Problem::Forward).unwrap();
+    let mut two = Case1Loss::<f64>::new(&model, &mlp, &x, Problem::Forward)
+        .unwrap()
+        .with_threads(2);
+    let theta = one.initial_theta(random_theta(&mlp, 4), 0.33, 0.0, 0.0);
+    let (mut g1, mut g2) = (vec![0.0; one.dim()], vec![0.0; two.dim()]);
+    let p1 = one.evaluate(&theta, Some(&mut g1)).unwrap();
+    let p2 = two.evaluate(&theta, Some(&mut g2)).unwrap();
+    let scale = g1.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+    let worst = g1
+        .iter()
+        .zip(&g2)
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs() / scale));
+    println!(
+        "1 vs 2 threads: loss {:.3e}, gradient {worst:.2e}",
+        (p1.total - p2.total).abs() / p1.total
+    );
+    assert!((p1.total - p2.total).abs() <= 1e-13 * p1.total);
+    assert!(worst < 1e-13, "{worst:e}");
+}
