@@ -12,6 +12,8 @@ echo "## $(date -u +%Y-%m-%dT%H:%MZ) $(uname -m), $(nproc) cores, load $(cut -d'
 cargo bench --bench flame --no-run 2>/dev/null
 # pinned to one core like the JAX peer (flame_common.pin_one_cpu picks the highest-numbered)
 taskset -c "$(( $(nproc) - 1 ))" cargo bench --bench flame -- --dir "$dir" --reps "$reps" 2>/dev/null
+# Rust on both cores (points split over two threads), for information
+cargo bench --bench flame -- --dir "$dir-2t" --reps "$reps" --threads 2 2>/dev/null | tail -n +2
 py="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bench/peers/.venv/bin/python"
 $py bench/peers/flame_jax.py --dir "$dir" --reps "$reps" | tail -n +2
 $py bench/peers/flame_torch.py --dir "$dir" --reps "$reps" | tail -n +2

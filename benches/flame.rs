@@ -6,6 +6,8 @@
 //! and Rust's own gradient (`<net>/grad_rust_<dtype>.npy`, `<net>/loss_rust_<dtype>.txt`), so
 //! `bench/peers/flame_jax.py` and `flame_torch.py` can check equality before timing.
 //!
+//! Columns: median wall ms per call, and (one thread only) mean CPU ms of the calling thread.
+//!
 //! Run: `cargo bench --bench flame -- [--dir target/flame_bench] [--reps 200] [--threads 1]`
 //! (all sides: `bash bench/run_flame.sh`).
 #![allow(missing_docs)]
@@ -91,8 +93,9 @@ fn time_one<F: Real>(
         times.push(t0.elapsed().as_secs_f64() * 1e3);
         std::hint::black_box(p);
     }
+    // the calling thread's CPU time: the whole cost only when it runs alone
     let cpu = match (cpu0, thread_cpu_ns()) {
-        (Some(a), Some(b)) => (b - a) as f64 * 1e-6 / reps as f64,
+        (Some(a), Some(b)) if threads == 1 => (b - a) as f64 * 1e-6 / reps as f64,
         _ => f64::NAN,
     };
     times.sort_by(f64::total_cmp);

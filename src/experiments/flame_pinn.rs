@@ -70,15 +70,21 @@ fn model_from(flags: &Flags, phi_default: f64) -> Result<FlameModel> {
     Ok(model)
 }
 
-/// Writes the figures and tables common to forward and inverse runs; returns T's relative L2
-/// error over [0, L].
+/// Writes the figures and tables common to forward and inverse runs (profile, residual, loss,
+/// history with the monitor's T errors `acc`); returns T's relative L2 error over [0, L].
 fn write_fields(
     flags: &Flags,
     sol: &PinnSolution,
-    fd: &FdSolution,
+    acc: &Accuracy,
     title: &str,
     extra: &[(&str, Vec<f64>, Vec<f64>)],
 ) -> Result<f64> {
+    let fd = acc.fd;
+    write_csv(
+        &flags.out.join("history.csv"),
+        &HISTORY_HEADER,
+        &history_rows(&sol.history, acc.s_ref, &acc.t_err),
+    )?;
     let x = uniform_points(sol.model.length, 1001);
     let t = sol.temperature(&x)?;
     let r = sol.residual(&x)?;
@@ -250,12 +256,7 @@ pub fn run_forward(flags: &Flags) -> Result<()> {
     let sol = train_forward(&model, &params, Some(&mut mon))?;
     let s_err = (sol.s_l - s_ref) / s_ref;
     let title = format!("Case 1 forward, φ = {}", model.phi);
-    let t_err = write_fields(flags, &sol, &fd, &title, &[])?;
-    write_csv(
-        &flags.out.join("history.csv"),
-        &HISTORY_HEADER,
-        &history_rows(&sol.history, s_ref, &acc.t_err),
-    )?;
+    let t_err = write_fields(flags, &sol, &acc, &title, &[])?;
     let steps: Vec<f64> = sol.history.iter().map(|h| h.step as f64).collect();
     let speeds: Vec<f64> = sol.history.iter().map(|h| h.s_l).collect();
     LinePlot::new(format!("{title}: flame speed during training"))
@@ -371,14 +372,9 @@ pub fn run_inverse(flags: &Flags) -> Result<()> {
     let t_err = write_fields(
         flags,
         &sol,
-        &fd,
+        &acc,
         &title,
         &[("observations", obs.x.clone(), obs.temperature.clone())],
-    )?;
-    write_csv(
-        &flags.out.join("history.csv"),
-        &HISTORY_HEADER,
-        &history_rows(&sol.history, s_ref, &acc.t_err),
     )?;
     let steps: Vec<f64> = sol.history.iter().map(|h| h.step as f64).collect();
     let rel = |f: &dyn Fn(&TrainRecord) -> f64, truth: f64| -> Vec<f64> {
