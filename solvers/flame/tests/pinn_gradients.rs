@@ -222,12 +222,18 @@ fn bad_input_is_a_typed_error() {
     .unwrap_err();
     assert!(err.to_string().contains("observed temperatures"), "{err}");
     assert!(Case1Loss::<f64>::new(&model, &mlp, &[0.0, 2e-3], Problem::Forward).is_err());
-    for bad in [
-        FlameModel::new(298.0, 101_325.0, 0.0),
-        FlameModel::new(-1.0, 101_325.0, 0.4),
-        FlameModel::new(298.0, 0.0, 0.4),
+    let short = FlameModel {
+        length: 0.0,
+        ..FlameModel::default()
+    };
+    for (bad, name) in [
+        (FlameModel::new(298.0, 101_325.0, 0.0), "phi"),
+        (FlameModel::new(-1.0, 101_325.0, 0.4), "t_in"),
+        (FlameModel::new(298.0, 0.0, 0.4), "p_in"),
+        (short, "length"),
     ] {
-        assert!(Case1Loss::<f64>::new(&bad, &mlp, &x, Problem::Forward).is_err());
+        let err = Case1Loss::<f64>::new(&bad, &mlp, &x, Problem::Forward).unwrap_err();
+        assert!(err.to_string().contains(name), "{err}");
     }
     let mut loss = Case1Loss::<f64>::new(&model, &mlp, &x, Problem::Forward).unwrap();
     assert!(loss.evaluate(&[0.0; 3], None).is_err());

@@ -176,3 +176,34 @@ fn bad_parameters_are_typed_errors() {
     let bad = FlameModel::new(298.0, 101_325.0, -0.1);
     assert!(train_forward(&bad, &PinnParams::new().progress(false), None).is_err());
 }
+
+#[test]
+fn training_statistics_snapshot() {
+    // a small deterministic run (f64, one thread): loss, s_L and the best step after 100
+    // warm-up + 300 Adam steps; a change in the engine, the loss or the recipe shows here
+    let model = FlameModel::new(298.0, 101_325.0, 0.42);
+    let params = PinnParams::new()
+        .network(2, 16)
+        .collocation(101)
+        .steps(100, 300)
+        .progress(false);
+    let sol = train_forward(&model, &params, None).unwrap();
+    println!(
+        "snapshot: loss {:.12e}, s_L {:.12e}, best step {}, history {}",
+        sol.loss.total,
+        sol.s_l,
+        sol.best_step,
+        sol.history.len()
+    );
+    assert_eq!(sol.history.len(), 4);
+    assert_eq!(sol.best_step, SNAPSHOT.2);
+    assert!(
+        (sol.loss.total - SNAPSHOT.0).abs() < 1e-6 * SNAPSHOT.0,
+        "{}",
+        sol.loss.total
+    );
+    assert!((sol.s_l - SNAPSHOT.1).abs() < 1e-8, "{}", sol.s_l);
+}
+
+/// (loss, s_L, best step) of `training_statistics_snapshot`.
+const SNAPSHOT: (f64, f64, usize) = (7.462005523851e-2, 4.411978916670e-1, 300);
