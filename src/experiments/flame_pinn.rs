@@ -9,7 +9,8 @@
 //! (10), `--noise` relative σ (0.02), `--noise-seed` (0). Sweep: `--phis` (0.40,…,0.50).
 
 use crate::Result;
-use crate::flame::loss::Observations;
+use crate::flame::loss::{Case1Loss, Observations, Problem};
+use crate::flame::mlp::Mlp;
 use crate::flame::model::FlameModel;
 use crate::flame::real::Precision;
 use crate::flame::reference::{FdSolution, NewtonParams, solve_fd_richardson};
@@ -168,18 +169,39 @@ struct Accuracy<'a> {
     fd: &'a FdSolution,
     s_ref: f64,
     x: Vec<f64>,
-    probe: PinnSolution,
+    /// The training loss's twin, used only for `predict`.
+    probe: Case1Loss<f64>,
     t_err: Vec<f64>,
     reached: Option<(usize, f64)>,
 }
 
-impl Accuracy<'_> {
+impl<'a> Accuracy<'a> {
+    fn new(
+        model: &FlameModel,
+        params: &PinnParams,
+        problem: Problem,
+        fd: &'a FdSolution,
+        s_ref: f64,
+    ) -> Result<Self> {
+        let mlp = Mlp::hidden(params.hidden_layers, params.width)?;
+        Ok(Self {
+            fd,
+            s_ref,
+            x: uniform_points(model.length, 1001),
+            probe: Case1Loss::new(model, &mlp, &[0.0], problem)?,
+            t_err: Vec::new(),
+            reached: None,
+        })
+    }
+
     fn observe(&mut self, rec: &TrainRecord, theta: &[f64]) -> bool {
-        self.probe.theta.copy_from_slice(theta);
         let err = self
             .probe
-            .temperature(&self.x)
-            .and_then(|t| l2_error(self.fd, &self.x, &t))
+            .predict(theta, &self.x)
+            .and_then(|f| {
+                let t: Vec<f64> = f.iter().map(|v| v[0]).collect();
+                l2_error(self.fd, &self.x, &t)
+            })
             .unwrap_or(f64::NAN);
         self.t_err.push(err);
         if self.reached.is_none()
@@ -190,36 +212,6 @@ impl Accuracy<'_> {
         }
         false
     }
-}
-
-fn probe_for(
-    model: &FlameModel,
-    params: &PinnParams,
-    problem: crate::flame::loss::Problem,
-) -> Result<PinnSolution> {
-    let mlp = crate::flame::mlp::Mlp::hidden(params.hidden_layers, params.width)?;
-    let n_unknowns = match problem {
-        crate::flame::loss::Problem::Forward => 1,
-        _ => 3,
-    };
-    Ok(PinnSolution {
-        theta: vec![0.0; mlp.n_params() + n_unknowns],
-        mlp,
-        model: model.clone(),
-        problem,
-        s_l: 0.0,
-        conductivity: 0.0,
-        activation_energy: 0.0,
-        loss: Default::default(),
-        best_step: 0,
-        steps: 0,
-        warmup_steps: 0,
-        lbfgs_iterations: 0,
-        lbfgs_improved: false,
-        termination: String::new(),
-        history: Vec::new(),
-        seconds: 0.0,
-    })
 }
 
 /// The forward problem: train, compare with the FD reference, write figures and tables.
@@ -244,14 +236,7 @@ pub fn run_forward(flags: &Flags) -> Result<()> {
     );
     let (s_ref, fd) = reference(&model)?;
     println!("reference (FD + Newton, Richardson 4000/8000): s_L = {s_ref:.8} m/s");
-    let mut acc = Accuracy {
-        fd: &fd,
-        s_ref,
-        x: uniform_points(model.length, 1001),
-        probe: probe_for(&model, &params, crate::flame::loss::Problem::Forward)?,
-        t_err: Vec::new(),
-        reached: None,
-    };
+    let mut acc = Accuracy::new(&model, &params, Problem::Forward, &fd, s_ref)?;
     let mut mon = |r: &TrainRecord, th: &[f64]| acc.observe(r, th);
     let sol = train_forward(&model, &params, Some(&mut mon))?;
     let s_err = (sol.s_l - s_ref) / s_ref;
@@ -349,18 +334,7 @@ pub fn run_inverse(flags: &Flags) -> Result<()> {
     );
     let (s_ref, fd) = reference(&model)?;
     let obs = Observations::synthetic(&model, &fd, n_obs, sigma, noise_seed)?;
-    let mut acc = Accuracy {
-        fd: &fd,
-        s_ref,
-        x: uniform_points(model.length, 1001),
-        probe: probe_for(
-            &model,
-            &params,
-            crate::flame::loss::Problem::Inverse(obs.clone()),
-        )?,
-        t_err: Vec::new(),
-        reached: None,
-    };
+    let mut acc = Accuracy::new(&model, &params, Problem::Inverse(obs.clone()), &fd, s_ref)?;
     let mut mon = |r: &TrainRecord, th: &[f64]| acc.observe(r, th);
     let sol = train_inverse(&model, &obs, &params, Some(&mut mon))?;
     let errs = [
