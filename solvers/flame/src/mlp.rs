@@ -29,7 +29,8 @@
 //!
 //! Cost per loss + gradient for hidden widths w and N points: one 3N × w × w GEMM per hidden
 //! layer forward and two backward, i.e. about 18 N w² flops per layer, plus N w tanh per layer.
-//! All buffers live in an [`MlpWorkspace`]; evaluations allocate nothing.
+//! All buffers live in an [`MlpWorkspace`]; evaluations allocate nothing. A workspace runs on
+//! one thread; losses parallelise over points with one workspace per thread.
 //!
 //! # Parameter layout
 //! θ = [W₀ (row-major, fan_in × fan_out), b₀, W₁, b₁, …, W_out, b_out]; a layer computes
@@ -142,7 +143,6 @@ pub struct MlpWorkspace<F: Real> {
     adj: [Vec<F>; 2],
     /// Output streams [n; n₁; n₂].
     out: Vec<F>,
-    par: Par,
 }
 
 impl<F: Real> MlpWorkspace<F> {
@@ -154,18 +154,7 @@ impl<F: Real> MlpWorkspace<F> {
             a: Vec::new(),
             adj: [Vec::new(), Vec::new()],
             out: Vec::new(),
-            par: Par::Seq,
         }
-    }
-
-    /// Runs the GEMMs on `threads` threads (1 = sequential, the default).
-    pub fn with_threads(mut self, threads: usize) -> Self {
-        self.par = if threads <= 1 {
-            Par::Seq
-        } else {
-            Par::rayon(threads)
-        };
-        self
     }
 
     /// Sizes the buffers for `n` points; shrinking keeps the capacity, so alternating block
@@ -307,7 +296,7 @@ fn forward_body<F: Real>(ws: &mut MlpWorkspace<F>, mlp: &Mlp, theta: &[F], xhat:
         let lhs = MatRef::from_column_major_slice(&a_prev[l - 1], three, i);
         let rhs = MatRef::from_row_major_slice(w, i, o);
         let dst = MatMut::from_column_major_slice_mut(&mut ws.z[l], three, o);
-        matmul(dst, Accum::Replace, lhs, rhs, F::one(), ws.par);
+        matmul(dst, Accum::Replace, lhs, rhs, F::one(), Par::Seq);
         activate(&ws.z[l], &mut ws.a[l], n, b);
     }
     // output layer: [n; n₁; n₂] = A w + (b on the value block)
@@ -385,7 +374,7 @@ fn backward_body<F: Real>(
         } else {
             Accum::Replace
         };
-        matmul(gdst, acc, h.transpose(), zb, F::one(), ws.par);
+        matmul(gdst, acc, h.transpose(), zb, F::one(), Par::Seq);
         let (w, _) = mlp.layer(theta, l);
         let wt = MatRef::from_row_major_slice(w, i, o).transpose();
         let (first, second) = ws.adj.split_at_mut(1);
@@ -396,7 +385,7 @@ fn backward_body<F: Real>(
         };
         let zb = MatRef::from_column_major_slice(&src[..three * o], three, o);
         let hdst = MatMut::from_column_major_slice_mut(&mut dst[..three * i], three, i);
-        matmul(hdst, Accum::Replace, zb, wt, F::one(), ws.par);
+        matmul(hdst, Accum::Replace, zb, wt, F::one(), Par::Seq);
         cur = 1 - cur;
     }
 }

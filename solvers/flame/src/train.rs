@@ -385,7 +385,14 @@ fn run<F: Real>(
         .learning_rate(params.learning_rate)
         .step_decay(params.decay_every, params.decay_factor)
         .build(dim)?;
-    let mut best = (f64::INFINITY, theta.clone(), LossParts::default(), 0usize);
+    let mut best = (
+        theta.clone(),
+        LossParts {
+            total: f64::INFINITY,
+            ..Default::default()
+        },
+        0usize,
+    );
     let mut history = Vec::new();
     let mut termination = format!("{} Adam steps done", params.steps);
     let mut steps_run = params.steps;
@@ -405,8 +412,8 @@ fn run<F: Real>(
             ));
         }
         if k % params.checkpoint_every == 0 || k == params.steps {
-            if parts.total < best.0 {
-                best = (parts.total, theta.clone(), parts, k);
+            if parts.total < best.1.total {
+                best = (theta.clone(), parts, k);
             }
             let (s, lam, ea) = loss.unknowns(&theta);
             let rec = TrainRecord {
@@ -435,7 +442,7 @@ fn run<F: Real>(
         }
         adam.step(&mut theta, &grad)?;
     }
-    let (_, mut theta_best, mut loss_best, best_step) = best;
+    let (mut theta_best, mut loss_best, best_step) = best;
     // optional L-BFGS polish from the best Adam parameters
     let mut lbfgs_iterations = 0;
     let mut lbfgs_improved = false;
