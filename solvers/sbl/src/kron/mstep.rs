@@ -303,8 +303,9 @@ fn gram_top_triple(
     let mut w = vec![0.0; rows];
     let mut done = false;
     for _ in 0..200 {
-        for (i, wi) in w.iter_mut().enumerate() {
-            *wi = (0..rows).map(|k| g[(i, k)] * u[k]).sum();
+        // G is symmetric: (G u)ᵢ is the dot product of column i with u (contiguous)
+        for (wi, col) in w.iter_mut().zip(g.as_slice().chunks_exact(rows)) {
+            *wi = col.iter().zip(u.iter()).map(|(a, b)| a * b).sum();
         }
         let s = norm(&w);
         if s == 0.0 {

@@ -36,10 +36,11 @@ pub(crate) fn expand_kron(ws: &[Vec<f64>], out: &mut Vec<f64>) {
     let mut cur = 1;
     for w in ws {
         let n = w.len();
+        // back to front, so that out[k] is read before block k overwrites it
         for k in (0..cur).rev() {
             let base = out[k];
-            for (l, &wl) in w.iter().enumerate().rev() {
-                out[k * n + l] = base * wl;
+            for (o, &wl) in out[k * n..(k + 1) * n].iter_mut().zip(w) {
+                *o = base * wl;
             }
         }
         cur *= n;
