@@ -5,6 +5,11 @@
 //! and t are standardised first (z-scores with the population standard deviation), and the
 //! weights are mapped back as wⱼ = mⱼ σ_t/σ_{x,j} with intercept μ_t − Σⱼ wⱼ μ_{x,j}.
 //!
+//! **Set-up**, one pass over Φ (n × p): the finite check, the column moments and the Gram
+//! matrix of the standardised data together, in blocks of 2048 rows shifted by a provisional
+//! mean (one triangular GEMM per block, O(np²/2) flops, no standardised copy of Φ; a two-pass
+//! route for columns whose shifted moments would cancel).
+//!
 //! **Iteration** on the active set A, with the Gram matrix G = ΦᵀΦ, b = Φᵀt and c = tᵀt
 //! computed once (so each iteration costs O(|A|³), independent of the number of samples):
 //!
@@ -136,35 +141,177 @@ struct Scaling {
     std_t: f64,
 }
 
-/// Mean and population standard deviation (two passes, four accumulators each so that the
-/// sums vectorise).
+/// Mean and population standard deviation in one pass: sums of x − c and (x − c)² in four
+/// lanes, with the shift c the mean of the first 64 values so that the variance
+/// S₂/n − (S₁/n)² does not cancel; if it would still lose more than six digits (a column whose
+/// start is far from its mean in units of its spread) the exact two-pass form is used.
 fn mean_and_std(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
-    let sum4 = |f: &dyn Fn(f64) -> f64| {
-        let mut acc = [0.0f64; 4];
-        let chunks = v.chunks_exact(4);
-        let rest: f64 = chunks.remainder().iter().map(|&x| f(x)).sum();
-        for c in chunks {
-            for k in 0..4 {
-                acc[k] += f(c[k]);
-            }
+    let head = &v[..v.len().min(64)];
+    let c = head.iter().sum::<f64>() / head.len().max(1) as f64;
+    let (mut s1, mut s2) = ([0.0f64; 4], [0.0f64; 4]);
+    let chunks = v.chunks_exact(4);
+    let (mut r1, mut r2) = (0.0, 0.0);
+    for &x in chunks.remainder() {
+        r1 += x - c;
+        r2 += (x - c) * (x - c);
+    }
+    for q in chunks {
+        for k in 0..4 {
+            let d = q[k] - c;
+            s1[k] += d;
+            s2[k] += d * d;
         }
-        acc.iter().sum::<f64>() + rest
-    };
-    let mean = sum4(&|x| x) / n;
-    let var = sum4(&|x| (x - mean) * (x - mean)) / n;
+    }
+    let d = (s1.iter().sum::<f64>() + r1) / n;
+    let m2 = (s2.iter().sum::<f64>() + r2) / n;
+    let var = m2 - d * d;
+    if var > 1e-6 * d * d {
+        return (c + d, var.max(0.0).sqrt());
+    }
+    let mean = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
     (mean, var.sqrt())
 }
 
+/// The standardised Gram matrix, projections and energy (as [`standardised_gram`]) together
+/// with the scaling, in **one** pass over Φ that also checks it for non-finite values.
+///
+/// Each block of rows is copied shifted, x − cⱼ with cⱼ the mean of the column's first 64
+/// values, and accumulated into the lower half of the shifted Gram matrix S of [Φ − c, t − c_t]
+/// (one triangular faer GEMM per block) and into the column sums. With dⱼ = Σ(xⱼ − cⱼ)/n the
+/// means are μⱼ = cⱼ + dⱼ, the variances σⱼ² = Sⱼⱼ/n − dⱼ², and the standardised Gram matrix
+/// is (Sⱼₖ − n dⱼ dₖ)/(σⱼσₖ). The shift keeps dⱼ of the order of σⱼ, so the subtraction loses
+/// few digits; `None` when some column would lose more than log₁₀ `max_cancellation` digits,
+/// dⱼ² > `max_cancellation` σⱼ² (the caller then takes the two-pass route).
+#[allow(clippy::type_complexity)]
+fn fused_gram(
+    phi: &DMatrix<f64>,
+    t: &DVector<f64>,
+    standardise: bool,
+    max_cancellation: f64,
+) -> Result<Option<(DMatrix<f64>, DVector<f64>, f64, Scaling)>> {
+    use faer::linalg::matmul::triangular::{BlockStructure, matmul};
+    use faer::{Accum, Par};
+    let (n, p) = phi.shape();
+    const ROWS: usize = 2048;
+    let head_mean = |v: &[f64]| {
+        if standardise {
+            let h = &v[..v.len().min(64)];
+            h.iter().sum::<f64>() / h.len().max(1) as f64
+        } else {
+            0.0
+        }
+    };
+    let columns: Vec<&[f64]> = phi
+        .as_slice()
+        .chunks_exact(n)
+        .chain(std::iter::once(t.as_slice()))
+        .collect();
+    let shift: Vec<f64> = columns.iter().map(|c| head_mean(c)).collect();
+    let mut sums = vec![0.0f64; p + 1];
+    let mut block = faer::Mat::<f64>::zeros(ROWS.min(n), p + 1);
+    let mut gram = faer::Mat::<f64>::zeros(p + 1, p + 1);
+    let par: Par = faer::get_global_parallelism();
+    let mut start = 0;
+    while start < n {
+        let rows = ROWS.min(n - start);
+        for (j, col) in columns.iter().enumerate() {
+            let (c, src) = (shift[j], &col[start..start + rows]);
+            let dst = block
+                .col_mut(j)
+                .try_as_col_major_mut()
+                .expect("faer::Mat columns are contiguous")
+                .as_slice_mut();
+            // four lanes, so that the sum and the finite test vectorise
+            let (mut sum, mut finite) = ([0.0f64; 4], true);
+            let mut dq = dst.chunks_exact_mut(4);
+            let mut sq = src.chunks_exact(4);
+            for (dv, sv) in (&mut dq).zip(&mut sq) {
+                for k in 0..4 {
+                    let d = sv[k] - c;
+                    dv[k] = d;
+                    sum[k] += d;
+                    finite &= sv[k].is_finite();
+                }
+            }
+            for (v, &x) in dq.into_remainder().iter_mut().zip(sq.remainder()) {
+                *v = x - c;
+                sum[0] += x - c;
+                finite &= x.is_finite();
+            }
+            if !finite {
+                return Err(Error::non_finite(if j < p { "phi" } else { "t" }));
+            }
+            sums[j] += (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        }
+        let accum = if start == 0 {
+            Accum::Replace
+        } else {
+            Accum::Add
+        };
+        matmul(
+            gram.as_mut(),
+            BlockStructure::TriangularLower,
+            accum,
+            block.subrows(0, rows).transpose(),
+            BlockStructure::Rectangular,
+            block.subrows(0, rows),
+            BlockStructure::Rectangular,
+            1.0,
+            par,
+        );
+        start += rows;
+    }
+    let nf = n as f64;
+    let d: Vec<f64> = sums.iter().map(|s| s / nf).collect();
+    // lower triangle only (r ≥ c)
+    let s_at = |r: usize, c: usize| if r >= c { gram[(r, c)] } else { gram[(c, r)] };
+    let mut mean = vec![0.0; p + 1];
+    let mut std = vec![1.0; p + 1];
+    if standardise {
+        for j in 0..=p {
+            let var = s_at(j, j) / nf - d[j] * d[j];
+            if d[j] != 0.0 && var * max_cancellation <= d[j] * d[j] {
+                return Ok(None);
+            }
+            mean[j] = shift[j] + d[j];
+            std[j] = var.max(0.0).sqrt();
+        }
+    }
+    // centred entries (Sⱼₖ − n dⱼ dₖ), divided by σⱼσₖ where σ > 0 (constant columns are never
+    // selected; their entries stay unscaled)
+    let scale = |j: usize| if std[j] > 0.0 { std[j] } else { 1.0 };
+    let centred = |r: usize, c: usize| {
+        let v = if standardise {
+            s_at(r, c) - nf * d[r] * d[c]
+        } else {
+            s_at(r, c)
+        };
+        v / (scale(r) * scale(c))
+    };
+    let g = DMatrix::from_fn(p, p, &centred);
+    let b = DVector::from_fn(p, |r, _| centred(p, r));
+    let c = centred(p, p);
+    let scaling = Scaling {
+        mean_x: mean[..p].to_vec(),
+        std_x: std[..p].to_vec(),
+        mean_t: mean[p],
+        std_t: std[p],
+    };
+    Ok(Some((g, b, c, scaling)))
+}
+
 /// G = XᵀX, b = Xᵀτ, c = τᵀτ of the standardised data X = (Φ − μ)/σ (columns with σ = 0 left
-/// as they are), τ = (t − μ_t)/σ_t, accumulated over blocks of rows (one GEMM per block through
-/// faer) so that the standardised matrix is never stored whole.
+/// as they are), τ = (t − μ_t)/σ_t, accumulated over blocks of rows (one triangular GEMM per
+/// block through faer: the lower half only, then mirrored) so that the standardised matrix is
+/// never stored whole.
 fn standardised_gram(
     phi: &DMatrix<f64>,
     t: &DVector<f64>,
     sc: &Scaling,
 ) -> (DMatrix<f64>, DVector<f64>, f64) {
-    use faer::linalg::matmul::matmul;
+    use faer::linalg::matmul::triangular::{BlockStructure, matmul};
     use faer::{Accum, Par};
     let (n, p) = phi.shape();
     // [X τ] block by block; the Gram of the augmented block holds G, b and c together
@@ -182,13 +329,22 @@ fn standardised_gram(
             } else {
                 (0.0, 1.0)
             };
-            let dst = block.col_mut(j);
-            for (r, v) in dst.iter_mut().take(rows).enumerate() {
-                *v = (col[start + r] - m) / s;
+            let src = &col.as_slice()[start..start + rows];
+            let dst = block
+                .col_mut(j)
+                .try_as_col_major_mut()
+                .expect("contiguous column");
+            for (v, &x) in dst.as_slice_mut().iter_mut().zip(src) {
+                *v = (x - m) / s;
             }
         }
-        for (r, v) in block.col_mut(p).iter_mut().take(rows).enumerate() {
-            *v = (t[start + r] - sc.mean_t) / sc.std_t;
+        let src = &t.as_slice()[start..start + rows];
+        let dst = block
+            .col_mut(p)
+            .try_as_col_major_mut()
+            .expect("contiguous column");
+        for (v, &x) in dst.as_slice_mut().iter_mut().zip(src) {
+            *v = (x - sc.mean_t) / sc.std_t;
         }
         let b = block.subrows(0, rows);
         let accum = if start == 0 {
@@ -196,11 +352,23 @@ fn standardised_gram(
         } else {
             Accum::Add
         };
-        matmul(gram.as_mut(), accum, b.transpose(), b, 1.0, par);
+        matmul(
+            gram.as_mut(),
+            BlockStructure::TriangularLower,
+            accum,
+            b.transpose(),
+            BlockStructure::Rectangular,
+            b,
+            BlockStructure::Rectangular,
+            1.0,
+            par,
+        );
         start += rows;
     }
-    let g = DMatrix::from_fn(p, p, |r, c| gram[(r, c)]);
-    let bv = DVector::from_fn(p, |r, _| gram[(r, p)]);
+    // only the lower triangle (r ≥ c) was accumulated
+    let lower = |r: usize, c: usize| if r >= c { gram[(r, c)] } else { gram[(c, r)] };
+    let g = DMatrix::from_fn(p, p, lower);
+    let bv = DVector::from_fn(p, |r, _| gram[(p, r)]);
     (g, bv, gram[(p, p)])
 }
 
@@ -220,25 +388,41 @@ fn inverse_spd(h: &DMatrix<f64>) -> Result<DMatrix<f64>> {
 /// Errors: shape mismatch, non-finite values, invalid parameters. A constant column (zero
 /// standard deviation) is never selected; a constant target gives an empty model.
 pub fn rvm_fit(phi: &DMatrix<f64>, t: &DVector<f64>, params: &RvmParams) -> Result<RvmFit> {
-    crate::classical::check_dense(phi, t)?;
+    rvm_fit_with(phi, t, params, MAX_CANCELLATION)
+}
+
+/// How far (d²/σ² in the shifted moments) the one-pass route may cancel: six digits.
+const MAX_CANCELLATION: f64 = 1e6;
+
+/// [`rvm_fit`] with the one-pass route's cancellation limit (0 forces the two-pass route).
+fn rvm_fit_with(
+    phi: &DMatrix<f64>,
+    t: &DVector<f64>,
+    params: &RvmParams,
+    max_cancellation: f64,
+) -> Result<RvmFit> {
+    if phi.is_empty() {
+        return Err(Error::invalid("phi", "design matrix is empty"));
+    }
+    parsimony_core::error::check_len("length of t (rows of phi)", phi.nrows(), t.len())?;
     params.validate()?;
     let (n, p) = phi.shape();
-    let scaling = if params.standardise {
-        let (mean_x, std_x): (Vec<f64>, Vec<f64>) =
-            phi.as_slice().chunks_exact(n).map(mean_and_std).unzip();
-        let (mean_t, std_t) = mean_and_std(t.as_slice());
-        Scaling {
-            mean_x,
-            std_x,
-            mean_t,
-            std_t,
-        }
-    } else {
-        Scaling {
-            mean_x: vec![0.0; p],
-            std_x: vec![1.0; p],
-            mean_t: 0.0,
-            std_t: 1.0,
+    // One pass over Φ (finite check, moments and Gram together); the two-pass route only for
+    // columns whose moments the shifted sums cannot give to enough digits.
+    let (g, b, c, scaling) = match fused_gram(phi, t, params.standardise, max_cancellation)? {
+        Some(fused) => fused,
+        None => {
+            let (mean_x, std_x): (Vec<f64>, Vec<f64>) =
+                phi.as_slice().chunks_exact(n).map(mean_and_std).unzip();
+            let (mean_t, std_t) = mean_and_std(t.as_slice());
+            let scaling = Scaling {
+                mean_x,
+                std_x,
+                mean_t,
+                std_t,
+            };
+            let (g, b, c) = standardised_gram(phi, t, &scaling);
+            (g, b, c, scaling)
         }
     };
     let empty = |iterations| RvmFit {
@@ -259,9 +443,6 @@ pub fn rvm_fit(phi: &DMatrix<f64>, t: &DVector<f64>, params: &RvmParams) -> Resu
     if active.is_empty() {
         return Ok(empty(0));
     }
-    // Gram matrix, projections and energy of the standardised data, once, without a
-    // standardised copy of Φ.
-    let (g, b, c) = standardised_gram(phi, t, &scaling);
     let standardised = |i: usize, j: usize| {
         if scaling.std_x[j] > 0.0 {
             (phi[(i, j)] - scaling.mean_x[j]) / scaling.std_x[j]
@@ -376,4 +557,119 @@ pub fn rvm_fit(phi: &DMatrix<f64>, t: &DVector<f64>, params: &RvmParams) -> Resu
         iterations,
         converged,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_pass(
+        phi: &DMatrix<f64>,
+        t: &DVector<f64>,
+    ) -> (DMatrix<f64>, DVector<f64>, f64, Scaling) {
+        let n = phi.nrows();
+        let naive = |v: &[f64]| {
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / v.len() as f64;
+            (m, var.sqrt())
+        };
+        let (mean_x, std_x): (Vec<f64>, Vec<f64>) =
+            phi.as_slice().chunks_exact(n).map(naive).unzip();
+        let (mean_t, std_t) = naive(t.as_slice());
+        let sc = Scaling {
+            mean_x,
+            std_x,
+            mean_t,
+            std_t,
+        };
+        let (g, b, c) = standardised_gram(phi, t, &sc);
+        (g, b, c, sc)
+    }
+
+    /// The one-pass moments and Gram matrix equal the two-pass ones (over several row blocks,
+    /// with an offset column and a constant column), and a column whose start is far from its
+    /// mean in units of its spread is handed to the two-pass route.
+    #[test]
+    fn fused_gram_matches_the_two_pass_form() {
+        let (n, p) = (5000, 5);
+        let phi = DMatrix::from_fn(n, p, |i, j| match j {
+            0 => ((i * 7) as f64 * 0.013).sin(),
+            1 => 1e3 + ((i * 3) as f64 * 0.11).cos(),
+            2 => 2.5,
+            _ => ((i * (j + 1)) as f64 * 0.017).sin().powi(j as i32),
+        });
+        let t = DVector::from_fn(n, |i, _| 0.3 * phi[(i, 0)] - 2.0 * phi[(i, 4)] + 4.0);
+        let (g, b, c, sc) = fused_gram(&phi, &t, true, MAX_CANCELLATION)
+            .unwrap()
+            .expect("no cancellation");
+        let (g2, b2, c2, sc2) = two_pass(&phi, &t);
+        for j in 0..p {
+            assert!((sc.mean_x[j] - sc2.mean_x[j]).abs() <= 1e-12 * (1.0 + sc2.mean_x[j].abs()));
+            assert!((sc.std_x[j] - sc2.std_x[j]).abs() <= 1e-10 * sc2.std_x[j].max(1e-300));
+        }
+        assert_eq!(sc.std_x[2], 0.0);
+        let active = [0usize, 1, 3, 4];
+        for &r in &active {
+            assert!((b[r] - b2[r]).abs() < 1e-9 * n as f64, "b[{r}]");
+            for &s in &active {
+                assert!(
+                    (g[(r, s)] - g2[(r, s)]).abs() < 1e-9 * n as f64,
+                    "G[{r},{s}]"
+                );
+            }
+        }
+        assert!((c - c2).abs() < 1e-9 * n as f64);
+        // a step away from the first 64 values: d²/σ² = (1 − q)/q ≈ 77 for q = 64/n, which
+        // the limit 1e6 accepts and a limit of 10 hands to the two-pass route
+        let step = DMatrix::from_fn(n, 1, |i, _| if i < 64 { 0.0 } else { 1e9 + (i % 7) as f64 });
+        assert!(
+            fused_gram(&step, &t, true, MAX_CANCELLATION)
+                .unwrap()
+                .is_some()
+        );
+        assert!(fused_gram(&step, &t, true, 10.0).unwrap().is_none());
+        // unstandardised: the plain Gram matrix
+        let (g0, b0, c0, _) = fused_gram(&phi, &t, false, MAX_CANCELLATION)
+            .unwrap()
+            .unwrap();
+        let plain = phi.transpose() * &phi;
+        assert!((g0 - plain).abs().max() < 1e-9 * n as f64 * 1e6);
+        assert!((b0 - phi.transpose() * &t).abs().max() < 1e-6);
+        assert!((c0 - t.dot(&t)).abs() < 1e-9 * t.dot(&t));
+    }
+
+    #[test]
+    fn fused_gram_names_non_finite_input() {
+        let mut phi = DMatrix::from_fn(3000, 2, |i, j| (i + j) as f64);
+        let t = DVector::from_fn(3000, |i, _| i as f64);
+        phi[(2500, 1)] = f64::NAN;
+        assert!(
+            matches!(fused_gram(&phi, &t, true, MAX_CANCELLATION), Err(Error::NonFinite { what }) if what == "phi")
+        );
+        let mut t2 = t.clone();
+        t2[7] = f64::INFINITY;
+        phi[(2500, 1)] = 1.0;
+        assert!(
+            matches!(fused_gram(&phi, &t2, true, MAX_CANCELLATION), Err(Error::NonFinite { what }) if what == "t")
+        );
+    }
+
+    /// The two-pass route (forced) and the one-pass route fit the same model.
+    #[test]
+    fn both_routes_fit_the_same_model() {
+        let n = 4000;
+        let phi = DMatrix::from_fn(n, 3, |i, j| 5.0 + ((i * (j + 2)) as f64 * 0.021).sin());
+        let t = DVector::from_fn(n, |i, _| {
+            1.5 * phi[(i, 1)] + 1e-3 * ((i as f64) * 0.9).cos()
+        });
+        let params = RvmParams::medida_ks();
+        assert!(fused_gram(&phi, &t, true, 0.0).unwrap().is_none());
+        let one = rvm_fit_with(&phi, &t, &params, MAX_CANCELLATION).unwrap();
+        let two = rvm_fit_with(&phi, &t, &params, 0.0).unwrap();
+        assert_eq!(one.support, vec![1]);
+        assert_eq!(one.support, two.support);
+        assert_eq!(one.iterations, two.iterations);
+        assert!((one.weights[1] - two.weights[1]).abs() < 1e-12);
+        assert!((one.intercept - two.intercept).abs() < 1e-10);
+    }
 }
