@@ -287,11 +287,25 @@ pub struct Medida {
     params: MedidaParams,
 }
 
-/// y and Θ rows of one sample.
-struct Rows {
+/// The stacked regression: Θ (samples·N × p, filled sample by sample in place), the target y
+/// and the model tendency.
+struct Stack {
+    phi: DMatrix<f64>,
     y: Vec<f64>,
     tendency: Vec<f64>,
-    theta: DMatrix<f64>,
+    /// Samples written so far.
+    filled: usize,
+}
+
+impl Stack {
+    fn new(n: usize, samples: usize, p: usize) -> Self {
+        Self {
+            phi: DMatrix::zeros(n * samples, p),
+            y: Vec::with_capacity(n * samples),
+            tendency: Vec::with_capacity(n * samples),
+            filled: 0,
+        }
+    }
 }
 
 impl Medida {
@@ -310,12 +324,12 @@ impl Medida {
     pub fn discover(&self, model: &mut Cnab2, samples: &[Sample]) -> Result<ModelErrorFit> {
         let n = model.params().n;
         let mut forecast = vec![0.0; n];
-        let mut rows = Vec::with_capacity(samples.len());
+        let mut stack = Stack::new(n, samples.len(), self.params.library.len());
         for s in samples {
             model.step(&s.u_prev2, &s.u_prev1, &mut forecast)?;
-            rows.push(self.rows(model, &s.u_now, &forecast)?);
+            self.push_rows(model, &s.u_now, &forecast, &mut stack)?;
         }
-        self.fit(&rows)
+        self.fit(&stack)
     }
 
     /// Noisy MEDIDA with an ensemble Kalman filter: per sample the two earlier states are
@@ -362,7 +376,7 @@ impl Medida {
         let gauss = |rng: &mut StdRng| -> f64 { StandardNormal.sample(rng) };
         let mut ens = DMatrix::zeros(n, members);
         let mut fc = DMatrix::zeros(n, members);
-        let mut rows = Vec::with_capacity(samples.len());
+        let mut stack = Stack::new(n, samples.len(), self.params.library.len());
         for s in samples {
             for (what, u) in [
                 ("u_prev2", &s.u_prev2),
@@ -411,57 +425,61 @@ impl Medida {
             }
             let analysis = enkf_analysis(&fc, &w, &enkf, rng)?;
             let mean_f: Vec<f64> = fc.column_mean().iter().copied().collect();
-            rows.push(self.rows(model, &analysis.mean, &mean_f)?);
-            progress(rows.len(), samples.len());
+            self.push_rows(model, &analysis.mean, &mean_f, &mut stack)?;
+            progress(stack.filled, samples.len());
         }
-        self.fit(&rows)
+        self.fit(&stack)
     }
 
-    /// Regression rows from an analysis `u_a` and a forecast mean `u_f` (both at time t).
-    fn rows(&self, model: &mut Cnab2, u_a: &[f64], u_f: &[f64]) -> Result<Rows> {
+    /// Writes the regression rows of an analysis `u_a` and a forecast mean `u_f` (both at time
+    /// t) into the next sample's place in `stack`.
+    fn push_rows(
+        &self,
+        model: &mut Cnab2,
+        u_a: &[f64],
+        u_f: &[f64],
+        stack: &mut Stack,
+    ) -> Result<()> {
         let n = model.params().n;
         let h = model.params().dt;
-        let mut y: Vec<f64> = u_a.iter().zip(u_f).map(|(a, f)| (a - f) / h).collect();
+        let row0 = stack.filled * n;
+        let start = stack.y.len();
+        stack
+            .y
+            .extend(u_a.iter().zip(u_f).map(|(a, f)| (a - f) / h));
         if self.params.target == Target::ResponseCorrected {
             let factor: Vec<Complex<f64>> =
                 model.forcing_response().iter().map(|r| 1.0 / r).collect();
-            model.grid_mut().multiply(&mut y, &factor)?;
+            model.grid_mut().multiply(&mut stack.y[start..], &factor)?;
         }
-        let mut tendency = vec![0.0; n];
-        model.tendency(u_a, &mut tendency)?;
-        let mut theta = self.params.library.evaluate(u_a, model.grid_mut())?;
+        stack.tendency.resize(start + n, 0.0);
+        model.tendency(u_a, &mut stack.tendency[start..])?;
+        self.params
+            .library
+            .evaluate_into(u_a, model.grid_mut(), &mut stack.phi, row0)?;
         if let Some(kc) = self.params.lowpass {
             let grid = model.grid_mut();
-            grid.lowpass(&mut y, kc)?;
-            grid.lowpass(&mut tendency, kc)?;
-            let mut col = vec![0.0; n];
-            for c in 0..theta.ncols() {
-                col.copy_from_slice(theta.column(c).as_slice());
-                grid.lowpass(&mut col, kc)?;
-                theta.column_mut(c).copy_from_slice(&col);
+            grid.lowpass(&mut stack.y[start..], kc)?;
+            grid.lowpass(&mut stack.tendency[start..], kc)?;
+            let rows = stack.phi.nrows();
+            for col in stack.phi.as_mut_slice().chunks_exact_mut(rows) {
+                grid.lowpass(&mut col[row0..row0 + n], kc)?;
             }
         }
-        Ok(Rows { y, tendency, theta })
+        stack.filled += 1;
+        Ok(())
     }
 
-    /// Stacks the rows, applies the gate and runs the RVM.
-    fn fit(&self, rows: &[Rows]) -> Result<ModelErrorFit> {
-        if rows.is_empty() {
+    /// Applies the gate to the stacked rows and runs the RVM.
+    fn fit(&self, stack: &Stack) -> Result<ModelErrorFit> {
+        if stack.filled == 0 {
             return Err(Error::invalid("samples", "need at least one sample"));
         }
-        let n = rows[0].y.len();
-        let total = n * rows.len();
-        let p = self.params.library.len();
-        let mut phi = DMatrix::zeros(total, p);
-        let mut y = DVector::zeros(total);
-        let mut tend = Vec::with_capacity(total);
-        for (i, r) in rows.iter().enumerate() {
-            phi.view_mut((i * n, 0), (n, p)).copy_from(&r.theta);
-            y.rows_mut(i * n, n).copy_from_slice(&r.y);
-            tend.extend_from_slice(&r.tendency);
-        }
+        let total = stack.y.len();
+        let (phi, tend) = (&stack.phi, &stack.tendency);
+        let y = DVector::from_column_slice(&stack.y);
         let target_std = std_dev(y.as_slice());
-        let tendency_std = std_dev(&tend);
+        let tendency_std = std_dev(tend);
         if target_std < self.params.gate * tendency_std {
             return Ok(ModelErrorFit {
                 terms: Vec::new(),
@@ -472,7 +490,7 @@ impl Medida {
                 fit: None,
             });
         }
-        let fit = rvm_fit(&phi, &y, &self.params.rvm)?;
+        let fit = rvm_fit(phi, &y, &self.params.rvm)?;
         let terms = fit
             .support
             .iter()
