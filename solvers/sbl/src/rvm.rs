@@ -191,8 +191,6 @@ fn fused_gram(
     standardise: bool,
     max_cancellation: f64,
 ) -> Result<Option<(DMatrix<f64>, DVector<f64>, f64, Scaling)>> {
-    use faer::linalg::matmul::triangular::{BlockStructure, matmul};
-    use faer::{Accum, Par};
     let (n, p) = phi.shape();
     const ROWS: usize = 2048;
     let head_mean = |v: &[f64]| {
@@ -212,7 +210,6 @@ fn fused_gram(
     let mut sums = vec![0.0f64; p + 1];
     let mut block = faer::Mat::<f64>::zeros(ROWS.min(n), p + 1);
     let mut gram = faer::Mat::<f64>::zeros(p + 1, p + 1);
-    let par: Par = faer::get_global_parallelism();
     let mut start = 0;
     while start < n {
         let rows = ROWS.min(n - start);
@@ -245,22 +242,7 @@ fn fused_gram(
             }
             sums[j] += (sum[0] + sum[1]) + (sum[2] + sum[3]);
         }
-        let accum = if start == 0 {
-            Accum::Replace
-        } else {
-            Accum::Add
-        };
-        matmul(
-            gram.as_mut(),
-            BlockStructure::TriangularLower,
-            accum,
-            block.subrows(0, rows).transpose(),
-            BlockStructure::Rectangular,
-            block.subrows(0, rows),
-            BlockStructure::Rectangular,
-            1.0,
-            par,
-        );
+        accumulate_lower_gram(&mut gram, block.subrows(0, rows), start == 0);
         start += rows;
     }
     let nf = n as f64;
@@ -302,6 +284,50 @@ fn fused_gram(
     Ok(Some((g, b, c, scaling)))
 }
 
+/// The lower triangle of `gram` (+)= Bᵀ B for a block of rows B (replaced when `first`), by
+/// faer's triangular GEMM on the threads of `set_threads`.
+fn accumulate_lower_gram(gram: &mut faer::Mat<f64>, block: faer::MatRef<'_, f64>, first: bool) {
+    use faer::linalg::matmul::triangular::{BlockStructure, matmul};
+    let accum = if first {
+        faer::Accum::Replace
+    } else {
+        faer::Accum::Add
+    };
+    matmul(
+        gram.as_mut(),
+        BlockStructure::TriangularLower,
+        accum,
+        block.transpose(),
+        BlockStructure::Rectangular,
+        block,
+        BlockStructure::Rectangular,
+        1.0,
+        faer::get_global_parallelism(),
+    );
+}
+
+/// The standardised Gram matrix, projections, energy and scaling by the two-pass route: the
+/// moments column by column first, then the Gram matrix of the standardised blocks.
+fn two_pass_gram(
+    phi: &DMatrix<f64>,
+    t: &DVector<f64>,
+) -> (DMatrix<f64>, DVector<f64>, f64, Scaling) {
+    let (mean_x, std_x): (Vec<f64>, Vec<f64>) = phi
+        .as_slice()
+        .chunks_exact(phi.nrows())
+        .map(mean_and_std)
+        .unzip();
+    let (mean_t, std_t) = mean_and_std(t.as_slice());
+    let scaling = Scaling {
+        mean_x,
+        std_x,
+        mean_t,
+        std_t,
+    };
+    let (g, b, c) = standardised_gram(phi, t, &scaling);
+    (g, b, c, scaling)
+}
+
 /// G = XᵀX, b = Xᵀτ, c = τᵀτ of the standardised data X = (Φ − μ)/σ (columns with σ = 0 left
 /// as they are), τ = (t − μ_t)/σ_t, accumulated over blocks of rows (one triangular GEMM per
 /// block through faer: the lower half only, then mirrored) so that the standardised matrix is
@@ -311,14 +337,11 @@ fn standardised_gram(
     t: &DVector<f64>,
     sc: &Scaling,
 ) -> (DMatrix<f64>, DVector<f64>, f64) {
-    use faer::linalg::matmul::triangular::{BlockStructure, matmul};
-    use faer::{Accum, Par};
     let (n, p) = phi.shape();
     // [X τ] block by block; the Gram of the augmented block holds G, b and c together
     const ROWS: usize = 2048;
     let mut block = faer::Mat::<f64>::zeros(ROWS.min(n), p + 1);
     let mut gram = faer::Mat::<f64>::zeros(p + 1, p + 1);
-    let par: Par = faer::get_global_parallelism();
     let mut start = 0;
     while start < n {
         let rows = ROWS.min(n - start);
@@ -346,23 +369,7 @@ fn standardised_gram(
         for (v, &x) in dst.as_slice_mut().iter_mut().zip(src) {
             *v = (x - sc.mean_t) / sc.std_t;
         }
-        let b = block.subrows(0, rows);
-        let accum = if start == 0 {
-            Accum::Replace
-        } else {
-            Accum::Add
-        };
-        matmul(
-            gram.as_mut(),
-            BlockStructure::TriangularLower,
-            accum,
-            b.transpose(),
-            BlockStructure::Rectangular,
-            b,
-            BlockStructure::Rectangular,
-            1.0,
-            par,
-        );
+        accumulate_lower_gram(&mut gram, block.subrows(0, rows), start == 0);
         start += rows;
     }
     // only the lower triangle (r ≥ c) was accumulated
@@ -411,19 +418,7 @@ fn rvm_fit_with(
     // columns whose moments the shifted sums cannot give to enough digits.
     let (g, b, c, scaling) = match fused_gram(phi, t, params.standardise, max_cancellation)? {
         Some(fused) => fused,
-        None => {
-            let (mean_x, std_x): (Vec<f64>, Vec<f64>) =
-                phi.as_slice().chunks_exact(n).map(mean_and_std).unzip();
-            let (mean_t, std_t) = mean_and_std(t.as_slice());
-            let scaling = Scaling {
-                mean_x,
-                std_x,
-                mean_t,
-                std_t,
-            };
-            let (g, b, c) = standardised_gram(phi, t, &scaling);
-            (g, b, c, scaling)
-        }
+        None => two_pass_gram(phi, t),
     };
     let empty = |iterations| RvmFit {
         support: vec![],
@@ -563,29 +558,6 @@ fn rvm_fit_with(
 mod tests {
     use super::*;
 
-    fn two_pass(
-        phi: &DMatrix<f64>,
-        t: &DVector<f64>,
-    ) -> (DMatrix<f64>, DVector<f64>, f64, Scaling) {
-        let n = phi.nrows();
-        let naive = |v: &[f64]| {
-            let m = v.iter().sum::<f64>() / v.len() as f64;
-            let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / v.len() as f64;
-            (m, var.sqrt())
-        };
-        let (mean_x, std_x): (Vec<f64>, Vec<f64>) =
-            phi.as_slice().chunks_exact(n).map(naive).unzip();
-        let (mean_t, std_t) = naive(t.as_slice());
-        let sc = Scaling {
-            mean_x,
-            std_x,
-            mean_t,
-            std_t,
-        };
-        let (g, b, c) = standardised_gram(phi, t, &sc);
-        (g, b, c, sc)
-    }
-
     /// The one-pass moments and Gram matrix equal the two-pass ones (over several row blocks,
     /// with an offset column and a constant column), and a column whose start is far from its
     /// mean in units of its spread is handed to the two-pass route.
@@ -602,12 +574,25 @@ mod tests {
         let (g, b, c, sc) = fused_gram(&phi, &t, true, MAX_CANCELLATION)
             .unwrap()
             .expect("no cancellation");
-        let (g2, b2, c2, sc2) = two_pass(&phi, &t);
+        let (g2, b2, c2, sc2) = two_pass_gram(&phi, &t);
         for j in 0..p {
             assert!((sc.mean_x[j] - sc2.mean_x[j]).abs() <= 1e-12 * (1.0 + sc2.mean_x[j].abs()));
             assert!((sc.std_x[j] - sc2.std_x[j]).abs() <= 1e-10 * sc2.std_x[j].max(1e-300));
         }
         assert_eq!(sc.std_x[2], 0.0);
+        // and both equal the plain two-pass moments
+        for (j, col) in phi.as_slice().chunks_exact(n).enumerate() {
+            let m = col.iter().sum::<f64>() / n as f64;
+            let sd = (col.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n as f64).sqrt();
+            assert!(
+                (sc.mean_x[j] - m).abs() <= 1e-12 * (1.0 + m.abs()),
+                "mean {j}"
+            );
+            assert!(
+                (sc.std_x[j] - sd).abs() <= 1e-10 * sd.max(1e-300),
+                "std {j}"
+            );
+        }
         let active = [0usize, 1, 3, 4];
         for &r in &active {
             assert!((b[r] - b2[r]).abs() < 1e-9 * n as f64, "b[{r}]");
