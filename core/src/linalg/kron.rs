@@ -15,8 +15,10 @@
 //!
 //! **Cost.** Mode i multiplies a tensor with (∏_{l<i} mₗ)(∏_{l≥i} nₗ) entries by an mᵢ×nᵢ
 //! matrix: O(mᵢ · ∏_{l<i} mₗ · ∏_{l≥i} nₗ) flops, at most O(N·Σmᵢ) when mᵢ ≤ nᵢ, against
-//! O(M·N) for a dense matvec and O(M·N) memory to form A at all. Each mode product is one or a
-//! few faer GEMM calls on strided views; intermediate tensors live in a [`ModeWorkspace`]
+//! O(M·N) for a dense matvec and O(M·N) memory to form A at all. That is the first-to-last
+//! order; the sweep runs last-to-first instead when that needs fewer multiply-adds (for
+//! expanding factors, mᵢ > nᵢ, the most-expanding modes go last). Each mode product is one or
+//! a few faer GEMM calls on strided views; intermediate tensors live in a [`ModeWorkspace`]
 //! whose two ping-pong buffers grow once and are then reused, so repeated applications
 //! allocate nothing.
 
