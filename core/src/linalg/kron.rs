@@ -305,50 +305,43 @@ fn multimode_unchecked<'m, T: Scalar>(
             (false, false, true) => (&pong[..cur_len], &mut ping[..out_len]),
             (false, false, false) => (&ping[..cur_len], &mut pong[..out_len]),
         };
-        match (op, reverse) {
-            (Transform::Identity, false) => rotated_product(src, a, rest, b, dst),
-            (Transform::Transpose, false) => rotated_product(src, a, rest, b.transpose(), dst),
-            (Transform::Adjoint, false) => rotated_product(src, a, rest, b.adjoint(), dst),
-            (Transform::Identity, true) => reverse_rotated_product(src, a, rest, b, dst),
-            (Transform::Transpose, true) => {
-                reverse_rotated_product(src, a, rest, b.transpose(), dst)
-            }
-            (Transform::Adjoint, true) => reverse_rotated_product(src, a, rest, b.adjoint(), dst),
+        match op {
+            Transform::Identity => stage_product(src, a, rest, b, reverse, dst),
+            Transform::Transpose => stage_product(src, a, rest, b.transpose(), reverse, dst),
+            Transform::Adjoint => stage_product(src, a, rest, b.adjoint(), reverse, dst),
         }
         cur_len = out_len;
     }
 }
 
-/// dst (r × rest, row-major) = B Tᵀ for T = src as a rest × a row-major matrix and B (r × a).
-fn reverse_rotated_product<T: Scalar, C: Conjugate<Canonical = T>>(
+/// One sweep stage as one GEMM, dst = B Sᵀ for B (r × a) and S = src as a rest × a matrix:
+/// column-major S and dst (r × rest) forward — that is dst = Tᵀ Bᵀ as a row-major rest × r
+/// matrix for T = src as a row-major a × rest matrix — and row-major S and dst in reverse.
+fn stage_product<T: Scalar, C: Conjugate<Canonical = T>>(
     src: &[T],
     a: usize,
     rest: usize,
     b: MatRef<'_, C>,
+    reverse: bool,
     dst: &mut [T],
 ) {
     let r = b.nrows();
-    let rhs = MatRef::from_row_major_slice(src, rest, a).transpose();
-    let out = MatMut::from_row_major_slice_mut(dst, r, rest);
-    gemm(out, Accum::Replace, b, rhs, T::of_real(1.0), Par::Seq);
-}
-
-/// dst (rest × r, row-major) = Tᵀ Bᵀ for T = src as an a × rest row-major matrix and B (r × a).
-fn rotated_product<T: Scalar, C: Conjugate<Canonical = T>>(
-    src: &[T],
-    a: usize,
-    rest: usize,
-    b: MatRef<'_, C>,
-    dst: &mut [T],
-) {
-    let r = b.nrows();
-    let lhs = MatRef::from_row_major_slice(src, a, rest).transpose();
-    let out = MatMut::from_row_major_slice_mut(dst, rest, r);
+    let (s, out) = if reverse {
+        (
+            MatRef::from_row_major_slice(src, rest, a),
+            MatMut::from_row_major_slice_mut(dst, r, rest),
+        )
+    } else {
+        (
+            MatRef::from_column_major_slice(src, rest, a),
+            MatMut::from_column_major_slice_mut(dst, r, rest),
+        )
+    };
     gemm(
         out,
         Accum::Replace,
-        lhs,
-        b.transpose(),
+        b,
+        s.transpose(),
         T::of_real(1.0),
         Par::Seq,
     );
