@@ -345,29 +345,26 @@ fn standardised_gram(
     let mut start = 0;
     while start < n {
         let rows = ROWS.min(n - start);
-        for j in 0..p {
-            let col = phi.column(j);
-            let (m, s) = if sc.std_x[j] > 0.0 {
+        // the p columns of Φ, then t, each shifted and scaled into its column of the block
+        let columns = phi
+            .as_slice()
+            .chunks_exact(n)
+            .chain(std::iter::once(t.as_slice()));
+        for (j, col) in columns.enumerate() {
+            let (m, s) = if j == p {
+                (sc.mean_t, sc.std_t)
+            } else if sc.std_x[j] > 0.0 {
                 (sc.mean_x[j], sc.std_x[j])
             } else {
                 (0.0, 1.0)
             };
-            let src = &col.as_slice()[start..start + rows];
             let dst = block
                 .col_mut(j)
                 .try_as_col_major_mut()
                 .expect("contiguous column");
-            for (v, &x) in dst.as_slice_mut().iter_mut().zip(src) {
+            for (v, &x) in dst.as_slice_mut().iter_mut().zip(&col[start..start + rows]) {
                 *v = (x - m) / s;
             }
-        }
-        let src = &t.as_slice()[start..start + rows];
-        let dst = block
-            .col_mut(p)
-            .try_as_col_major_mut()
-            .expect("contiguous column");
-        for (v, &x) in dst.as_slice_mut().iter_mut().zip(src) {
-            *v = (x - sc.mean_t) / sc.std_t;
         }
         accumulate_lower_gram(&mut gram, block.subrows(0, rows), start == 0);
         start += rows;
