@@ -3,13 +3,15 @@
 //!
 //! - the MEDIDA regression at the paper's geometry with n = 100 samples (102 400 × 24): the
 //!   CNAB2 forecasts + targets + library (spectral and PDE-FIND finite differences), the EM-RVM
-//!   fit on it (Gram once, then O(p³) per iteration), and the whole `Medida::discover`;
+//!   fit on it (Gram once, then O(p³) per iteration), the same regression by its moments
+//!   (`LibraryMoments`, no stacked matrix) with the RVM fit from them, and the whole
+//!   `Medida::discover`;
 //! - one stochastic EnKF analysis at N = 1024 with Nₑ = 1024 and 10 240 members (mean only, and
 //!   with the analysed members), on one and two threads.
 //!
 //! The truth samples are written to `target/bench_medida/samples.npy` (100 × 3 × 1024) for the
 //! NumPy peer `bench/peers/medida_numpy.py`; `bash bench/run_medida.sh` runs both.
-//! Run: `cargo bench --bench medida`.
+//! Run: `cargo bench --bench medida` (`-- --regression-only` skips the EnKF rows).
 #![allow(missing_docs)]
 
 use nalgebra::{DMatrix, DVector};
@@ -17,9 +19,10 @@ use parsimony::medida::cases::TruthConfig;
 use parsimony::medida::cnab2::Cnab2;
 use parsimony::medida::enkf::{EnkfParams, enkf_analysis};
 use parsimony::medida::library::{Derivatives, Library};
+use parsimony::medida::library_moments::LibraryMoments;
 use parsimony::medida::model_error::{Medida, MedidaParams, Sample, Target};
 use parsimony::random::seeded_rng;
-use parsimony::sbl::rvm::{RvmParams, rvm_fit};
+use parsimony::sbl::rvm::{RowMoments, RvmParams, rvm_fit, rvm_fit_moments};
 use rand_distr::{Distribution, StandardNormal};
 use std::time::Instant;
 
@@ -56,6 +59,26 @@ fn regression(
         lib.evaluate_into(&s.u_now, model.grid_mut(), &mut phi, i * n)?;
     }
     Ok((phi, y))
+}
+
+/// The moments of the same regression, accumulated sample by sample.
+fn regression_moments(
+    model: &mut Cnab2,
+    samples: &[Sample],
+    lib: &Library,
+) -> parsimony::Result<RowMoments> {
+    let n = model.params().n;
+    let h = model.params().dt;
+    let mut acc = LibraryMoments::new(lib, n)?;
+    let (mut f, mut y) = (vec![0.0; n], vec![0.0; n]);
+    for s in samples {
+        model.step(&s.u_prev2, &s.u_prev1, &mut f)?;
+        for ((o, a), b) in y.iter_mut().zip(&s.u_now).zip(&f) {
+            *o = (a - b) / h;
+        }
+        acc.push(&s.u_now, &y, model.grid_mut())?;
+    }
+    acc.moments()
 }
 
 fn main() -> parsimony::Result<()> {
@@ -119,12 +142,42 @@ fn main() -> parsimony::Result<()> {
         fit.iterations,
         support.join(" ")
     );
+    // the same regression by its moments: forecasts + targets + library moments, then the RVM
+    // from the moments (no stacked matrix)
+    let secs = median_time(5, || {
+        regression_moments(&mut model, &samples, &lib).unwrap();
+    });
+    println!("B4,regression_moments_spectral,{secs:.6e},forecasts + targets + library moments");
+    let mut mfit = None;
+    let secs = median_time(5, || {
+        let m = regression_moments(&mut model, &samples, &lib).unwrap();
+        mfit = rvm_fit_moments(&m, &params).unwrap();
+    });
+    let mfit = mfit.expect("the moments suffice for KS1");
+    let support: Vec<String> = mfit
+        .support
+        .iter()
+        .map(|&j| format!("{}={:.9}", lib.terms()[j].label(), mfit.weights[j]))
+        .collect();
+    println!(
+        "B4+B5,moments_and_rvm_fit,{secs:.6e},{} iterations; support {}",
+        mfit.iterations,
+        support.join(" ")
+    );
+    let secs = median_time(5, || {
+        let (phi, y) = regression(&mut model, &samples, &lib).unwrap();
+        rvm_fit(&phi, &y, &params).unwrap();
+    });
+    println!("B4+B5,rows_and_rvm_fit,{secs:.6e},stacked 102400x24 matrix, then the RVM");
     let medida = Medida::new(MedidaParams::new(Target::Plain))?;
     let secs = median_time(5, || {
         medida.discover(&mut model, &samples).unwrap();
     });
     println!("B4+B5,medida_discover_total,{secs:.6e},spectral library, plain target");
 
+    if std::env::args().any(|a| a == "--regression-only") {
+        return Ok(());
+    }
     // EnKF: F = u(t) + 0.25 ξ, w = u(t), σ = 0.01
     let u = &samples[0].u_now;
     for threads in [1usize, 2] {

@@ -17,6 +17,7 @@ Measured (median and best of --repeats runs after one warm-up, threadpool_limits
          residual from Phi every iteration), 'gram' = S5 (G, b, c once; O(p^3) iterations, Cholesky).
          setup_s = standardisation (+ Gram), iter_s = the EM loop (split of the last timed run).
          Weights are m*sigma_y/sigma_x.
+  build_and_rvm  the two in sequence (spectral library), as one timed pipeline.
   enkf   stochastic EnKF analysis, N = 1024, N_e = 1024 and 10240: F = u(t) of sample 0 + 0.25 xi
          (default_rng(0)), w = u(t), sigma = 0.01, H = I. A = (F - mean)/sqrt(N_e - 1), B = A A^T,
          K = B (B + s^2 I)^-1 ('chol': Cholesky solve; 'inv': np.linalg.inv as MEDIDA's EnKF.py),
@@ -25,7 +26,7 @@ Measured (median and best of --repeats runs after one warm-up, threadpool_limits
 
 Run (OPENBLAS_CORETYPE/L2_SIZE unset, they slow a current numpy here):
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bench/peers/.venv/bin/python \
-      bench/peers/medida_numpy.py [--samples target/bench_medida/samples.npy] [--repeats 5]
+      bench/peers/medida_numpy.py [--samples target/bench_medida/samples.npy] [--repeats 5] [--ne ...]
 """
 
 import argparse
@@ -243,7 +244,7 @@ def main():
     ap.add_argument("--samples", default="target/bench_medida/samples.npy")
     ap.add_argument("--repeats", type=int, default=5, help="timed runs after one warm-up (>= 5)")
     ap.add_argument("--lam", default="0,1,1", help="imperfect-model lambda (l0,l1,l2); KS1 = 0,1,1")
-    ap.add_argument("--ne", type=int, nargs="+", default=[1024, 10240], help="EnKF ensemble sizes")
+    ap.add_argument("--ne", type=int, nargs="*", default=[1024, 10240], help="EnKF ensemble sizes (none: skip the EnKF)")
     args = ap.parse_args()
     if not os.path.exists(args.samples):
         print(f"medida_numpy: samples file {args.samples} not found; run the Rust MEDIDA bench first "
@@ -286,6 +287,10 @@ def main():
             fits[name] = r
             print(f"medida_rvm,{name},{med:.6e},{best:.6e},{reps},{r['setup']:.6e},{r['loop']:.6e},"
                   f"{r['iterations']},{fmt_list(r['support'], 'd')},{fmt_list(r['w'], '.15g')}")
+        for name, fit in (("naive", rvm_naive), ("gram", rvm_gram)):
+            med, best, r = timed(lambda: fit(*build(samples, lam, "spectral")), reps)
+            print(f"medida_build_and_rvm,{name},{med:.6e},{best:.6e},{reps},,,{r['iterations']},"
+                  f"{fmt_list(r['support'], 'd')},{fmt_list(r['w'], '.15g')}")
         a, g = fits["naive"], fits["gram"]
         same = np.array_equal(a["support"], g["support"])
         diff = np.max(np.abs(a["w"] - g["w"]) / np.abs(a["w"])) if same else float("nan")

@@ -172,11 +172,12 @@ impl Cnab2 {
         parsimony_core::linalg::check_finite(what, u)
     }
 
-    /// Combines û(t−h) (in `v1`), N̂₁ and N̂₂ into the new state `out`.
-    fn combine_into(&mut self, out: &mut [f64]) -> Result<()> {
+    /// Combines û(t−h) (in `v1`), N̂₁ (weight `w1`, 3/2 in the scheme) and N̂₂ (weight 1/2)
+    /// into the new state `out`.
+    fn combine_into(&mut self, out: &mut [f64], w1: f64) -> Result<()> {
         let h = self.params.dt;
         for m in 0..self.v1.len() {
-            self.tmp[m] = (self.explicit_lin[m] * self.v1[m] + self.n1[m] * (1.5 * h)
+            self.tmp[m] = (self.explicit_lin[m] * self.v1[m] + self.n1[m] * (w1 * h)
                 - self.n2[m] * (0.5 * h))
                 * self.implicit_inv[m];
         }
@@ -195,13 +196,23 @@ impl Cnab2 {
         self.check_state("u_prev2", u_prev2)?;
         self.check_state("u_prev1", u_prev1)?;
         parsimony_core::error::check_len("length of out", self.params.n, out.len())?;
+        if self.extra.is_empty() {
+            // N̂ is linear in u²: (3/2)N̂(u₁) − (1/2)N̂(u₂) = N̂ of (3/2)u₁² − (1/2)u₂², one FFT
+            for ((s, &a), &b) in self.sq.iter_mut().zip(u_prev1).zip(u_prev2) {
+                *s = 1.5 * a * a - 0.5 * b * b;
+            }
+            self.grid.forward(&self.sq, &mut self.n1)?;
+            for (o, g) in self.n1.iter_mut().zip(&self.g) {
+                *o *= g;
+            }
+            self.n2.iter_mut().for_each(|v| *v = C64::new(0.0, 0.0));
+            self.grid.forward(u_prev1, &mut self.v1)?;
+            return self.combine_into(out, 1.0);
+        }
         self.explicit_hat(u_prev2, Slot::N2)?;
         self.explicit_hat(u_prev1, Slot::N1)?;
-        let mut v1 = std::mem::take(&mut self.v1);
-        let r = self.grid.forward(u_prev1, &mut v1);
-        self.v1 = v1;
-        r?;
-        self.combine_into(out)
+        self.grid.forward(u_prev1, &mut self.v1)?;
+        self.combine_into(out, 1.5)
     }
 
     /// One step for every member (column) of `members` (N × Nₑ, the states u(t−h)), all
@@ -229,7 +240,7 @@ impl Cnab2 {
             let r = self.grid.forward(src, &mut v1);
             self.v1 = v1;
             r?;
-            self.combine_into(dst)?;
+            self.combine_into(dst, 1.5)?;
         }
         Ok(())
     }

@@ -15,6 +15,8 @@
 //! * [`spectral`]: FFT plans, wavenumbers, spectral derivatives and low-pass filtering.
 //! * [`library`]: candidate terms u^p ∂ₓ^d u with spectral or PDE-FIND finite-difference
 //!   derivatives.
+//! * [`library_moments`]: the sums a library regression's RVM fit needs, accumulated snapshot
+//!   by snapshot from the moments of u and its derivatives, without the library matrix.
 //! * [`enkf`]: the ensemble Kalman filter analysis (stochastic or deterministic mean,
 //!   observation- or ensemble-space gain, inflation, Gaspari–Cohn localisation).
 //! * [`model_error`]: the MEDIDA pipeline (plain or response-corrected targets, low-pass, gate,
@@ -27,6 +29,7 @@ pub mod cnab2;
 pub mod enkf;
 pub mod ks;
 pub mod library;
+pub mod library_moments;
 pub mod model_error;
 pub mod pde_discovery;
 pub mod spectral;

@@ -164,6 +164,16 @@ impl Library {
         self.terms.is_empty()
     }
 
+    /// The highest derivative order D among the terms.
+    pub fn max_derivative(&self) -> usize {
+        self.max_derivative
+    }
+
+    /// The highest power P among the terms.
+    pub fn max_power(&self) -> u32 {
+        self.max_power
+    }
+
     /// The derivative method.
     pub fn derivatives(&self) -> Derivatives {
         self.derivatives
@@ -204,7 +214,9 @@ impl Library {
                 out.nrows(),
             ));
         }
-        let derivs = self.derivatives_of(u, grid)?;
+        let mut derivs = vec![0.0; n * (self.max_derivative + 1)];
+        derivs[..n].copy_from_slice(u);
+        self.derivatives_into(u, grid, &mut derivs[n..])?;
         // u⁰ … u^P once, then every column is one product
         let mut powers = vec![vec![1.0; n]];
         for p in 1..=self.max_power as usize {
@@ -217,7 +229,8 @@ impl Library {
             if t.derivative == 0 {
                 dst.copy_from_slice(up);
             } else {
-                for ((o, a), b) in dst.iter_mut().zip(up).zip(&derivs[t.derivative]) {
+                let d = &derivs[t.derivative * n..(t.derivative + 1) * n];
+                for ((o, a), b) in dst.iter_mut().zip(up).zip(d) {
                     *o = a * b;
                 }
             }
@@ -225,19 +238,23 @@ impl Library {
         Ok(())
     }
 
-    /// u, ∂u, …, ∂ᴰu.
-    fn derivatives_of(&self, u: &[f64], grid: &mut SpectralGrid) -> Result<Vec<Vec<f64>>> {
-        let n = u.len();
-        let mut derivs = vec![u.to_vec()];
-        for d in 1..=self.max_derivative {
-            let mut v = vec![0.0; n];
-            match self.derivatives {
-                Derivatives::Spectral => grid.derivative(u, d, &mut v)?,
-                Derivatives::FiniteDifference => finite_difference(u, grid.dx(), d, &mut v)?,
+    /// ∂u, …, ∂ᴰu into consecutive blocks of N values of `out` (length D·N, D ≤ the
+    /// library's), by the library's derivative method.
+    pub(crate) fn derivatives_into(
+        &self,
+        u: &[f64],
+        grid: &mut SpectralGrid,
+        out: &mut [f64],
+    ) -> Result<()> {
+        match self.derivatives {
+            Derivatives::Spectral => grid.derivatives(u, out),
+            Derivatives::FiniteDifference => {
+                for (d, o) in out.chunks_exact_mut(u.len()).enumerate() {
+                    finite_difference(u, grid.dx(), d + 1, o)?;
+                }
+                Ok(())
             }
-            derivs.push(v);
         }
-        Ok(derivs)
     }
 }
 

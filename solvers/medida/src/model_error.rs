@@ -22,18 +22,22 @@
 //! would happily explain with a dozen 1e-5 terms; the **gate** reports "no significant model
 //! error" when std(y) < gate · std(f_model(u_a)).
 //!
-//! Cost: one model step and one library evaluation per sample (O(n·N·(D log N + p))), the Gram
-//! matrix of the stacked regression O(n·N·p²), then O(p³) per RVM iteration.
+//! Cost: one model step and the library's derivatives per sample (O(n·N·D log N)); without a
+//! low-pass the regression's moments are accumulated per sample from the powers of u and the
+//! products of its derivatives ([`crate::library_moments`], O(n·N·P·D²)), and the stacked
+//! matrix is never formed; with a low-pass the rows are stacked and their Gram matrix formed
+//! (O(n·N·p²)); then O(p³) per RVM iteration.
 
 use crate::cnab2::{Cnab2, ExtraTerm};
 use crate::enkf::{EnkfParams, enkf_analysis};
 use crate::ks::KsParams;
 use crate::library::{Library, Term};
+use crate::library_moments::LibraryMoments;
 use nalgebra::{DMatrix, DVector};
 use num_complex::Complex;
 use parsimony_core::random::StdRng;
 use parsimony_core::{Error, Result};
-use parsimony_sbl::rvm::{RvmFit, RvmParams, rvm_fit};
+use parsimony_sbl::rvm::{RvmFit, RvmParams, rvm_fit, rvm_fit_moments};
 use rand_distr::{Distribution, StandardNormal};
 
 /// The model-error target.
@@ -321,7 +325,60 @@ impl Medida {
     }
 
     /// Noise-free MEDIDA: u_a = u(t) and ū_f = model(u(t−2h), u(t−h)) for every sample.
+    ///
+    /// Without a low-pass the regression is never stored: its moments are accumulated sample
+    /// by sample ([`LibraryMoments`]) and the RVM fits from them; where the moments cannot give
+    /// the fit to working accuracy (see [`rvm_fit_moments`]) the rows are formed and fitted.
     pub fn discover(&self, model: &mut Cnab2, samples: &[Sample]) -> Result<ModelErrorFit> {
+        if self.params.lowpass.is_none()
+            && let Some(fit) = self.discover_from_moments(model, samples)?
+        {
+            return Ok(fit);
+        }
+        self.discover_from_rows(model, samples)
+    }
+
+    /// [`Medida::discover`] from the moments of the regression; `None` when they do not suffice.
+    fn discover_from_moments(
+        &self,
+        model: &mut Cnab2,
+        samples: &[Sample],
+    ) -> Result<Option<ModelErrorFit>> {
+        if samples.is_empty() {
+            return Err(Error::invalid("samples", "need at least one sample"));
+        }
+        let n = model.params().n;
+        let h = model.params().dt;
+        let response: Option<Vec<Complex<f64>>> = (self.params.target == Target::ResponseCorrected)
+            .then(|| model.forcing_response().iter().map(|r| 1.0 / r).collect());
+        let mut acc = LibraryMoments::new(&self.params.library, n)?;
+        let (mut forecast, mut y, mut tendency) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let (mut y_stats, mut tendency_stats) =
+            (RunningMoments::default(), RunningMoments::default());
+        for s in samples {
+            model.step(&s.u_prev2, &s.u_prev1, &mut forecast)?;
+            parsimony_core::error::check_len("length of u_now", n, s.u_now.len())?;
+            for ((o, a), f) in y.iter_mut().zip(&s.u_now).zip(&forecast) {
+                *o = (a - f) / h;
+            }
+            if let Some(factor) = &response {
+                model.grid_mut().multiply(&mut y, factor)?;
+            }
+            model.tendency(&s.u_now, &mut tendency)?;
+            y_stats.push(&y);
+            tendency_stats.push(&tendency);
+            acc.push(&s.u_now, &y, model.grid_mut())?;
+        }
+        let (target_std, tendency_std) = (y_stats.std(), tendency_stats.std());
+        if let Some(gated) = self.gate(target_std, tendency_std, acc.rows()) {
+            return Ok(Some(gated));
+        }
+        Ok(rvm_fit_moments(&acc.moments()?, &self.params.rvm)?
+            .map(|fit| self.model_error_fit(fit, target_std, tendency_std, acc.rows())))
+    }
+
+    /// [`Medida::discover`] from the stacked rows.
+    fn discover_from_rows(&self, model: &mut Cnab2, samples: &[Sample]) -> Result<ModelErrorFit> {
         let n = model.params().n;
         let mut forecast = vec![0.0; n];
         let mut stack = Stack::new(n, samples.len(), self.params.library.len());
@@ -476,21 +533,36 @@ impl Medida {
             return Err(Error::invalid("samples", "need at least one sample"));
         }
         let total = stack.y.len();
-        let (phi, tend) = (&stack.phi, &stack.tendency);
         let y = DVector::from_column_slice(&stack.y);
         let target_std = std_dev(y.as_slice());
-        let tendency_std = std_dev(tend);
-        if target_std < self.params.gate * tendency_std {
-            return Ok(ModelErrorFit {
-                terms: Vec::new(),
-                significant: false,
-                target_std,
-                tendency_std,
-                rows: total,
-                fit: None,
-            });
+        let tendency_std = std_dev(&stack.tendency);
+        if let Some(gated) = self.gate(target_std, tendency_std, total) {
+            return Ok(gated);
         }
-        let fit = rvm_fit(phi, &y, &self.params.rvm)?;
+        let fit = rvm_fit(&stack.phi, &y, &self.params.rvm)?;
+        Ok(self.model_error_fit(fit, target_std, tendency_std, total))
+    }
+
+    /// "No significant model error" when std(y) < gate · std(model tendency).
+    fn gate(&self, target_std: f64, tendency_std: f64, rows: usize) -> Option<ModelErrorFit> {
+        (target_std < self.params.gate * tendency_std).then(|| ModelErrorFit {
+            terms: Vec::new(),
+            significant: false,
+            target_std,
+            tendency_std,
+            rows,
+            fit: None,
+        })
+    }
+
+    /// The discovered terms of an RVM fit.
+    fn model_error_fit(
+        &self,
+        fit: RvmFit,
+        target_std: f64,
+        tendency_std: f64,
+        rows: usize,
+    ) -> ModelErrorFit {
         let terms = fit
             .support
             .iter()
@@ -504,14 +576,44 @@ impl Medida {
                 }
             })
             .collect();
-        Ok(ModelErrorFit {
+        ModelErrorFit {
             terms,
             significant: true,
             target_std,
             tendency_std,
-            rows: total,
+            rows,
             fit: Some(fit),
-        })
+        }
+    }
+}
+
+/// Mean and population standard deviation of values pushed in slices, in one pass: sums of
+/// x − c and (x − c)² with the shift c the mean of the first slice, so that the variance does
+/// not cancel.
+#[derive(Default)]
+struct RunningMoments {
+    shift: Option<f64>,
+    count: usize,
+    sum: f64,
+    sum_sq: f64,
+}
+
+impl RunningMoments {
+    fn push(&mut self, v: &[f64]) {
+        let c = *self
+            .shift
+            .get_or_insert_with(|| v.iter().sum::<f64>() / v.len().max(1) as f64);
+        for x in v {
+            self.sum += x - c;
+            self.sum_sq += (x - c) * (x - c);
+        }
+        self.count += v.len();
+    }
+
+    fn std(&self) -> f64 {
+        let n = self.count.max(1) as f64;
+        let d = self.sum / n;
+        (self.sum_sq / n - d * d).max(0.0).sqrt()
     }
 }
 
@@ -520,4 +622,90 @@ pub(crate) fn std_dev(v: &[f64]) -> f64 {
     let n = v.len() as f64;
     let mean = v.iter().sum::<f64>() / n;
     (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::Derivatives;
+
+    /// Samples of a smooth travelling field on L = 32π, N = 128 (states h = 5e-3 apart).
+    fn samples() -> Vec<Sample> {
+        let (n, length, h) = (128, 32.0 * std::f64::consts::PI, 5e-3);
+        let field = |t: f64| -> Vec<f64> {
+            (0..n)
+                .map(|j| {
+                    let x = j as f64 * length / n as f64;
+                    (x / 16.0).cos() * (1.0 + (x / 16.0 + 0.3 * t).sin())
+                        + 0.3 * (3.0 * x / 16.0 - t).sin()
+                })
+                .collect()
+        };
+        (1..=4)
+            .map(|s| {
+                let t = s as f64;
+                Sample {
+                    u_prev2: field(t - 2.0 * h),
+                    u_prev1: field(t - h),
+                    u_now: field(t),
+                }
+            })
+            .collect()
+    }
+
+    fn model() -> Cnab2 {
+        Cnab2::new(KsParams {
+            dt: 5e-3,
+            c1: 0.0,
+            ..KsParams::default()
+        })
+        .unwrap()
+    }
+
+    /// The fit from the moments equals the fit from the stacked rows (plain and
+    /// response-corrected targets, spectral and finite-difference libraries).
+    #[test]
+    fn moments_and_rows_give_the_same_fit() {
+        let samples = samples();
+        for target in [Target::Plain, Target::ResponseCorrected] {
+            for d in [Derivatives::Spectral, Derivatives::FiniteDifference] {
+                let medida =
+                    Medida::new(MedidaParams::new(target).library(Library::new(4, 4, d).unwrap()))
+                        .unwrap();
+                let moments = medida
+                    .discover_from_moments(&mut model(), &samples)
+                    .unwrap()
+                    .expect("the moments suffice here");
+                let rows = medida.discover_from_rows(&mut model(), &samples).unwrap();
+                assert!(moments.significant && rows.significant);
+                assert_eq!(moments.rows, rows.rows);
+                assert_eq!(moments.support(), rows.support(), "{target:?} {d:?}");
+                assert!(!moments.terms.is_empty());
+                for (a, b) in moments.terms.iter().zip(&rows.terms) {
+                    let tol = 1e-8 * b.coefficient.abs().max(1.0);
+                    assert!((a.coefficient - b.coefficient).abs() < tol, "{}", a.label);
+                    assert!(
+                        (a.std - b.std).abs() < 1e-6 * b.std.max(1e-12),
+                        "{}",
+                        a.label
+                    );
+                }
+                let (fa, fb) = (moments.fit.unwrap(), rows.fit.unwrap());
+                assert_eq!(fa.iterations, fb.iterations);
+                assert!((moments.target_std - rows.target_std).abs() < 1e-12 * rows.target_std);
+                assert!(
+                    (moments.tendency_std - rows.tendency_std).abs() < 1e-12 * rows.tendency_std
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_samples_is_an_error() {
+        let medida = Medida::new(MedidaParams::default()).unwrap();
+        assert!(matches!(
+            medida.discover(&mut model(), &[]),
+            Err(Error::InvalidParameter { name, .. }) if name == "samples"
+        ));
+    }
 }

@@ -8,7 +8,9 @@
 //! **Set-up**, one pass over Φ (n × p): the finite check, the column moments and the Gram
 //! matrix of the standardised data together, in blocks of 2048 rows shifted by a provisional
 //! mean (one triangular GEMM per block, O(np²/2) flops, no standardised copy of Φ; a two-pass
-//! route for columns whose shifted moments would cancel).
+//! route for columns whose shifted moments would cancel). Everything after the set-up needs
+//! only these [`RowMoments`] of [Φ t] (sums and sums of products over the rows), so a caller
+//! that forms them without storing Φ fits with [`rvm_fit_moments`].
 //!
 //! **Iteration** on the active set A, with the Gram matrix G = ΦᵀΦ, b = Φᵀt and c = tᵀt
 //! computed once (so each iteration costs O(|A|³), independent of the number of samples):
@@ -174,23 +176,97 @@ fn mean_and_std(v: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// The standardised Gram matrix, projections and energy (as [`standardised_gram`]) together
-/// with the scaling, in **one** pass over Φ that also checks it for non-finite values.
+/// Sums over the rows of the augmented data A = [Φ t] (n × (p + 1), the target last), taken
+/// about a shift s (one value per column):
 ///
-/// Each block of rows is copied shifted, x − cⱼ with cⱼ the mean of the column's first 64
-/// values, and accumulated into the lower half of the shifted Gram matrix S of [Φ − c, t − c_t]
-/// (one triangular faer GEMM per block) and into the column sums. With dⱼ = Σ(xⱼ − cⱼ)/n the
-/// means are μⱼ = cⱼ + dⱼ, the variances σⱼ² = Sⱼⱼ/n − dⱼ², and the standardised Gram matrix
-/// is (Sⱼₖ − n dⱼ dₖ)/(σⱼσₖ). The shift keeps dⱼ of the order of σⱼ, so the subtraction loses
-/// few digits; `None` when some column would lose more than log₁₀ `max_cancellation` digits,
-/// dⱼ² > `max_cancellation` σⱼ² (the caller then takes the two-pass route).
-#[allow(clippy::type_complexity)]
-fn fused_gram(
-    phi: &DMatrix<f64>,
-    t: &DVector<f64>,
-    standardise: bool,
-    max_cancellation: f64,
-) -> Result<Option<(DMatrix<f64>, DVector<f64>, f64, Scaling)>> {
+/// ```text
+///   sums[j] = Σᵢ (aᵢⱼ − sⱼ),      products[(j, k)] = Σᵢ (aᵢⱼ − sⱼ)(aᵢₖ − sₖ)
+/// ```
+///
+/// This is all the RVM needs of the data (means, standard deviations, the Gram matrix, Φᵀt and
+/// tᵀt follow from it), so a caller that can form these sums without storing Φ — a structured
+/// library whose Gram matrix follows from fewer moments, or rows streamed from disk — fits
+/// with [`rvm_fit_moments`]. The shift only serves accuracy: choose it near the column means
+/// (or 0 when they are small against the spread).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowMoments {
+    /// Number of rows n.
+    pub rows: usize,
+    /// The shift sⱼ of each column (length p + 1).
+    pub shift: Vec<f64>,
+    /// Σᵢ (aᵢⱼ − sⱼ) (length p + 1).
+    pub sums: Vec<f64>,
+    /// Σᵢ (aᵢⱼ − sⱼ)(aᵢₖ − sₖ), symmetric ((p + 1) × (p + 1)).
+    pub products: DMatrix<f64>,
+}
+
+impl RowMoments {
+    /// The sums of `phi` (n × p) and `t` (length n) about the shift 0, computed directly
+    /// (for tests and small problems; [`rvm_fit`] forms them in one blocked pass).
+    pub fn from_rows(phi: &DMatrix<f64>, t: &DVector<f64>) -> Result<Self> {
+        parsimony_core::error::check_len("length of t (rows of phi)", phi.nrows(), t.len())?;
+        parsimony_core::linalg::check_finite("phi", phi.as_slice())?;
+        parsimony_core::linalg::check_finite("t", t.as_slice())?;
+        let (n, p) = phi.shape();
+        let a = DMatrix::from_fn(n, p + 1, |i, j| if j < p { phi[(i, j)] } else { t[i] });
+        Ok(Self {
+            rows: n,
+            shift: vec![0.0; p + 1],
+            sums: a.row_sum().iter().copied().collect(),
+            products: a.tr_mul(&a),
+        })
+    }
+
+    /// Number of regression columns p (the target excluded).
+    pub fn columns(&self) -> usize {
+        self.shift.len().saturating_sub(1)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.rows == 0 {
+            return Err(Error::invalid("rows", "need at least one row"));
+        }
+        let q = self.shift.len();
+        if q < 2 {
+            return Err(Error::invalid(
+                "shift",
+                "need at least one column and the target",
+            ));
+        }
+        parsimony_core::error::check_len("length of sums", q, self.sums.len())?;
+        parsimony_core::error::check_len("rows of products", q, self.products.nrows())?;
+        parsimony_core::error::check_len("columns of products", q, self.products.ncols())?;
+        parsimony_core::linalg::check_finite("shift", &self.shift)?;
+        parsimony_core::linalg::check_finite("sums", &self.sums)?;
+        parsimony_core::linalg::check_finite("products", self.products.as_slice())?;
+        for j in 0..q {
+            if self.products[(j, j)] < 0.0 {
+                return Err(Error::invalid(
+                    format!("products[({j}, {j})]"),
+                    "a sum of squares must be ≥ 0",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The normal equations the iteration works on: G = XᵀX, b = Xᵀτ, c = τᵀτ of the (optionally
+/// standardised) data X, τ, and the scaling that maps the weights back.
+struct System {
+    g: DMatrix<f64>,
+    b: DVector<f64>,
+    c: f64,
+    scaling: Scaling,
+}
+
+/// The moments of [Φ t] about the shift cⱼ = mean of the column's first 64 values (0 without
+/// standardisation), in **one** pass over Φ that also checks it for non-finite values.
+///
+/// Each block of rows is copied shifted, x − cⱼ, and accumulated into the lower half of the
+/// shifted Gram matrix S of [Φ − c, t − c_t] (one triangular faer GEMM per block) and into the
+/// column sums; no standardised copy of Φ is made.
+fn shifted_moments(phi: &DMatrix<f64>, t: &DVector<f64>, standardise: bool) -> Result<RowMoments> {
     let (n, p) = phi.shape();
     const ROWS: usize = 2048;
     let head_mean = |v: &[f64]| {
@@ -245,43 +321,64 @@ fn fused_gram(
         accumulate_lower_gram(&mut gram, block.subrows(0, rows), start == 0);
         start += rows;
     }
-    let nf = n as f64;
-    let d: Vec<f64> = sums.iter().map(|s| s / nf).collect();
-    // lower triangle only (r ≥ c)
-    let s_at = |r: usize, c: usize| if r >= c { gram[(r, c)] } else { gram[(c, r)] };
-    let mut mean = vec![0.0; p + 1];
-    let mut std = vec![1.0; p + 1];
+    // only the lower triangle (r ≥ c) was accumulated
+    let products = DMatrix::from_fn(p + 1, p + 1, |r, c| {
+        if r >= c { gram[(r, c)] } else { gram[(c, r)] }
+    });
+    Ok(RowMoments {
+        rows: n,
+        shift,
+        sums,
+        products,
+    })
+}
+
+/// The normal equations from the moments. With dⱼ = sumsⱼ/n the means are μⱼ = sⱼ + dⱼ, the
+/// variances σⱼ² = Sⱼⱼ/n − dⱼ² and the standardised Gram entries (Sⱼₖ − n dⱼ dₖ)/(σⱼσₖ); a
+/// shift near the mean keeps dⱼ of the order of σⱼ, so the subtraction loses few digits.
+/// `None` when some column would lose more than log₁₀ `max_cancellation` digits,
+/// dⱼ² ≥ `max_cancellation` σⱼ² (the moments cannot give its variance). Without
+/// standardisation the plain sums Σ aⱼaₖ are recovered from the shifted ones.
+fn standardised_system(m: &RowMoments, standardise: bool, max_cancellation: f64) -> Option<System> {
+    let q = m.shift.len();
+    let p = q - 1;
+    let nf = m.rows as f64;
+    let d: Vec<f64> = m.sums.iter().map(|s| s / nf).collect();
+    let s = &m.products;
+    let mut mean = vec![0.0; q];
+    let mut std = vec![1.0; q];
     if standardise {
-        for j in 0..=p {
-            let var = s_at(j, j) / nf - d[j] * d[j];
+        for j in 0..q {
+            let var = s[(j, j)] / nf - d[j] * d[j];
             if d[j] != 0.0 && var * max_cancellation <= d[j] * d[j] {
-                return Ok(None);
+                return None;
             }
-            mean[j] = shift[j] + d[j];
+            mean[j] = m.shift[j] + d[j];
             std[j] = var.max(0.0).sqrt();
         }
     }
     // centred entries (Sⱼₖ − n dⱼ dₖ), divided by σⱼσₖ where σ > 0 (constant columns are never
-    // selected; their entries stay unscaled)
+    // selected; their entries stay unscaled); unstandardised: Σ aⱼaₖ
     let scale = |j: usize| if std[j] > 0.0 { std[j] } else { 1.0 };
-    let centred = |r: usize, c: usize| {
-        let v = if standardise {
-            s_at(r, c) - nf * d[r] * d[c]
+    let sh = &m.shift;
+    let entry = |r: usize, c: usize| {
+        if standardise {
+            (s[(r, c)] - nf * d[r] * d[c]) / (scale(r) * scale(c))
         } else {
-            s_at(r, c)
-        };
-        v / (scale(r) * scale(c))
+            s[(r, c)] + nf * (sh[r] * d[c] + sh[c] * d[r] + sh[r] * sh[c])
+        }
     };
-    let g = DMatrix::from_fn(p, p, &centred);
-    let b = DVector::from_fn(p, |r, _| centred(p, r));
-    let c = centred(p, p);
-    let scaling = Scaling {
-        mean_x: mean[..p].to_vec(),
-        std_x: std[..p].to_vec(),
-        mean_t: mean[p],
-        std_t: std[p],
-    };
-    Ok(Some((g, b, c, scaling)))
+    Some(System {
+        g: DMatrix::from_fn(p, p, &entry),
+        b: DVector::from_fn(p, |r, _| entry(p, r)),
+        c: entry(p, p),
+        scaling: Scaling {
+            mean_x: mean[..p].to_vec(),
+            std_x: std[..p].to_vec(),
+            mean_t: mean[p],
+            std_t: std[p],
+        },
+    })
 }
 
 /// The lower triangle of `gram` (+)= Bᵀ B for a block of rows B (replaced when `first`), by
@@ -308,10 +405,7 @@ fn accumulate_lower_gram(gram: &mut faer::Mat<f64>, block: faer::MatRef<'_, f64>
 
 /// The standardised Gram matrix, projections, energy and scaling by the two-pass route: the
 /// moments column by column first, then the Gram matrix of the standardised blocks.
-fn two_pass_gram(
-    phi: &DMatrix<f64>,
-    t: &DVector<f64>,
-) -> (DMatrix<f64>, DVector<f64>, f64, Scaling) {
+fn two_pass_gram(phi: &DMatrix<f64>, t: &DVector<f64>) -> System {
     let (mean_x, std_x): (Vec<f64>, Vec<f64>) = phi
         .as_slice()
         .chunks_exact(phi.nrows())
@@ -325,7 +419,7 @@ fn two_pass_gram(
         std_t,
     };
     let (g, b, c) = standardised_gram(phi, t, &scaling);
-    (g, b, c, scaling)
+    System { g, b, c, scaling }
 }
 
 /// G = XᵀX, b = Xᵀτ, c = τᵀτ of the standardised data X = (Φ − μ)/σ (columns with σ = 0 left
@@ -391,8 +485,31 @@ fn inverse_spd(h: &DMatrix<f64>) -> Result<DMatrix<f64>> {
 ///
 /// Errors: shape mismatch, non-finite values, invalid parameters. A constant column (zero
 /// standard deviation) is never selected; a constant target gives an empty model.
+/// Fits the RVM to the design matrix `phi` (n × p) and target `t` (length n).
+///
+/// Errors: shape mismatch, non-finite values, invalid parameters. A constant column (zero
+/// standard deviation) is never selected; a constant target gives an empty model.
 pub fn rvm_fit(phi: &DMatrix<f64>, t: &DVector<f64>, params: &RvmParams) -> Result<RvmFit> {
     rvm_fit_with(phi, t, params, MAX_CANCELLATION)
+}
+
+/// Fits the RVM from the [`RowMoments`] of [Φ t] alone, without the rows: the same iteration
+/// as [`rvm_fit`] on the same normal equations.
+///
+/// `Ok(None)` when the moments cannot give the fit to working accuracy, and the caller should
+/// fit from the rows with [`rvm_fit`] instead: a column whose mean dwarfs its spread
+/// (mean² ≥ 10⁶ variance about the shift), or a model that explains t to within 10⁻⁸ of its
+/// energy, where the residual c − 2mᵀb + mᵀGm cancels and must be summed over the rows.
+///
+/// Errors: inconsistent sizes, non-finite or negative sums of squares, no rows, invalid
+/// parameters.
+pub fn rvm_fit_moments(moments: &RowMoments, params: &RvmParams) -> Result<Option<RvmFit>> {
+    moments.validate()?;
+    params.validate()?;
+    let Some(system) = standardised_system(moments, params.standardise, MAX_CANCELLATION) else {
+        return Ok(None);
+    };
+    iterate(&system, moments.rows, params, &mut |_, _| None)
 }
 
 /// How far (d²/σ² in the shifted moments) the one-pass route may cancel: six digits.
@@ -410,13 +527,53 @@ fn rvm_fit_with(
     }
     parsimony_core::error::check_len("length of t (rows of phi)", phi.nrows(), t.len())?;
     params.validate()?;
-    let (n, p) = phi.shape();
+    let n = phi.nrows();
     // One pass over Φ (finite check, moments and Gram together); the two-pass route only for
     // columns whose moments the shifted sums cannot give to enough digits.
-    let (g, b, c, scaling) = match fused_gram(phi, t, params.standardise, max_cancellation)? {
-        Some(fused) => fused,
-        None => two_pass_gram(phi, t),
+    let moments = shifted_moments(phi, t, params.standardise)?;
+    let system = standardised_system(&moments, params.standardise, max_cancellation)
+        .unwrap_or_else(|| two_pass_gram(phi, t));
+    let sc = &system.scaling;
+    let standardised = |i: usize, j: usize| {
+        if sc.std_x[j] > 0.0 {
+            (phi[(i, j)] - sc.mean_x[j]) / sc.std_x[j]
+        } else {
+            phi[(i, j)]
+        }
     };
+    let target = |i: usize| (t[i] - sc.mean_t) / sc.std_t;
+    // the residual from the rows, for when the expanded form cancels
+    let mut residual = |active: &[usize], mean: &DVector<f64>| {
+        let rss = (0..n)
+            .map(|i| {
+                let fit: f64 = active
+                    .iter()
+                    .zip(mean.iter())
+                    .map(|(&j, m)| standardised(i, j) * m)
+                    .sum();
+                (target(i) - fit).powi(2)
+            })
+            .sum();
+        Some(rss)
+    };
+    iterate(&system, n, params, &mut residual)?
+        .ok_or_else(|| Error::breakdown("RVM", "the residual from the rows is unavailable"))
+}
+
+/// Σ(τ − X_A m)² over the rows for an active set A and weights m, if the rows are at hand.
+type ResidualFromRows<'a> = dyn FnMut(&[usize], &DVector<f64>) -> Option<f64> + 'a;
+
+/// The EM iteration on the normal equations of `n` rows. `residual(active, mean)` gives
+/// Σ(τ − X_A m)² from the rows when the expanded form cancels; `Ok(None)` when it cannot.
+fn iterate(
+    system: &System,
+    n: usize,
+    params: &RvmParams,
+    residual: &mut ResidualFromRows<'_>,
+) -> Result<Option<RvmFit>> {
+    let System { g, b, c, scaling } = system;
+    let c = *c;
+    let p = g.nrows();
     let empty = |iterations| RvmFit {
         support: vec![],
         weights: DVector::zeros(p),
@@ -429,20 +586,12 @@ fn rvm_fit_with(
         converged: true,
     };
     if scaling.std_t == 0.0 {
-        return Ok(empty(0));
+        return Ok(Some(empty(0)));
     }
     let mut active: Vec<usize> = (0..p).filter(|&j| scaling.std_x[j] > 0.0).collect();
     if active.is_empty() {
-        return Ok(empty(0));
+        return Ok(Some(empty(0)));
     }
-    let standardised = |i: usize, j: usize| {
-        if scaling.std_x[j] > 0.0 {
-            (phi[(i, j)] - scaling.mean_x[j]) / scaling.std_x[j]
-        } else {
-            phi[(i, j)]
-        }
-    };
-    let target = |i: usize| (t[i] - scaling.mean_t) / scaling.std_t;
     let mut alpha: Vec<f64> = vec![params.alpha_init; active.len()];
     let mut alpha_old = alpha.clone();
     let mut beta = params.beta_init;
@@ -467,17 +616,11 @@ fn rvm_fit_with(
         }
         let mut rss = c - 2.0 * mean.dot(&b_a) + (mean.transpose() * &g_aa * &mean)[(0, 0)];
         if rss < 1e-8 * c {
-            // the expanded form has cancelled: recompute the residual from the data
-            rss = (0..n)
-                .map(|i| {
-                    let fit: f64 = active
-                        .iter()
-                        .zip(mean.iter())
-                        .map(|(&j, m)| standardised(i, j) * m)
-                        .sum();
-                    (target(i) - fit).powi(2)
-                })
-                .sum();
+            // the expanded form has cancelled: the residual from the rows
+            match residual(&active, &mean) {
+                Some(r) => rss = r,
+                None => return Ok(None),
+            }
         }
         beta = (n as f64 - gamma.iter().sum::<f64>()) / rss;
         if !beta.is_finite() || alpha.iter().any(|a| a.is_nan()) {
@@ -538,7 +681,7 @@ fn rvm_fit_with(
     } else {
         0.0
     };
-    Ok(RvmFit {
+    Ok(Some(RvmFit {
         support: active,
         weights,
         weight_std,
@@ -548,12 +691,23 @@ fn rvm_fit_with(
         noise_variance: scaling.std_t * scaling.std_t / beta,
         iterations,
         converged,
-    })
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass route: shifted moments, then the normal equations.
+    fn fused(
+        phi: &DMatrix<f64>,
+        t: &DVector<f64>,
+        standardise: bool,
+        max_cancellation: f64,
+    ) -> Result<Option<System>> {
+        let m = shifted_moments(phi, t, standardise)?;
+        Ok(standardised_system(&m, standardise, max_cancellation))
+    }
 
     /// The one-pass moments and Gram matrix equal the two-pass ones (over several row blocks,
     /// with an offset column and a constant column), and a column whose start is far from its
@@ -568,10 +722,20 @@ mod tests {
             _ => ((i * (j + 1)) as f64 * 0.017).sin().powi(j as i32),
         });
         let t = DVector::from_fn(n, |i, _| 0.3 * phi[(i, 0)] - 2.0 * phi[(i, 4)] + 4.0);
-        let (g, b, c, sc) = fused_gram(&phi, &t, true, MAX_CANCELLATION)
+        let System {
+            g,
+            b,
+            c,
+            scaling: sc,
+        } = fused(&phi, &t, true, MAX_CANCELLATION)
             .unwrap()
             .expect("no cancellation");
-        let (g2, b2, c2, sc2) = two_pass_gram(&phi, &t);
+        let System {
+            g: g2,
+            b: b2,
+            c: c2,
+            scaling: sc2,
+        } = two_pass_gram(&phi, &t);
         for j in 0..p {
             assert!((sc.mean_x[j] - sc2.mean_x[j]).abs() <= 1e-12 * (1.0 + sc2.mean_x[j].abs()));
             assert!((sc.std_x[j] - sc2.std_x[j]).abs() <= 1e-10 * sc2.std_x[j].max(1e-300));
@@ -604,16 +768,15 @@ mod tests {
         // a step away from the first 64 values: d²/σ² = (1 − q)/q ≈ 77 for q = 64/n, which
         // the limit 1e6 accepts and a limit of 10 hands to the two-pass route
         let step = DMatrix::from_fn(n, 1, |i, _| if i < 64 { 0.0 } else { 1e9 + (i % 7) as f64 });
-        assert!(
-            fused_gram(&step, &t, true, MAX_CANCELLATION)
-                .unwrap()
-                .is_some()
-        );
-        assert!(fused_gram(&step, &t, true, 10.0).unwrap().is_none());
+        assert!(fused(&step, &t, true, MAX_CANCELLATION).unwrap().is_some());
+        assert!(fused(&step, &t, true, 10.0).unwrap().is_none());
         // unstandardised: the plain Gram matrix
-        let (g0, b0, c0, _) = fused_gram(&phi, &t, false, MAX_CANCELLATION)
-            .unwrap()
-            .unwrap();
+        let System {
+            g: g0,
+            b: b0,
+            c: c0,
+            ..
+        } = fused(&phi, &t, false, MAX_CANCELLATION).unwrap().unwrap();
         let plain = phi.transpose() * &phi;
         assert!((g0 - plain).abs().max() < 1e-9 * n as f64 * 1e6);
         assert!((b0 - phi.transpose() * &t).abs().max() < 1e-6);
@@ -626,13 +789,13 @@ mod tests {
         let t = DVector::from_fn(3000, |i, _| i as f64);
         phi[(2500, 1)] = f64::NAN;
         assert!(
-            matches!(fused_gram(&phi, &t, true, MAX_CANCELLATION), Err(Error::NonFinite { what }) if what == "phi")
+            matches!(fused(&phi, &t, true, MAX_CANCELLATION), Err(Error::NonFinite { what }) if what == "phi")
         );
         let mut t2 = t.clone();
         t2[7] = f64::INFINITY;
         phi[(2500, 1)] = 1.0;
         assert!(
-            matches!(fused_gram(&phi, &t2, true, MAX_CANCELLATION), Err(Error::NonFinite { what }) if what == "t")
+            matches!(fused(&phi, &t2, true, MAX_CANCELLATION), Err(Error::NonFinite { what }) if what == "t")
         );
     }
 
@@ -645,7 +808,7 @@ mod tests {
             1.5 * phi[(i, 1)] + 1e-3 * ((i as f64) * 0.9).cos()
         });
         let params = RvmParams::medida_ks();
-        assert!(fused_gram(&phi, &t, true, 0.0).unwrap().is_none());
+        assert!(fused(&phi, &t, true, 0.0).unwrap().is_none());
         let one = rvm_fit_with(&phi, &t, &params, MAX_CANCELLATION).unwrap();
         let two = rvm_fit_with(&phi, &t, &params, 0.0).unwrap();
         assert_eq!(one.support, vec![1]);
@@ -653,5 +816,78 @@ mod tests {
         assert_eq!(one.iterations, two.iterations);
         assert!((one.weights[1] - two.weights[1]).abs() < 1e-12);
         assert!((one.intercept - two.intercept).abs() < 1e-10);
+    }
+
+    /// A fit from the moments alone equals the fit from the rows, standardised or not, for
+    /// moments about 0 (`from_rows`) and about a shift (the blocked pass).
+    #[test]
+    fn fit_from_moments_equals_fit_from_rows() {
+        let n = 3000;
+        let phi = DMatrix::from_fn(n, 4, |i, j| {
+            0.5 * j as f64 + ((i * (j + 3)) as f64 * 0.013).sin()
+        });
+        let t = DVector::from_fn(n, |i, _| {
+            2.0 - 0.8 * phi[(i, 2)] + 0.05 * ((i as f64) * 1.7).cos()
+        });
+        for params in [RvmParams::medida_ks(), RvmParams::default()] {
+            let rows = rvm_fit(&phi, &t, &params).unwrap();
+            for m in [
+                RowMoments::from_rows(&phi, &t).unwrap(),
+                shifted_moments(&phi, &t, true).unwrap(),
+            ] {
+                let fit = rvm_fit_moments(&m, &params)
+                    .unwrap()
+                    .expect("no cancellation");
+                assert_eq!(fit.support, rows.support);
+                assert_eq!(fit.iterations, rows.iterations);
+                assert_eq!(fit.converged, rows.converged);
+                assert!((fit.weights.clone() - &rows.weights).amax() < 1e-9);
+                assert!((fit.weight_std.clone() - &rows.weight_std).amax() < 1e-9);
+                assert!((fit.intercept - rows.intercept).abs() < 1e-9);
+            }
+        }
+    }
+
+    /// The moments decline what they cannot do: a residual that cancels (an exact model) and
+    /// a column whose mean dwarfs its spread; bad moments are typed errors.
+    #[test]
+    fn fit_from_moments_declines_and_checks() {
+        let n = 2000;
+        let phi = DMatrix::from_fn(n, 2, |i, j| ((i * (j + 1)) as f64 * 0.07).sin());
+        let exact = DVector::from_fn(n, |i, _| 3.0 * phi[(i, 0)]);
+        let params = RvmParams::medida_ks();
+        let m = RowMoments::from_rows(&phi, &exact).unwrap();
+        assert!(rvm_fit_moments(&m, &params).unwrap().is_none());
+        // the rows still fit it
+        let fit = rvm_fit(&phi, &exact, &params).unwrap();
+        assert_eq!(fit.support, vec![0]);
+        assert!((fit.weights[0] - 3.0).abs() < 1e-6);
+        let far = DMatrix::from_fn(n, 1, |i, _| 1e9 + (i % 3) as f64 * 1e-3);
+        let t = DVector::from_fn(n, |i, _| (i % 3) as f64 + 0.1 * (i as f64).sin());
+        let m = RowMoments::from_rows(&far, &t).unwrap();
+        assert!(rvm_fit_moments(&m, &params).unwrap().is_none());
+        let good = RowMoments::from_rows(&phi, &t).unwrap();
+        let mut bad = good.clone();
+        bad.rows = 0;
+        assert!(
+            matches!(rvm_fit_moments(&bad, &params), Err(Error::InvalidParameter { name, .. }) if name == "rows")
+        );
+        let mut bad = good.clone();
+        bad.sums.pop();
+        assert!(matches!(
+            rvm_fit_moments(&bad, &params),
+            Err(Error::DimensionMismatch { .. })
+        ));
+        let mut bad = good.clone();
+        bad.products[(1, 0)] = f64::NAN;
+        assert!(
+            matches!(rvm_fit_moments(&bad, &params), Err(Error::NonFinite { what }) if what == "products")
+        );
+        let mut bad = good;
+        bad.products[(1, 1)] = -1.0;
+        assert!(matches!(
+            rvm_fit_moments(&bad, &params),
+            Err(Error::InvalidParameter { .. })
+        ));
     }
 }
