@@ -185,10 +185,8 @@ impl Cnab2 {
         let r = self.grid.inverse(&tmp, out);
         self.tmp = tmp;
         r?;
-        if out.iter().any(|v| !v.is_finite()) {
-            return Err(Error::breakdown("CNAB2 step", "non-finite state"));
-        }
-        Ok(())
+        parsimony_core::linalg::check_finite("new state", out)
+            .map_err(|_| Error::breakdown("CNAB2 step", "non-finite state"))
     }
 
     /// One step: u(t) from u(t−2h) = `u_prev2` and u(t−h) = `u_prev1`, into `out`.

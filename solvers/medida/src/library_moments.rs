@@ -41,7 +41,8 @@ pub struct LibraryMoments {
     n: usize,
     /// Pairs (i, j), i ≤ j, of derivative orders (0 = the constant factor).
     pairs: Vec<(usize, usize)>,
-    /// U = [u⁰ … u^{2P}, y] (N × (2P + 2), column-major; y gives Σy²).
+    /// Uᵀ = [u⁰ … u^{2P}, y]ᵀ ((2P + 2) × N, column-major: the powers of one point together;
+    /// y gives Σy²).
     powers: Vec<f64>,
     /// Q = [D_i D_j for the pairs, D_d y for d = 0..=D] (N × (pairs + D + 1), column-major).
     products: Vec<f64>,
@@ -62,9 +63,9 @@ impl LibraryMoments {
             .flat_map(|i| (i..=dmax).map(move |j| (i, j)))
             .collect();
         let width = pairs.len() + dmax + 1;
-        // the constant columns u⁰ and D₀D₀ = 1 are set here, once
+        // the constants u⁰ = 1 and D₀D₀ = 1 are set here, once
         let mut powers = vec![0.0; n * (kmax + 2)];
-        powers[..n].fill(1.0);
+        powers.iter_mut().step_by(kmax + 2).for_each(|v| *v = 1.0);
         let mut products = vec![0.0; n * width];
         products[..n].fill(1.0);
         Ok(Self {
@@ -92,15 +93,16 @@ impl LibraryMoments {
         // written in place
         let (base, rest) = self.products.split_at_mut((dmax + 1) * n);
         self.library.derivatives_into(u, grid, &mut base[n..])?;
-        // U: u⁰ = 1 (set once), u^k = u^{k−1} u, then y as one more column (for Σy²)
+        // Uᵀ: u⁰ = 1 (set once), u^k = u^{k−1} u, then y (for Σy²), point by point
         let k_cols = self.sums.nrows();
-        for k in 1..k_cols - 1 {
-            let (done, next) = self.powers.split_at_mut(k * n);
-            for ((o, &a), &x) in next[..n].iter_mut().zip(&done[(k - 1) * n..]).zip(u) {
-                *o = a * x;
+        for ((row, &x), &t) in self.powers.chunks_exact_mut(k_cols).zip(u).zip(y) {
+            let mut w = 1.0;
+            for v in &mut row[1..k_cols - 1] {
+                w *= x;
+                *v = w;
             }
+            row[k_cols - 1] = t;
         }
-        self.powers[(k_cols - 1) * n..].copy_from_slice(y);
         // Q: D_i D_j for the pairs with 1 ≤ i ≤ j, then D_d y
         let factor = |d: usize| &base[d * n..(d + 1) * n];
         let mut columns = rest.chunks_exact_mut(n);
@@ -125,7 +127,7 @@ impl LibraryMoments {
         matmul(
             self.sums.as_mut(),
             accum,
-            MatRef::from_column_major_slice(&self.powers, n, k_cols).transpose(),
+            MatRef::from_column_major_slice(&self.powers, k_cols, n),
             MatRef::from_column_major_slice(&self.products, n, width),
             1.0,
             Par::Seq,
