@@ -120,7 +120,10 @@ impl SpectralGrid {
     pub fn inverse(&mut self, v: &[C64], out: &mut [f64]) -> Result<()> {
         parsimony_core::error::check_len("length of the spectrum", self.n / 2 + 1, v.len())?;
         parsimony_core::error::check_len("length of out (grid points)", self.n, out.len())?;
-        self.spec.copy_from_slice(v);
+        let s = 1.0 / self.n as f64;
+        for (o, x) in self.spec.iter_mut().zip(v) {
+            *o = x * s;
+        }
         self.store_spectrum(out)
     }
 
@@ -129,7 +132,8 @@ impl SpectralGrid {
         parsimony_core::error::check_len("length of out (grid points)", self.n, out.len())?;
         self.load_spectrum(u)?;
         let last = self.spec.len() - 1;
-        let ik_pow = |k: f64| C64::new(0.0, k).powu(order as u32);
+        let s = 1.0 / self.n as f64;
+        let ik_pow = |k: f64| C64::new(0.0, k).powu(order as u32) * s;
         for (m, (s, &k)) in self.spec.iter_mut().zip(&self.k).enumerate() {
             *s = if m == last && order % 2 == 1 {
                 C64::new(0.0, 0.0)
@@ -152,7 +156,10 @@ impl SpectralGrid {
             ));
         }
         self.load_spectrum(u)?;
-        self.held.copy_from_slice(&self.spec);
+        let s = 1.0 / self.n as f64;
+        for (h, x) in self.held.iter_mut().zip(&self.spec) {
+            *h = x * s;
+        }
         let last = self.spec.len() - 1;
         for (d, o) in out.chunks_exact_mut(self.n).enumerate() {
             for ((s, h), &k) in self.spec.iter_mut().zip(&mut self.held).zip(&self.k) {
@@ -171,10 +178,13 @@ impl SpectralGrid {
     /// Zeroes every Fourier mode with |k| > `k_max` of u, in place.
     pub fn lowpass(&mut self, u: &mut [f64], k_max: f64) -> Result<()> {
         self.load_spectrum(u)?;
+        let scale = 1.0 / self.n as f64;
         for (s, &k) in self.spec.iter_mut().zip(&self.k) {
-            if k.abs() > k_max {
-                *s = C64::new(0.0, 0.0);
-            }
+            *s = if k.abs() > k_max {
+                C64::new(0.0, 0.0)
+            } else {
+                *s * scale
+            };
         }
         self.store_spectrum(u)
     }
@@ -183,8 +193,9 @@ impl SpectralGrid {
     pub fn multiply(&mut self, u: &mut [f64], factor: &[C64]) -> Result<()> {
         parsimony_core::error::check_len("length of factor", self.n / 2 + 1, factor.len())?;
         self.load_spectrum(u)?;
+        let scale = 1.0 / self.n as f64;
         for (s, f) in self.spec.iter_mut().zip(factor) {
-            *s *= f;
+            *s *= f * scale;
         }
         self.store_spectrum(u)
     }
@@ -198,17 +209,15 @@ impl SpectralGrid {
             .map_err(|e| Error::breakdown("FFT", e))
     }
 
-    /// out ← IFFT(`spec`) / N (destroys `spec`).
+    /// out ← the unnormalised inverse FFT of `spec` (destroys `spec`); every caller has
+    /// already divided the spectrum by N, in the pass that formed it.
     fn store_spectrum(&mut self, out: &mut [f64]) -> Result<()> {
         let last = self.spec.len() - 1;
         self.spec[0].im = 0.0;
         self.spec[last].im = 0.0;
         self.c2r
             .process_with_scratch(&mut self.spec, out, &mut self.scratch_i)
-            .map_err(|e| Error::breakdown("inverse FFT", e))?;
-        let s = 1.0 / self.n as f64;
-        out.iter_mut().for_each(|o| *o *= s);
-        Ok(())
+            .map_err(|e| Error::breakdown("inverse FFT", e))
     }
 }
 
