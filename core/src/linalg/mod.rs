@@ -57,3 +57,12 @@ pub fn set_threads(n: usize) {
     };
     faer::set_global_parallelism(par);
 }
+
+/// The number of threads [`set_threads`] allows (faer's global parallelism): 1 when
+/// sequential.
+pub fn threads() -> usize {
+    match faer::get_global_parallelism() {
+        faer::Par::Seq => 1,
+        par => par.degree().max(1),
+    }
+}

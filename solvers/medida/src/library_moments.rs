@@ -136,6 +136,25 @@ impl LibraryMoments {
         Ok(())
     }
 
+    /// Adds the sums of `other` (the same library and grid size, other snapshots), so that
+    /// snapshots can be accumulated in parts (e.g. one per thread).
+    pub fn merge(&mut self, other: &LibraryMoments) -> Result<()> {
+        if self.library != other.library {
+            return Err(Error::invalid("other", "accumulates a different library"));
+        }
+        parsimony_core::error::check_len("grid points of other", self.n, other.n)?;
+        if other.rows == 0 {
+            return Ok(());
+        }
+        if self.rows == 0 {
+            self.sums.copy_from(&other.sums);
+        } else {
+            self.sums += &other.sums;
+        }
+        self.rows += other.rows;
+        Ok(())
+    }
+
     /// Rows added so far (snapshots × N).
     pub fn rows(&self) -> usize {
         self.rows
@@ -242,6 +261,32 @@ mod tests {
                 assert!((a - b).abs() < 1e-12 * scale);
             }
         }
+    }
+
+    /// Sums accumulated in two parts and merged equal the sums accumulated in one.
+    #[test]
+    fn merged_parts_equal_the_whole() {
+        let (n, length) = (64, 12.0);
+        let mut grid = SpectralGrid::new(n, length, Nyquist::Zero).unwrap();
+        let lib = Library::default();
+        let snaps: Vec<_> = (0..5)
+            .map(|s| snapshot(n, length, 0.3 * s as f64))
+            .collect();
+        let mut whole = LibraryMoments::new(&lib, n).unwrap();
+        let (mut first, mut second) = (whole.clone(), whole.clone());
+        for (s, (u, y)) in snaps.iter().enumerate() {
+            whole.push(u, y, &mut grid).unwrap();
+            let part = if s < 2 { &mut first } else { &mut second };
+            part.push(u, y, &mut grid).unwrap();
+        }
+        let mut merged = LibraryMoments::new(&lib, n).unwrap();
+        merged.merge(&first).unwrap();
+        merged.merge(&second).unwrap();
+        let (a, b) = (merged.moments().unwrap(), whole.moments().unwrap());
+        assert_eq!(a.rows, b.rows);
+        assert!((&a.products - &b.products).amax() < 1e-12 * b.products.amax());
+        let other = LibraryMoments::new(&Library::new(2, 2, Derivatives::Spectral).unwrap(), n);
+        assert!(merged.merge(&other.unwrap()).is_err());
     }
 
     #[test]

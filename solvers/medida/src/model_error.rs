@@ -339,6 +339,8 @@ impl Medida {
     }
 
     /// [`Medida::discover`] from the moments of the regression; `None` when they do not suffice.
+    /// The samples are split between the threads of [`parsimony_core::linalg::set_threads`],
+    /// each with its own copy of the model, and the sums merged.
     fn discover_from_moments(
         &self,
         model: &mut Cnab2,
@@ -347,14 +349,54 @@ impl Medida {
         if samples.is_empty() {
             return Err(Error::invalid("samples", "need at least one sample"));
         }
+        let threads = parsimony_core::linalg::threads().min(samples.len());
+        let part = if threads > 1 {
+            let chunk = samples.len().div_ceil(threads);
+            let parts: Vec<Result<MomentsPart>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = samples
+                    .chunks(chunk)
+                    .map(|c| {
+                        let mut m = model.clone();
+                        scope.spawn(move || self.moments_part(&mut m, c))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a MEDIDA worker thread panicked"))
+                    .collect()
+            });
+            let mut parts = parts.into_iter();
+            let mut first = parts.next().expect("at least one part")?;
+            for p in parts {
+                first.merge(&p?)?;
+            }
+            first
+        } else {
+            self.moments_part(model, samples)?
+        };
+        let rows = part.sums.rows();
+        let (target_std, tendency_std) = (part.y.std(), part.tendency.std());
+        if let Some(gated) = self.gate(target_std, tendency_std, rows) {
+            return Ok(Some(gated));
+        }
+        let moments = part.sums.moments()?;
+        Ok(rvm_fit_moments(&moments, &self.params.rvm)?
+            .map(|fit| self.model_error_fit(fit, target_std, tendency_std, rows)))
+    }
+
+    /// The moments of the regression rows of `samples`, with the statistics of the targets and
+    /// the model tendencies for the gate.
+    fn moments_part(&self, model: &mut Cnab2, samples: &[Sample]) -> Result<MomentsPart> {
         let n = model.params().n;
         let h = model.params().dt;
         let response: Option<Vec<Complex<f64>>> = (self.params.target == Target::ResponseCorrected)
             .then(|| model.forcing_response().iter().map(|r| 1.0 / r).collect());
-        let mut acc = LibraryMoments::new(&self.params.library, n)?;
+        let mut part = MomentsPart {
+            sums: LibraryMoments::new(&self.params.library, n)?,
+            y: RunningMoments::default(),
+            tendency: RunningMoments::default(),
+        };
         let (mut forecast, mut y, mut tendency) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-        let (mut y_stats, mut tendency_stats) =
-            (RunningMoments::default(), RunningMoments::default());
         for s in samples {
             model.step(&s.u_prev2, &s.u_prev1, &mut forecast)?;
             parsimony_core::error::check_len("length of u_now", n, s.u_now.len())?;
@@ -365,16 +407,11 @@ impl Medida {
                 model.grid_mut().multiply(&mut y, factor)?;
             }
             model.tendency(&s.u_now, &mut tendency)?;
-            y_stats.push(&y);
-            tendency_stats.push(&tendency);
-            acc.push(&s.u_now, &y, model.grid_mut())?;
+            part.y.push(&y);
+            part.tendency.push(&tendency);
+            part.sums.push(&s.u_now, &y, model.grid_mut())?;
         }
-        let (target_std, tendency_std) = (y_stats.std(), tendency_stats.std());
-        if let Some(gated) = self.gate(target_std, tendency_std, acc.rows()) {
-            return Ok(Some(gated));
-        }
-        Ok(rvm_fit_moments(&acc.moments()?, &self.params.rvm)?
-            .map(|fit| self.model_error_fit(fit, target_std, tendency_std, acc.rows())))
+        Ok(part)
     }
 
     /// [`Medida::discover`] from the stacked rows.
@@ -587,6 +624,22 @@ impl Medida {
     }
 }
 
+/// What one thread of the moment route accumulates.
+struct MomentsPart {
+    sums: LibraryMoments,
+    y: RunningMoments,
+    tendency: RunningMoments,
+}
+
+impl MomentsPart {
+    fn merge(&mut self, other: &MomentsPart) -> Result<()> {
+        self.sums.merge(&other.sums)?;
+        self.y.merge(&other.y);
+        self.tendency.merge(&other.tendency);
+        Ok(())
+    }
+}
+
 /// Mean and population standard deviation of values pushed in slices, in one pass: sums of
 /// x − c and (x − c)² with the shift c the mean of the first slice, so that the variance does
 /// not cancel.
@@ -608,6 +661,17 @@ impl RunningMoments {
             self.sum_sq += (x - c) * (x - c);
         }
         self.count += v.len();
+    }
+
+    /// Adds the values of `other`, moving its sums to this shift:
+    /// Σ(x − c) = Σ(x − c') + m(c' − c), Σ(x − c)² = Σ(x − c')² + 2(c' − c)Σ(x − c') + m(c' − c)².
+    fn merge(&mut self, other: &RunningMoments) {
+        let Some(c2) = other.shift else { return };
+        let c = *self.shift.get_or_insert(c2);
+        let (m, e) = (other.count as f64, c2 - c);
+        self.sum += other.sum + m * e;
+        self.sum_sq += other.sum_sq + 2.0 * e * other.sum + m * e * e;
+        self.count += other.count;
     }
 
     fn std(&self) -> f64 {
@@ -698,6 +762,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Split between two threads, the moments give the same fit as on one.
+    #[test]
+    fn two_threads_give_the_same_fit() {
+        let samples = samples();
+        let medida = Medida::new(MedidaParams::new(Target::Plain)).unwrap();
+        let rows = medida.discover_from_rows(&mut model(), &samples).unwrap();
+        let before = parsimony_core::linalg::threads();
+        parsimony_core::linalg::set_threads(2);
+        let split = medida.discover_from_moments(&mut model(), &samples);
+        parsimony_core::linalg::set_threads(before);
+        let split = split.unwrap().expect("the moments suffice here");
+        assert_eq!(split.support(), rows.support());
+        for (a, b) in split.terms.iter().zip(&rows.terms) {
+            assert!((a.coefficient - b.coefficient).abs() < 1e-8 * b.coefficient.abs().max(1.0));
+        }
+        assert!((split.target_std - rows.target_std).abs() < 1e-12 * rows.target_std);
+        assert!((split.tendency_std - rows.tendency_std).abs() < 1e-12 * rows.tendency_std);
     }
 
     #[test]
