@@ -200,12 +200,19 @@ impl Cnab2 {
                 *s = 1.5 * a * a - 0.5 * b * b;
             }
             self.grid.forward(&self.sq, &mut self.n1)?;
-            for (o, g) in self.n1.iter_mut().zip(&self.g) {
-                *o *= g;
-            }
-            self.n2.iter_mut().for_each(|v| *v = C64::new(0.0, 0.0));
             self.grid.forward(u_prev1, &mut self.v1)?;
-            return self.combine_into(out, 1.0);
+            // û = [(1 + hL/2) û₁ + h g FFT(sq)] / (1 − hL/2), written straight into the grid's
+            // spectrum (one pass)
+            let h = self.params.dt;
+            let (lin, g, inv) = (&self.explicit_lin, &self.g, &self.implicit_inv);
+            let (v1, n1) = (&self.v1, &self.n1);
+            self.grid.inverse_with(out, |spec, scale| {
+                for (m, o) in spec.iter_mut().enumerate() {
+                    *o = (lin[m] * v1[m] + g[m] * n1[m] * h) * (inv[m] * scale);
+                }
+            })?;
+            return parsimony_core::linalg::check_finite("new state", out)
+                .map_err(|_| Error::breakdown("CNAB2 step", "non-finite state"));
         }
         self.explicit_hat(u_prev2, Slot::N2)?;
         self.explicit_hat(u_prev1, Slot::N1)?;

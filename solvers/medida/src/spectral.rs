@@ -127,6 +127,18 @@ impl SpectralGrid {
         self.store_spectrum(out)
     }
 
+    /// u = IFFT(û) into `out`, where `fill(spectrum, 1/N)` writes û/N into the half spectrum
+    /// (length N/2 + 1) itself: a spectrum formed in one pass, with no copy.
+    pub fn inverse_with(
+        &mut self,
+        out: &mut [f64],
+        fill: impl FnOnce(&mut [C64], f64),
+    ) -> Result<()> {
+        parsimony_core::error::check_len("length of out (grid points)", self.n, out.len())?;
+        fill(&mut self.spec, 1.0 / self.n as f64);
+        self.store_spectrum(out)
+    }
+
     /// ∂ₓ^d u into `out` (d = 0 copies u).
     pub fn derivative(&mut self, u: &[f64], order: usize, out: &mut [f64]) -> Result<()> {
         parsimony_core::error::check_len("length of out (grid points)", self.n, out.len())?;
