@@ -8,6 +8,9 @@
 //! * [`reference`](mod@reference): finite differences + damped Newton with s_L as an extra unknown (bordered
 //!   tridiagonal system), second order in the grid spacing, with Richardson extrapolation;
 //! * [`shooting`]: the independent cross-check of s_L by RK4 shooting and bisection;
+//! * [`inverse_fd`]: the classical inverse — λ, E_a and G (so s_L) by Levenberg–Marquardt
+//!   least squares of the finite-difference flame against the observations, with standard
+//!   errors: what the data can fix at all;
 //! * [`mlp`]: the PINN engine, a tanh MLP with value, first and second input derivatives as
 //!   stacked Taylor streams (one GEMM per layer) and a hand-written adjoint for the exact
 //!   gradient with respect to the weights, in `f64` or `f32` ([`real`]);
@@ -26,6 +29,7 @@
 //! Physics-informed neural networks to solve forward and inverse problems of 1D laminar
 //! flames", Combustion and Flame (2025), arXiv 2406.09071.
 
+pub mod inverse_fd;
 pub mod loss;
 pub mod mlp;
 pub mod model;
