@@ -17,7 +17,7 @@
 //! (JᵀJ)⁻¹ estimates the covariance of θ, i.e. the relative standard errors of λ, E_a and G,
 //! and by the delta method of s_L: how well the data can fix each parameter at all.
 
-use crate::loss::Observations;
+use crate::loss::{DataWeights, Observations};
 use crate::model::FlameModel;
 use crate::reference::{NewtonParams, solve_fd};
 use nalgebra::{DMatrix, DVector, Matrix3, Vector3};
@@ -31,6 +31,7 @@ use parsimony_core::{Error, Result};
 /// | `max_iter` | 60 | ≥ 1 |
 /// | `tol` | 1e-7 | > 0: stop when the largest step in ln θ is below it |
 /// | `initial` | (0.03 W/m/K, 1.5e5 J/mol, the model's G) | > 0 |
+/// | `weights` | `Relative` (maximum likelihood) | `Relative`, `Paper` (the PINN's default) |
 #[derive(Clone, Debug, PartialEq)]
 pub struct FdInverseParams {
     /// Finite-difference intervals of each flame solve.
@@ -41,6 +42,11 @@ pub struct FdInverseParams {
     pub tol: f64,
     /// Starting (λ, E_a, G); `None` for G takes the model's.
     pub initial: (f64, f64, Option<f64>),
+    /// The weighting of the misfits: [`DataWeights::Relative`], (T − T̃)/(σT̃) and
+    /// (u − ũ)/(σũ), maximum likelihood for multiplicative noise; or [`DataWeights::Paper`],
+    /// s_T (T − T̃) and u − ũ as in the paper's inverse PINN (the standard errors then take
+    /// the noise level from the fit, s² = χ²/(2n − 3)).
+    pub weights: DataWeights,
 }
 
 impl Default for FdInverseParams {
@@ -50,6 +56,7 @@ impl Default for FdInverseParams {
             max_iter: 60,
             tol: 1e-7,
             initial: (0.03, 1.5e5, None),
+            weights: DataWeights::Relative,
         }
     }
 }
@@ -67,7 +74,8 @@ pub struct FdInverse {
     pub inlet_gradient: f64,
     /// Relative standard errors (1σ) of s_L, λ, E_a and G from (JᵀJ)⁻¹ at the optimum.
     pub relative_std: [f64; 4],
-    /// χ² at the optimum (≈ 2n for a good fit of n points).
+    /// The weighted sum of squared misfits at the optimum: χ² for [`DataWeights::Relative`]
+    /// (≈ 2n for a good fit of n points).
     pub chi2: f64,
     /// Levenberg–Marquardt iterations.
     pub iterations: usize,
@@ -106,11 +114,18 @@ fn residuals(
     }
     let n = obs.x.len();
     let mut r = DVector::zeros(2 * n);
+    let s_t = crate::loss::Scaling::for_model(&model).s_t;
     for (i, &x) in obs.x.iter().enumerate() {
         let t = fd.temperature_at(x)?;
         let u = model.velocity(t, fd.s_l);
-        r[2 * i] = (t - obs.temperature[i]) / (sigma * obs.temperature[i]);
-        r[2 * i + 1] = (u - obs.velocity[i]) / (sigma * obs.velocity[i]);
+        let (dt, du) = (t - obs.temperature[i], u - obs.velocity[i]);
+        (r[2 * i], r[2 * i + 1]) = match params.weights {
+            DataWeights::Relative => (
+                dt / (sigma * obs.temperature[i]),
+                du / (sigma * obs.velocity[i]),
+            ),
+            DataWeights::Paper => (s_t * dt, du),
+        };
     }
     Ok((r, fd.s_l))
 }
@@ -206,12 +221,17 @@ pub fn fit_fd_inverse(
     }
     // covariance of ln θ at the optimum; s_L by the delta method
     let jtj: Matrix3<f64> = (jac.transpose() * &jac).fixed_view::<3, 3>(0, 0).into();
-    let cov = jtj.try_inverse().ok_or_else(|| {
-        Error::breakdown(
-            "classical inverse",
-            "the data do not determine λ, E_a and G (singular JᵀJ)",
-        )
-    })?;
+    let noise = match params.weights {
+        DataWeights::Relative => 1.0,
+        DataWeights::Paper => cost / (r.len() as f64 - 3.0).max(1.0),
+    };
+    let cov = noise
+        * jtj.try_inverse().ok_or_else(|| {
+            Error::breakdown(
+                "classical inverse",
+                "the data do not determine λ, E_a and G (singular JᵀJ)",
+            )
+        })?;
     let var_s = (ds.transpose() * cov * ds)[(0, 0)];
     Ok(FdInverse {
         s_l,

@@ -13,7 +13,9 @@
 //! ```
 //!
 //! Forward loss: mean r² + b₁² + b₂² with s_L trainable. Inverse loss: mean r² + mean d_T² +
-//! mean d_u² with s_L, λ and E_a trainable, stored as s_L, 10 λ and 10⁻⁶ E_a.
+//! mean d_u² with s_L, λ and E_a trainable, stored as s_L, 10 λ and 10⁻⁶ E_a. The misfits d
+//! above are the paper's; [`DataWeights::Relative`] divides each by its observation instead
+//! (times κ = 2.5), the maximum-likelihood weighting for multiplicative noise.
 //!
 //! # Gradient
 //! The derivatives T', T'' follow from the network's Taylor streams (n, n₁, n₂) by the chain
@@ -55,6 +57,17 @@ impl Scaling {
             s_t: 5.0 / model.t_max(),
         }
     }
+}
+
+/// How the inverse loss weighs the misfits of the observations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DataWeights {
+    /// The paper's: d_T = s_T (T − T̃), d_u = u − ũ (absolute; the hot points weigh most).
+    #[default]
+    Paper,
+    /// Relative: d_T = κ (T − T̃)/T̃, d_u = κ (u − ũ)/ũ with κ = s_T T_max / 2 = 2.5, the
+    /// maximum-likelihood weighting for multiplicative noise (every point by its own noise).
+    Relative,
 }
 
 /// Noisy point observations of T (K) and u (m/s) for the inverse problem.
@@ -264,6 +277,7 @@ pub struct Case1Loss<F: Real> {
     problem: Problem,
     n_colloc: usize,
     residual_weight: f64,
+    data_weights: DataWeights,
     xhat: Vec<F>,
     theta_f: Vec<F>,
     lanes: Vec<Lane<F>>,
@@ -305,6 +319,7 @@ struct Shared<'a, F: Real> {
     model: &'a FlameModel,
     sc: Scaling,
     problem: &'a Problem,
+    data_weights: DataWeights,
     n_colloc: usize,
     /// 2 w / N_c and 2 / N_obs: the factors of the squared terms' gradients.
     w: f64,
@@ -354,13 +369,21 @@ fn run_range<F: Real>(sh: &Shared<F>, start: usize, end: usize, lane: &mut Lane<
                     }
                     Problem::Inverse(obs) => {
                         let j = k - nc;
-                        let d_t = sc.s_t * (f[0] - obs.temperature[j]);
+                        // d_T = a_T (T − T̃), d_u = a_u (u − ũ)
+                        let (a_t, a_u) = match sh.data_weights {
+                            DataWeights::Paper => (sc.s_t, 1.0),
+                            DataWeights::Relative => {
+                                let kappa = 0.5 * sc.s_t * model.t_max();
+                                (kappa / obs.temperature[j], kappa / obs.velocity[j])
+                            }
+                        };
+                        let d_t = a_t * (f[0] - obs.temperature[j]);
                         let [u, u_t, u_s] = velocity_and_derivatives(model, f[0], s);
-                        let d_u = u - obs.velocity[j];
+                        let d_u = a_u * (u - obs.velocity[j]);
                         acc.dt_sum += d_t * d_t;
                         acc.du_sum += d_u * d_u;
-                        acc.g_params[0] += wo * d_u * u_s;
-                        [wo * (d_t * sc.s_t + d_u * u_t), 0.0, 0.0]
+                        acc.g_params[0] += wo * d_u * a_u * u_s;
+                        [wo * (d_t * a_t + d_u * a_u * u_t), 0.0, 0.0]
                     }
                 }
             };
@@ -421,6 +444,7 @@ impl<F: Real> Case1Loss<F> {
             problem,
             n_colloc: x.len(),
             residual_weight: 1.0,
+            data_weights: DataWeights::Paper,
             xhat,
             theta_f: vec![F::zero(); mlp.n_params()],
             lanes: vec![Lane::new(mlp.n_params())],
@@ -432,6 +456,20 @@ impl<F: Real> Case1Loss<F> {
         parsimony_core::error::check_positive("residual_weight", w)?;
         self.residual_weight = w;
         Ok(self)
+    }
+
+    /// Changes the residual weight of an existing loss (a continuation in w).
+    pub fn set_residual_weight(&mut self, w: f64) -> Result<()> {
+        parsimony_core::error::check_positive("residual_weight", w)?;
+        self.residual_weight = w;
+        Ok(())
+    }
+
+    /// Weighs the observations' misfits (inverse problem): [`DataWeights::Paper`] (default)
+    /// or [`DataWeights::Relative`].
+    pub fn with_data_weights(mut self, weights: DataWeights) -> Self {
+        self.data_weights = weights;
+        self
     }
 
     /// Splits the points over `threads` threads (rayon's global pool), each with its own
@@ -530,6 +568,7 @@ impl<F: Real> Case1Loss<F> {
             model: &model,
             sc: self.scaling,
             problem: &self.problem,
+            data_weights: self.data_weights,
             n_colloc: nc,
             w: 2.0 * self.residual_weight / nc as f64,
             wo,

@@ -18,7 +18,7 @@
 //! single precision (as the paper's Case 1). A non-finite loss stops training with
 //! [`Error::Breakdown`](parsimony_core::Error).
 
-use crate::loss::{Case1Loss, LossParts, Observations, Problem, WarmupLoss};
+use crate::loss::{Case1Loss, DataWeights, LossParts, Observations, Problem, WarmupLoss};
 use crate::mlp::Mlp;
 use crate::model::FlameModel;
 use crate::real::{Precision, Real};
@@ -44,7 +44,9 @@ use std::time::Instant;
 /// | `initial_conductivity` λ (W/m/K, inverse) | 0.03 | > 0 |
 /// | `initial_activation_energy` E_a (J/mol, inverse) | 1.5e5 | > 0 |
 /// | `residual_weight` w (loss = w · mean r² + …) | 1 | > 0 |
+/// | `data_weights` (inverse misfits) | `Paper` | `Paper`, `Relative` |
 /// | `lbfgs_steps` (polish after Adam; 0 = off) | 0 | ≥ 0 |
+/// | `polish_weights` (one L-BFGS polish per residual weight, in order; empty = w) | empty | each > 0 |
 /// | `precision` | F64 | F64, F32 |
 /// | `threads` (the points are split over threads) | 1 | ≥ 1 |
 /// | `seed` (weights) | 0 | any |
@@ -77,8 +79,13 @@ pub struct PinnParams {
     pub initial_activation_energy: f64,
     /// Weight of the residual term (1 in the paper).
     pub residual_weight: f64,
+    /// Weighting of the observations' misfits (inverse problem).
+    pub data_weights: DataWeights,
     /// L-BFGS iterations after Adam (0 = none).
     pub lbfgs_steps: usize,
+    /// Residual weights of successive L-BFGS polishes (a continuation that tightens the
+    /// physics); empty: one polish at `residual_weight`.
+    pub polish_weights: Vec<f64>,
     /// Network precision.
     pub precision: Precision,
     /// Threads over which the collocation points are split (rayon's global pool).
@@ -105,7 +112,9 @@ impl Default for PinnParams {
             initial_conductivity: 0.03,
             initial_activation_energy: 1.5e5,
             residual_weight: 1.0,
+            data_weights: DataWeights::Paper,
             lbfgs_steps: 0,
+            polish_weights: Vec::new(),
             precision: Precision::F64,
             threads: 1,
             seed: 0,
@@ -148,7 +157,19 @@ impl PinnParams {
         self.residual_weight = w;
         self
     }
-    /// Sets the L-BFGS polish iterations.
+    /// Sets the residual weights of successive L-BFGS polishes (each `lbfgs_steps` long).
+    pub fn polish_weights(mut self, weights: Vec<f64>) -> Self {
+        self.polish_weights = weights;
+        self
+    }
+
+    /// Sets the weighting of the observations' misfits (inverse problem).
+    pub fn data_weights(mut self, weights: DataWeights) -> Self {
+        self.data_weights = weights;
+        self
+    }
+
+    /// L-BFGS iterations after Adam (0 = none).
     pub fn lbfgs_steps(mut self, n: usize) -> Self {
         self.lbfgs_steps = n;
         self
@@ -199,6 +220,9 @@ impl PinnParams {
         }
         check_positive("learning_rate", self.learning_rate)?;
         check_positive("residual_weight", self.residual_weight)?;
+        for (i, &w) in self.polish_weights.iter().enumerate() {
+            check_positive(&format!("polish_weights[{i}]"), w)?;
+        }
         check_positive("initial_speed", self.initial_speed)?;
         check_positive("initial_conductivity", self.initial_conductivity)?;
         check_positive("initial_activation_energy", self.initial_activation_energy)?;
@@ -344,7 +368,8 @@ fn run<F: Real>(
     let forward = matches!(problem, Problem::Forward);
     let mut loss = Case1Loss::<F>::new(model, &mlp, &x, problem.clone())?
         .with_threads(params.threads)
-        .with_residual_weight(params.residual_weight)?;
+        .with_residual_weight(params.residual_weight)?
+        .with_data_weights(params.data_weights);
     let mut theta = loss.initial_theta(
         mlp.glorot_normal(params.seed),
         params.initial_speed,
@@ -447,22 +472,32 @@ fn run<F: Real>(
     let mut lbfgs_iterations = 0;
     let mut lbfgs_improved = false;
     if params.lbfgs_steps > 0 {
-        let objective = LossObjective {
-            loss: RefCell::new(&mut loss),
+        let weights = if params.polish_weights.is_empty() {
+            vec![params.residual_weight]
+        } else {
+            params.polish_weights.clone()
         };
-        let x0 = nalgebra::DVector::from_vec(theta_best.clone());
-        let lb = LbfgsParams {
-            max_iter: params.lbfgs_steps,
-            grad_tol: 0.0,
-            ..Default::default()
-        };
-        if let Ok(res) = lbfgs_minimize(&objective, &x0, &lb, &mut Silent) {
-            lbfgs_iterations = res.iterations;
-            let parts = loss.evaluate(res.x.as_slice(), None)?;
-            if parts.total.is_finite() && parts.total < loss_best.total {
-                theta_best = res.x.as_slice().to_vec();
-                loss_best = parts;
-                lbfgs_improved = true;
+        for w in weights {
+            // each polish starts from the best point so far, judged at its own weight
+            loss.set_residual_weight(w)?;
+            loss_best = loss.evaluate(&theta_best, None)?;
+            let objective = LossObjective {
+                loss: RefCell::new(&mut loss),
+            };
+            let x0 = nalgebra::DVector::from_vec(theta_best.clone());
+            let lb = LbfgsParams {
+                max_iter: params.lbfgs_steps,
+                grad_tol: 0.0,
+                ..Default::default()
+            };
+            if let Ok(res) = lbfgs_minimize(&objective, &x0, &lb, &mut Silent) {
+                lbfgs_iterations += res.iterations;
+                let parts = loss.evaluate(res.x.as_slice(), None)?;
+                if parts.total.is_finite() && parts.total < loss_best.total {
+                    theta_best = res.x.as_slice().to_vec();
+                    loss_best = parts;
+                    lbfgs_improved = true;
+                }
             }
         }
     }

@@ -3,7 +3,7 @@
 //! respect to every parameter and physical unknown (forward and inverse), in f64 and f32.
 
 use parsimony_core::random::SplitMix64;
-use parsimony_flame::loss::{Case1Loss, Observations, Problem};
+use parsimony_flame::loss::{Case1Loss, DataWeights, Observations, Problem};
 use parsimony_flame::mlp::{Mlp, MlpWorkspace};
 use parsimony_flame::model::FlameModel;
 
@@ -100,11 +100,22 @@ fn adjoint_gradient_of_the_network_matches_finite_differences() {
 }
 
 fn check_loss_gradient(problem: Problem, unknowns: &[f64; 3], label: &str) {
+    check_loss_gradient_weighted(problem, unknowns, label, DataWeights::Paper)
+}
+
+fn check_loss_gradient_weighted(
+    problem: Problem,
+    unknowns: &[f64; 3],
+    label: &str,
+    weights: DataWeights,
+) {
     let model = FlameModel::new(298.0, 101_325.0, 0.42);
     let mlp = Mlp::new(&[1, 8, 8, 1]).unwrap();
     // 301 points: three blocks of the fused pass
     let x: Vec<f64> = (0..301).map(|i| model.length * i as f64 / 300.0).collect();
-    let mut loss = Case1Loss::<f64>::new(&model, &mlp, &x, problem).unwrap();
+    let mut loss = Case1Loss::<f64>::new(&model, &mlp, &x, problem)
+        .unwrap()
+        .with_data_weights(weights);
     let theta = loss.initial_theta(random_theta(&mlp, 5), unknowns[0], unknowns[1], unknowns[2]);
     let mut grad = vec![0.0; loss.dim()];
     let parts = loss.evaluate(&theta, Some(&mut grad)).unwrap();
@@ -167,7 +178,17 @@ fn inverse_loss_gradient_matches_finite_differences() {
         temperature,
         velocity,
     };
-    check_loss_gradient(Problem::Inverse(obs), &[0.38, 0.03, 1.5e5], "inverse");
+    check_loss_gradient(
+        Problem::Inverse(obs.clone()),
+        &[0.38, 0.03, 1.5e5],
+        "inverse",
+    );
+    check_loss_gradient_weighted(
+        Problem::Inverse(obs),
+        &[0.38, 0.03, 1.5e5],
+        "inverse, relative weights",
+        DataWeights::Relative,
+    );
 }
 
 #[test]
