@@ -355,10 +355,13 @@ pub fn run_inverse(flags: &Flags) -> Result<()> {
     let sigma: f64 = flags.get("noise", 0.02)?;
     let noise_seed: u64 = flags.get("noise-seed", 0)?;
     println!(
-        "FlamePINN-1D Case 1 inverse: φ = {}, T_in = {} K; {n_obs} observations of T and u with {} % multiplicative noise (seed {noise_seed}); unknowns s_L, λ, E_a from 0.4 m/s, 0.03 W/m/K, 1.5e5 J/mol; MLP {}×{}, {:?}, {} Adam steps, {:?} data weights, L-BFGS polishes of {} iterations at residual weights {:?}",
+        "FlamePINN-1D Case 1 inverse: φ = {}, T_in = {} K; {n_obs} observations of T and u with {} % multiplicative noise (seed {noise_seed}); unknowns s_L, λ, E_a from {} m/s, {} W/m/K, {} J/mol; MLP {}×{}, {:?}, {} Adam steps, {:?} data weights, L-BFGS polishes of {} iterations at residual weights {:?}",
         model.phi,
         model.t_in,
         100.0 * sigma,
+        params.initial_speed,
+        params.initial_conductivity,
+        params.initial_activation_energy,
         params.hidden_layers,
         params.width,
         params.precision,
@@ -436,7 +439,7 @@ pub fn run_inverse(flags: &Flags) -> Result<()> {
         (classical.activation_energy - model.activation_energy) / model.activation_energy,
     ];
     println!(
-        "classical (FD least squares, λ, E_a and G free): s_L {:+.3} % (±{:.2} %), λ {:+.3} % (±{:.2} %), E_a {:+.3} % (±{:.2} %) (1σ standard errors); data χ² {:.1} against the PINN's {:.1} ({} numbers)",
+        "classical (FD least squares, relative weights, λ, E_a and G free): s_L {:+.3} % (±{:.2} %), λ {:+.3} % (±{:.2} %), E_a {:+.3} % (±{:.2} %) (1σ standard errors); data χ² {:.1} against the PINN's {:.1} ({} numbers)",
         100.0 * cerr[0],
         100.0 * classical.relative_std[0],
         100.0 * cerr[1],

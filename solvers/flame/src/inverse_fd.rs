@@ -45,7 +45,8 @@ pub struct FdInverseParams {
     /// The weighting of the misfits: [`DataWeights::Relative`], (T − T̃)/(σT̃) and
     /// (u − ũ)/(σũ), maximum likelihood for multiplicative noise; or [`DataWeights::Paper`],
     /// s_T (T − T̃) and u − ũ as in the paper's inverse PINN (the standard errors then take
-    /// the noise level from the fit, s² = χ²/(2n − 3)).
+    /// one pooled noise level from the fit, s² = χ²/(2n − 3), as if the scaled T and u misfits
+    /// had one variance: with multiplicative noise they have not, so these are rough).
     pub weights: DataWeights,
 }
 
@@ -186,6 +187,7 @@ pub fn fit_fd_inverse(
         let jtr: Vector3<f64> = (jac.transpose() * &r).fixed_rows::<3>(0).into();
         // damped steps until the cost decreases
         let mut accepted = None;
+        let mut solved = 0;
         for _ in 0..20 {
             let mut a = jtj;
             for k in 0..3 {
@@ -201,12 +203,18 @@ pub fn fit_fd_inverse(
                     accepted = Some((trial, rt, st, delta));
                     break;
                 }
-                _ => mu *= 10.0,
+                Ok(_) => {
+                    solved += 1;
+                    mu *= 10.0;
+                }
+                // a trial flame that does not solve is a rejected step, as a worse cost is
+                Err(_) => mu *= 10.0,
             }
         }
         let Some((trial, rt, st, delta)) = accepted else {
-            // no decrease: the current point is a minimum to working precision
-            converged = true;
+            // no decrease even for tiny steps: a minimum to working precision, unless no trial
+            // flame could be solved at all (then say so through `converged`)
+            converged = solved > 0;
             break;
         };
         theta = trial;
@@ -219,7 +227,17 @@ pub fn fit_fd_inverse(
             break;
         }
     }
-    // covariance of ln θ at the optimum; s_L by the delta method
+    // covariance of ln θ at the optimum (the Jacobian of the final θ); s_L by the delta method
+    for k in 0..3 {
+        let mut hi = theta;
+        hi[k] += step;
+        let mut lo = theta;
+        lo[k] -= step;
+        let (rh, sh) = residuals(model, obs, sigma, &hi, params, s_l)?;
+        let (rl, sl) = residuals(model, obs, sigma, &lo, params, s_l)?;
+        jac.set_column(k, &((rh - rl) / (2.0 * step)));
+        ds[k] = (sh.ln() - sl.ln()) / (2.0 * step);
+    }
     let jtj: Matrix3<f64> = (jac.transpose() * &jac).fixed_view::<3, 3>(0, 0).into();
     let noise = match params.weights {
         DataWeights::Relative => 1.0,

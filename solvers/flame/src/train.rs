@@ -223,6 +223,12 @@ impl PinnParams {
         for (i, &w) in self.polish_weights.iter().enumerate() {
             check_positive(&format!("polish_weights[{i}]"), w)?;
         }
+        if !self.polish_weights.is_empty() && self.lbfgs_steps == 0 {
+            return Err(Error::invalid(
+                "polish_weights",
+                "the polishes need lbfgs_steps > 0",
+            ));
+        }
         check_positive("initial_speed", self.initial_speed)?;
         check_positive("initial_conductivity", self.initial_conductivity)?;
         check_positive("initial_activation_energy", self.initial_activation_energy)?;
@@ -480,7 +486,7 @@ fn run<F: Real>(
         for w in weights {
             // each polish starts from the best point so far, judged at its own weight
             loss.set_residual_weight(w)?;
-            loss_best = loss.evaluate(&theta_best, None)?;
+            let start = loss.evaluate(&theta_best, None)?;
             let objective = LossObjective {
                 loss: RefCell::new(&mut loss),
             };
@@ -493,12 +499,16 @@ fn run<F: Real>(
             if let Ok(res) = lbfgs_minimize(&objective, &x0, &lb, &mut Silent) {
                 lbfgs_iterations += res.iterations;
                 let parts = loss.evaluate(res.x.as_slice(), None)?;
-                if parts.total.is_finite() && parts.total < loss_best.total {
+                if parts.total.is_finite() && parts.total < start.total {
                     theta_best = res.x.as_slice().to_vec();
-                    loss_best = parts;
                     lbfgs_improved = true;
                 }
             }
+        }
+        // the reported loss is at the training weight, comparable with the history
+        loss.set_residual_weight(params.residual_weight)?;
+        if lbfgs_improved {
+            loss_best = loss.evaluate(&theta_best, None)?;
         }
     }
     if let Some(b) = &bar {

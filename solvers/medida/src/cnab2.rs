@@ -122,6 +122,12 @@ impl Cnab2 {
         &self.implicit_inv
     }
 
+    /// Divides the Fourier modes of `y` by the forcing response, in place: a forcing that one
+    /// step passed into the new state as h f̂/(1 − hL/2) becomes h f̂ again.
+    pub fn invert_forcing_response(&mut self, y: &mut [f64]) -> Result<()> {
+        self.grid.divide(y, &self.implicit_inv)
+    }
+
     /// The spectral grid of the model (its FFT plans; also usable for derivatives).
     pub fn grid_mut(&mut self) -> &mut SpectralGrid {
         &mut self.grid
@@ -172,12 +178,11 @@ impl Cnab2 {
         parsimony_core::linalg::check_finite(what, u)
     }
 
-    /// Combines û(t−h) (in `v1`), N̂₁ (weight `w1`, 3/2 in the scheme) and N̂₂ (weight 1/2)
-    /// into the new state `out`.
-    fn combine_into(&mut self, out: &mut [f64], w1: f64) -> Result<()> {
+    /// Combines û(t−h) (in `v1`), N̂₁ and N̂₂ into the new state `out`.
+    fn combine_into(&mut self, out: &mut [f64]) -> Result<()> {
         let h = self.params.dt;
         for m in 0..self.v1.len() {
-            self.tmp[m] = (self.explicit_lin[m] * self.v1[m] + self.n1[m] * (w1 * h)
+            self.tmp[m] = (self.explicit_lin[m] * self.v1[m] + self.n1[m] * (1.5 * h)
                 - self.n2[m] * (0.5 * h))
                 * self.implicit_inv[m];
         }
@@ -217,7 +222,7 @@ impl Cnab2 {
         self.explicit_hat(u_prev2, Slot::N2)?;
         self.explicit_hat(u_prev1, Slot::N1)?;
         self.grid.forward(u_prev1, &mut self.v1)?;
-        self.combine_into(out, 1.5)
+        self.combine_into(out)
     }
 
     /// One step for every member (column) of `members` (N × Nₑ, the states u(t−h)), all
@@ -241,11 +246,8 @@ impl Cnab2 {
             .zip(out.as_mut_slice().chunks_exact_mut(n))
         {
             self.explicit_hat(src, Slot::N1)?;
-            let mut v1 = std::mem::take(&mut self.v1);
-            let r = self.grid.forward(src, &mut v1);
-            self.v1 = v1;
-            r?;
-            self.combine_into(dst, 1.5)?;
+            self.grid.forward(src, &mut self.v1)?;
+            self.combine_into(dst)?;
         }
         Ok(())
     }
@@ -255,10 +257,7 @@ impl Cnab2 {
         self.check_state("u", u)?;
         parsimony_core::error::check_len("length of out", self.params.n, out.len())?;
         self.explicit_hat(u, Slot::N1)?;
-        let mut v1 = std::mem::take(&mut self.v1);
-        let r = self.grid.forward(u, &mut v1);
-        self.v1 = v1;
-        r?;
+        self.grid.forward(u, &mut self.v1)?;
         for m in 0..self.v1.len() {
             self.tmp[m] = self.lk[m] * self.v1[m] + self.n1[m];
         }

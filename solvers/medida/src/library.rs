@@ -214,9 +214,9 @@ impl Library {
                 out.nrows(),
             ));
         }
-        let mut derivs = vec![0.0; n * (self.max_derivative + 1)];
-        derivs[..n].copy_from_slice(u);
-        self.derivatives_into(u, grid, &mut derivs[n..])?;
+        // ∂u … ∂ᴰu (order d at (d − 1)·N)
+        let mut derivs = vec![0.0; n * self.max_derivative];
+        self.derivatives_into(u, grid, &mut derivs)?;
         // u⁰ … u^P once, then every column is one product
         let mut powers = vec![vec![1.0; n]];
         for p in 1..=self.max_power as usize {
@@ -229,7 +229,7 @@ impl Library {
             if t.derivative == 0 {
                 dst.copy_from_slice(up);
             } else {
-                let d = &derivs[t.derivative * n..(t.derivative + 1) * n];
+                let d = &derivs[(t.derivative - 1) * n..t.derivative * n];
                 for ((o, a), b) in dst.iter_mut().zip(up).zip(d) {
                     *o = a * b;
                 }
@@ -249,6 +249,13 @@ impl Library {
         match self.derivatives {
             Derivatives::Spectral => grid.derivatives(u, out),
             Derivatives::FiniteDifference => {
+                if !out.len().is_multiple_of(u.len()) {
+                    return Err(Error::dimension(
+                        "length of out (a multiple of the grid points)",
+                        out.len().div_ceil(u.len()) * u.len(),
+                        out.len(),
+                    ));
+                }
                 for (d, o) in out.chunks_exact_mut(u.len()).enumerate() {
                     finite_difference(u, grid.dx(), d + 1, o)?;
                 }

@@ -34,7 +34,6 @@ use crate::ks::KsParams;
 use crate::library::{Library, Term};
 use crate::library_moments::LibraryMoments;
 use nalgebra::{DMatrix, DVector};
-use num_complex::Complex;
 use parsimony_core::random::StdRng;
 use parsimony_core::{Error, Result};
 use parsimony_sbl::rvm::{RvmFit, RvmParams, rvm_fit, rvm_fit_moments};
@@ -331,7 +330,8 @@ impl Medida {
     /// the fit to working accuracy (see [`rvm_fit_moments`]) the rows are formed and fitted.
     pub fn discover(&self, model: &mut Cnab2, samples: &[Sample]) -> Result<ModelErrorFit> {
         if self.params.lowpass.is_none()
-            && let Some(fit) = self.discover_from_moments(model, samples)?
+            && let Some(fit) =
+                self.discover_from_moments(model, samples, parsimony_core::linalg::threads())?
         {
             return Ok(fit);
         }
@@ -339,17 +339,19 @@ impl Medida {
     }
 
     /// [`Medida::discover`] from the moments of the regression; `None` when they do not suffice.
-    /// The samples are split between the threads of [`parsimony_core::linalg::set_threads`],
-    /// each with its own copy of the model, and the sums merged.
+    /// The samples are split between `threads` threads (in [`Medida::discover`] those of
+    /// [`parsimony_core::linalg::set_threads`]), each with its own copy of the model, and the
+    /// sums merged.
     fn discover_from_moments(
         &self,
         model: &mut Cnab2,
         samples: &[Sample],
+        threads: usize,
     ) -> Result<Option<ModelErrorFit>> {
         if samples.is_empty() {
             return Err(Error::invalid("samples", "need at least one sample"));
         }
-        let threads = parsimony_core::linalg::threads().min(samples.len());
+        let threads = threads.clamp(1, samples.len());
         let part = if threads > 1 {
             let chunk = samples.len().div_ceil(threads);
             let parts: Vec<Result<MomentsPart>> = std::thread::scope(|scope| {
@@ -388,9 +390,6 @@ impl Medida {
     /// the model tendencies for the gate.
     fn moments_part(&self, model: &mut Cnab2, samples: &[Sample]) -> Result<MomentsPart> {
         let n = model.params().n;
-        let h = model.params().dt;
-        let response: Option<Vec<Complex<f64>>> = (self.params.target == Target::ResponseCorrected)
-            .then(|| model.forcing_response().iter().map(|r| 1.0 / r).collect());
         let mut part = MomentsPart {
             sums: LibraryMoments::new(&self.params.library, n)?,
             y: RunningMoments::default(),
@@ -400,12 +399,7 @@ impl Medida {
         for s in samples {
             model.step(&s.u_prev2, &s.u_prev1, &mut forecast)?;
             parsimony_core::error::check_len("length of u_now", n, s.u_now.len())?;
-            for ((o, a), f) in y.iter_mut().zip(&s.u_now).zip(&forecast) {
-                *o = (a - f) / h;
-            }
-            if let Some(factor) = &response {
-                model.grid_mut().multiply(&mut y, factor)?;
-            }
+            self.target_into(model, &s.u_now, &forecast, &mut y)?;
             model.tendency(&s.u_now, &mut tendency)?;
             part.y.push(&y);
             part.tendency.push(&tendency);
@@ -525,6 +519,25 @@ impl Medida {
         self.fit(&stack)
     }
 
+    /// The model-error target of an analysis `u_a` and a forecast `u_f` into `y`: (u_a − u_f)/h,
+    /// with the forcing response inverted for [`Target::ResponseCorrected`].
+    fn target_into(
+        &self,
+        model: &mut Cnab2,
+        u_a: &[f64],
+        u_f: &[f64],
+        y: &mut [f64],
+    ) -> Result<()> {
+        let h = model.params().dt;
+        for ((o, a), f) in y.iter_mut().zip(u_a).zip(u_f) {
+            *o = (a - f) / h;
+        }
+        if self.params.target == Target::ResponseCorrected {
+            model.invert_forcing_response(y)?;
+        }
+        Ok(())
+    }
+
     /// Writes the regression rows of an analysis `u_a` and a forecast mean `u_f` (both at time
     /// t) into the next sample's place in `stack`.
     fn push_rows(
@@ -535,17 +548,10 @@ impl Medida {
         stack: &mut Stack,
     ) -> Result<()> {
         let n = model.params().n;
-        let h = model.params().dt;
         let row0 = stack.filled * n;
         let start = stack.y.len();
-        stack
-            .y
-            .extend(u_a.iter().zip(u_f).map(|(a, f)| (a - f) / h));
-        if self.params.target == Target::ResponseCorrected {
-            let factor: Vec<Complex<f64>> =
-                model.forcing_response().iter().map(|r| 1.0 / r).collect();
-            model.grid_mut().multiply(&mut stack.y[start..], &factor)?;
-        }
+        stack.y.resize(start + n, 0.0);
+        self.target_into(model, u_a, u_f, &mut stack.y[start..])?;
         stack.tendency.resize(start + n, 0.0);
         model.tendency(u_a, &mut stack.tendency[start..])?;
         self.params
@@ -737,7 +743,7 @@ mod tests {
                     Medida::new(MedidaParams::new(target).library(Library::new(4, 4, d).unwrap()))
                         .unwrap();
                 let moments = medida
-                    .discover_from_moments(&mut model(), &samples)
+                    .discover_from_moments(&mut model(), &samples, 1)
                     .unwrap()
                     .expect("the moments suffice here");
                 let rows = medida.discover_from_rows(&mut model(), &samples).unwrap();
@@ -770,11 +776,10 @@ mod tests {
         let samples = samples();
         let medida = Medida::new(MedidaParams::new(Target::Plain)).unwrap();
         let rows = medida.discover_from_rows(&mut model(), &samples).unwrap();
-        let before = parsimony_core::linalg::threads();
-        parsimony_core::linalg::set_threads(2);
-        let split = medida.discover_from_moments(&mut model(), &samples);
-        parsimony_core::linalg::set_threads(before);
-        let split = split.unwrap().expect("the moments suffice here");
+        let split = medida
+            .discover_from_moments(&mut model(), &samples, 2)
+            .unwrap()
+            .expect("the moments suffice here");
         assert_eq!(split.support(), rows.support());
         for (a, b) in split.terms.iter().zip(&rows.terms) {
             assert!((a.coefficient - b.coefficient).abs() < 1e-8 * b.coefficient.abs().max(1.0));

@@ -212,6 +212,18 @@ impl SpectralGrid {
         self.store_spectrum(u)
     }
 
+    /// Divides the spectrum of u by `factor[m]` per bin, in place (the inverse of
+    /// [`SpectralGrid::multiply`]).
+    pub fn divide(&mut self, u: &mut [f64], factor: &[C64]) -> Result<()> {
+        parsimony_core::error::check_len("length of factor", self.n / 2 + 1, factor.len())?;
+        self.load_spectrum(u)?;
+        let scale = 1.0 / self.n as f64;
+        for (s, f) in self.spec.iter_mut().zip(factor) {
+            *s = *s * scale / f;
+        }
+        self.store_spectrum(u)
+    }
+
     /// `spec` ← FFT(u).
     fn load_spectrum(&mut self, u: &[f64]) -> Result<()> {
         parsimony_core::error::check_len("length of u (grid points)", self.n, u.len())?;

@@ -485,10 +485,6 @@ fn inverse_spd(h: &DMatrix<f64>) -> Result<DMatrix<f64>> {
 ///
 /// Errors: shape mismatch, non-finite values, invalid parameters. A constant column (zero
 /// standard deviation) is never selected; a constant target gives an empty model.
-/// Fits the RVM to the design matrix `phi` (n × p) and target `t` (length n).
-///
-/// Errors: shape mismatch, non-finite values, invalid parameters. A constant column (zero
-/// standard deviation) is never selected; a constant target gives an empty model.
 pub fn rvm_fit(phi: &DMatrix<f64>, t: &DVector<f64>, params: &RvmParams) -> Result<RvmFit> {
     rvm_fit_with(phi, t, params, MAX_CANCELLATION)
 }
@@ -497,9 +493,11 @@ pub fn rvm_fit(phi: &DMatrix<f64>, t: &DVector<f64>, params: &RvmParams) -> Resu
 /// as [`rvm_fit`] on the same normal equations.
 ///
 /// `Ok(None)` when the moments cannot give the fit to working accuracy, and the caller should
-/// fit from the rows with [`rvm_fit`] instead: a column whose mean dwarfs its spread
-/// (mean² ≥ 10⁶ variance about the shift), or a model that explains t to within 10⁻⁸ of its
-/// energy, where the residual c − 2mᵀb + mᵀGm cancels and must be summed over the rows.
+/// fit from the rows with [`rvm_fit`] instead: a column whose mean, measured from its shift,
+/// dwarfs its spread ((mean − shift)² ≥ 10⁶ variance; with moments about 0 this includes any
+/// non-zero constant column or target: give such a column its value as the shift), or a model
+/// that explains t to within 10⁻⁸ of its energy, where the residual c − 2mᵀb + mᵀGm cancels
+/// and must be summed over the rows.
 ///
 /// Errors: inconsistent sizes, non-finite or negative sums of squares, no rows, invalid
 /// parameters.
