@@ -131,6 +131,30 @@ fn residuals(
     Ok((r, fd.s_l))
 }
 
+/// Central differences (step 1e-4 in ln θ) of the weighted residuals and of ln s_L at θ.
+fn jacobian(
+    model: &FlameModel,
+    obs: &Observations,
+    sigma: f64,
+    theta: &Vector3<f64>,
+    params: &FdInverseParams,
+    speed: f64,
+) -> Result<(DMatrix<f64>, Vector3<f64>)> {
+    const STEP: f64 = 1e-4;
+    let mut jac = DMatrix::zeros(2 * obs.x.len(), 3);
+    let mut ds = Vector3::zeros();
+    for k in 0..3 {
+        let (mut hi, mut lo) = (*theta, *theta);
+        hi[k] += STEP;
+        lo[k] -= STEP;
+        let (rh, sh) = residuals(model, obs, sigma, &hi, params, speed)?;
+        let (rl, sl) = residuals(model, obs, sigma, &lo, params, speed)?;
+        jac.set_column(k, &((rh - rl) / (2.0 * STEP)));
+        ds[k] = (sh.ln() - sl.ln()) / (2.0 * STEP);
+    }
+    Ok((jac, ds))
+}
+
 /// Fits λ, E_a and G (and so s_L) of `model` (its other properties are taken as known) to the
 /// observations with relative noise `sigma`. See the module documentation.
 ///
@@ -168,21 +192,9 @@ pub fn fit_fd_inverse(
     let mut mu = 1e-3;
     let mut converged = false;
     let mut iterations = 0;
-    let step = 1e-4;
-    let mut jac = DMatrix::zeros(r.len(), 3);
-    let mut ds = Vector3::zeros();
     for it in 0..params.max_iter {
         iterations = it + 1;
-        for k in 0..3 {
-            let mut hi = theta;
-            hi[k] += step;
-            let mut lo = theta;
-            lo[k] -= step;
-            let (rh, sh) = residuals(model, obs, sigma, &hi, params, s_l)?;
-            let (rl, sl) = residuals(model, obs, sigma, &lo, params, s_l)?;
-            jac.set_column(k, &((rh - rl) / (2.0 * step)));
-            ds[k] = (sh.ln() - sl.ln()) / (2.0 * step);
-        }
+        let (jac, _) = jacobian(model, obs, sigma, &theta, params, s_l)?;
         let jtj: Matrix3<f64> = (jac.transpose() * &jac).fixed_view::<3, 3>(0, 0).into();
         let jtr: Vector3<f64> = (jac.transpose() * &r).fixed_rows::<3>(0).into();
         // damped steps until the cost decreases
@@ -228,16 +240,7 @@ pub fn fit_fd_inverse(
         }
     }
     // covariance of ln θ at the optimum (the Jacobian of the final θ); s_L by the delta method
-    for k in 0..3 {
-        let mut hi = theta;
-        hi[k] += step;
-        let mut lo = theta;
-        lo[k] -= step;
-        let (rh, sh) = residuals(model, obs, sigma, &hi, params, s_l)?;
-        let (rl, sl) = residuals(model, obs, sigma, &lo, params, s_l)?;
-        jac.set_column(k, &((rh - rl) / (2.0 * step)));
-        ds[k] = (sh.ln() - sl.ln()) / (2.0 * step);
-    }
+    let (jac, ds) = jacobian(model, obs, sigma, &theta, params, s_l)?;
     let jtj: Matrix3<f64> = (jac.transpose() * &jac).fixed_view::<3, 3>(0, 0).into();
     let noise = match params.weights {
         DataWeights::Relative => 1.0,
