@@ -12,9 +12,13 @@ Install: bash bench/peers/setup.sh --flame
 Run:     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bench/peers/.venv/bin/python \
              bench/peers/flame_jax.py --dir DIR [--reps 200] [--dtypes f64,f32]
          (… flame_jax.py --self-test   for the finite-difference check on a temporary case)
+         (… flame_jax.py --dir DIR --cost   XLA's own operation count of the compiled loss +
+          gradient: its matrix products and their flops, beside the Rust engine's GEMM flops)
 """
 
 import os
+import re
+import sys
 
 import flame_common as fc
 
@@ -62,6 +66,8 @@ def make_step(c, x, layers, s_l, dt):
     def step():
         return jax.block_until_ready(vg(params, xs))
 
+    step.compiled = lambda: vg.lower(params, xs).compile()
+
     def result(out):
         val, (gw, gs) = out
         return float(val), fc.flatten([a for wb in gw for a in wb] + [gs])
@@ -69,5 +75,49 @@ def make_step(c, x, layers, s_l, dt):
     return step, result
 
 
+def dot_flops(hlo):
+    """(count, flops) of the dot instructions of an optimised HLO module: 2 · |out| · K each,
+    K from the lhs operand's shape (instruction names are unique in the module)."""
+    shape = {}
+    for m in re.finditer(r"%([\w.\-]+) = \w+\[([0-9,]*)\]", hlo):
+        shape[m.group(1)] = [int(v) for v in m.group(2).split(",") if v]
+    count, flops = 0, 0
+    for m in re.finditer(r"= \w+\[([0-9,]*)\]\S* dot\(%([\w.\-]+), %[\w.\-]+\), "
+                         r"lhs_contracting_dims=\{(\d+)\}", hlo):
+        out = [int(v) for v in m.group(1).split(",") if v]
+        k = shape[m.group(2)][int(m.group(3))]
+        size = 1
+        for v in out:
+            size *= v
+        count += 1
+        flops += 2 * size * k
+    return count, flops
+
+
+def cost(d):
+    """Prints XLA's operation count of the jitted loss + gradient for each network of DIR."""
+    case, x = fc.load_case(d)
+    c = fc.derived(case)
+    n = len(x)
+    print("net,dtype,xla_flops,xla_dots,xla_dot_flops,rust_gemm_flops,ratio_dot_flops")
+    for tag in case["networks"]:
+        layers = fc.load_layers(d, tag)
+        ws = fc.widths(tag)
+        # the Rust engine: per hidden-to-hidden layer one forward, one weight-gradient and one
+        # input-gradient GEMM over the 3N stacked value / first / second derivative rows
+        rust = sum(3 * 2 * 3 * n * i * o for i, o in zip(ws[1:-2], ws[2:-1]))
+        for dt in ("f64", "f32"):
+            step, _ = make_step(c, x, layers, case["s_l"], dt)
+            comp = step.compiled()
+            ca = comp.cost_analysis()
+            ca = ca[0] if isinstance(ca, list) else ca
+            count, flops = dot_flops(comp.as_text())
+            print(f"{tag},{dt},{ca.get('flops', float('nan')):.0f},{count},{flops},{rust},"
+                  f"{flops / rust:.3f}", flush=True)
+
+
 if __name__ == "__main__":
-    fc.main("jax", jax.__version__, make_step)
+    if "--cost" in sys.argv:
+        cost(sys.argv[sys.argv.index("--dir") + 1])
+    else:
+        fc.main("jax", jax.__version__, make_step)

@@ -13,9 +13,12 @@ Install: bash bench/peers/setup.sh --flame
 Run:     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bench/peers/.venv/bin/python \
              bench/peers/flame_torch.py --dir DIR [--reps 200] [--dtypes f64,f32]
          (… flame_torch.py --self-test   for the finite-difference check on a temporary case)
+         (… flame_torch.py --dir DIR --cost   the flops of the matrix products of one step, by
+          torch.utils.flop_counter, beside the Rust engine's GEMM flops)
 """
 
 import os
+import sys
 
 import flame_common as fc
 
@@ -62,5 +65,27 @@ def make_step(c, x, layers, s_l, dt):
     return step, result
 
 
+def cost(d):
+    """Prints the matrix-product flops of one loss + gradient step for each network of DIR."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    case, x = fc.load_case(d)
+    c = fc.derived(case)
+    n = len(x)
+    print("net,dtype,torch_mm_flops,rust_gemm_flops,ratio")
+    for tag in case["networks"]:
+        layers = fc.load_layers(d, tag)
+        ws = fc.widths(tag)
+        rust = sum(3 * 2 * 3 * n * i * o for i, o in zip(ws[1:-2], ws[2:-1]))
+        step, _ = make_step(c, x, layers, case["s_l"], "f64")
+        with FlopCounterMode(display=False) as counter:
+            step()
+        flops = counter.get_total_flops()
+        print(f"{tag},f64,{flops},{rust},{flops / rust:.3f}", flush=True)
+
+
 if __name__ == "__main__":
-    fc.main("torch", torch.__version__, make_step)
+    if "--cost" in sys.argv:
+        cost(sys.argv[sys.argv.index("--dir") + 1])
+    else:
+        fc.main("torch", torch.__version__, make_step)

@@ -246,7 +246,8 @@ fn sum<F: Real>(a: &[F]) -> F {
 }
 
 /// Runs an element-wise kernel compiled for AVX2 + FMA when the CPU has them (runtime check,
-/// cached by std), else for the baseline target.
+/// cached by std), else for the baseline target. The kernel's const parameter says whether its
+/// multiply-adds may be fused ([`Real::mul_add_if`]).
 macro_rules! dispatch_simd {
     ($name:ident, $body:ident, ($($arg:ident: $ty:ty),*)) => {
         fn $name<F: Real>($($arg: $ty),*) {
@@ -254,20 +255,25 @@ macro_rules! dispatch_simd {
             {
                 #[target_feature(enable = "avx2,fma")]
                 fn wide<F: Real>($($arg: $ty),*) {
-                    $body($($arg),*)
+                    $body::<F, true>($($arg),*)
                 }
                 if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                     // SAFETY: the CPU supports the features `wide` was compiled for.
                     return unsafe { wide($($arg),*) };
                 }
             }
-            $body($($arg),*)
+            $body::<F, false>($($arg),*)
         }
     };
 }
 
 #[inline(always)]
-fn forward_body<F: Real>(ws: &mut MlpWorkspace<F>, mlp: &Mlp, theta: &[F], xhat: &[F]) {
+fn forward_body<F: Real, const FMA: bool>(
+    ws: &mut MlpWorkspace<F>,
+    mlp: &Mlp,
+    theta: &[F],
+    xhat: &[F],
+) {
     debug_assert_eq!(theta.len(), mlp.n_params());
     let n = xhat.len();
     ws.fit(mlp, n);
@@ -307,7 +313,7 @@ fn forward_body<F: Real>(ws: &mut MlpWorkspace<F>, mlp: &Mlp, theta: &[F], xhat:
     for j in 0..i {
         let wj = w[j];
         for (o, &x) in ws.out.iter_mut().zip(&a[j * three..(j + 1) * three]) {
-            *o += x * wj;
+            *o = x.mul_add_if::<FMA>(wj, *o);
         }
     }
     for v in &mut ws.out[..n] {
@@ -316,7 +322,7 @@ fn forward_body<F: Real>(ws: &mut MlpWorkspace<F>, mlp: &Mlp, theta: &[F], xhat:
 }
 
 #[inline(always)]
-fn backward_body<F: Real>(
+fn backward_body<F: Real, const FMA: bool>(
     ws: &mut MlpWorkspace<F>,
     mlp: &Mlp,
     theta: &[F],
@@ -403,7 +409,7 @@ dispatch_simd!(
 /// a = tanh(z + b), a₁ = s z₁, a₂ = s z₂ − 2 a s z₁² for every column of the 3N-row stream
 /// matrix (column j has bias b_j).
 #[inline(always)]
-fn activate_body<F: Real>(z: &[F], a: &mut [F], n: usize, bias: &[F]) {
+fn activate_body<F: Real, const FMA: bool>(z: &[F], a: &mut [F], n: usize, bias: &[F]) {
     let two = F::of(2.0);
     for ((zc, ac), &bj) in z
         .chunks_exact(3 * n)
@@ -415,11 +421,11 @@ fn activate_body<F: Real>(z: &[F], a: &mut [F], n: usize, bias: &[F]) {
         let (a0, ar) = ac.split_at_mut(n);
         let (a1, a2) = ar.split_at_mut(n);
         for i in 0..n {
-            let t = (z0[i] + bj).tanh();
-            let s = F::one() - t * t;
+            let t = (z0[i] + bj).tanh_fma::<FMA>();
+            let s = (-t).mul_add_if::<FMA>(t, F::one());
             a0[i] = t;
             a1[i] = s * z1[i];
-            a2[i] = s * (z2[i] - two * t * z1[i] * z1[i]);
+            a2[i] = s * (-two * t * z1[i]).mul_add_if::<FMA>(z1[i], z2[i]);
         }
     }
 }
@@ -429,7 +435,7 @@ fn activate_body<F: Real>(z: &[F], a: &mut [F], n: usize, bias: &[F]) {
 /// With `outer` = (n̄, w_out) the incoming adjoint is the outer product n̄ w_outᵀ instead of
 /// `buf`'s content.
 #[inline(always)]
-fn tanh_adjoint_body<F: Real>(
+fn tanh_adjoint_body<F: Real, const FMA: bool>(
     z: &[F],
     a: &[F],
     buf: &mut [F],
@@ -459,13 +465,14 @@ fn tanh_adjoint_body<F: Real>(
         let (b1, b2) = br.split_at_mut(n);
         for i in 0..n {
             let (ti, z1i, z2i) = (t[i], z1[i], z2[i]);
-            let s = F::one() - ti * ti;
+            let fma = |a: F, b: F, c: F| a.mul_add_if::<FMA>(b, c);
+            let s = fma(-ti, ti, F::one());
             let (g0, g1, g2) = (b0[i], b1[i], b2[i]);
             let ts = ti * s;
-            b0[i] = s * g0
-                - two * ts * z1i * g1
-                - two * (ts * z2i + s * z1i * z1i * (s - two * ti * ti)) * g2;
-            b1[i] = s * g1 - four * ts * z1i * g2;
+            // ts z₂ + s z₁² (s − 2t²)
+            let inner = fma(ts, z2i, s * z1i * z1i * fma(-two * ti, ti, s));
+            b0[i] = fma(-two * inner, g2, fma(-two * ts * z1i, g1, s * g0));
+            b1[i] = fma(-four * ts * z1i, g2, s * g1);
             b2[i] = s * g2;
         }
         if accumulate {

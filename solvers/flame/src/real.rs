@@ -14,7 +14,14 @@ pub trait Real:
     /// Widens to `f64`.
     fn f64(self) -> f64;
     /// Hyperbolic tangent (branch-free, vectorisable: [`tanh_f64`]).
-    fn tanh(self) -> Self;
+    fn tanh(self) -> Self {
+        self.tanh_fma::<false>()
+    }
+    /// [`Real::tanh`] with its multiply-adds fused when `FMA` (for code compiled with the FMA
+    /// target feature; without it a fused multiply-add is a slow library call).
+    fn tanh_fma<const FMA: bool>(self) -> Self;
+    /// a·b + c: one fused multiply-add when `FMA`, else a product and a sum.
+    fn mul_add_if<const FMA: bool>(self, b: Self, c: Self) -> Self;
     /// Short name ("f64", "f32") for reports.
     const NAME: &'static str;
 }
@@ -29,8 +36,16 @@ impl Real for f64 {
         self
     }
     #[inline(always)]
-    fn tanh(self) -> Self {
-        tanh_f64(self)
+    fn tanh_fma<const FMA: bool>(self) -> Self {
+        tanh_f64_fma::<FMA>(self)
+    }
+    #[inline(always)]
+    fn mul_add_if<const FMA: bool>(self, b: Self, c: Self) -> Self {
+        if FMA {
+            self.mul_add(b, c)
+        } else {
+            self * b + c
+        }
     }
     const NAME: &'static str = "f64";
 }
@@ -45,8 +60,16 @@ impl Real for f32 {
         self as f64
     }
     #[inline(always)]
-    fn tanh(self) -> Self {
-        tanh_f32(self)
+    fn tanh_fma<const FMA: bool>(self) -> Self {
+        tanh_f32_fma::<FMA>(self)
+    }
+    #[inline(always)]
+    fn mul_add_if<const FMA: bool>(self, b: Self, c: Self) -> Self {
+        if FMA {
+            self.mul_add(b, c)
+        } else {
+            self * b + c
+        }
     }
     const NAME: &'static str = "f32";
 }
@@ -72,6 +95,13 @@ pub enum Precision {
 /// (tanh 20 rounds to 1). Relative error a few ulp (tested against `f64::tanh`); NaN stays NaN.
 #[inline(always)]
 pub fn tanh_f64(z: f64) -> f64 {
+    tanh_f64_fma::<false>(z)
+}
+
+/// [`tanh_f64`] with fused multiply-adds when `FMA` (the same function to a few ulp).
+#[inline(always)]
+pub fn tanh_f64_fma<const FMA: bool>(z: f64) -> f64 {
+    let fma = |a: f64, b: f64, c: f64| a.mul_add_if::<FMA>(b, c);
     const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000); // ln 2, upper 32 bits
     const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76); // ln 2 − LN2_HI
     const LOG2E: f64 = std::f64::consts::LOG2_E;
@@ -79,10 +109,10 @@ pub fn tanh_f64(z: f64) -> f64 {
     let a = z.abs();
     let a = if a > 20.0 { 20.0 } else { a };
     let x = 2.0 * a;
-    let y = x * LOG2E + MAGIC;
+    let y = fma(x, LOG2E, MAGIC);
     let nf = y - MAGIC;
     let n = y.to_bits().wrapping_sub(MAGIC.to_bits());
-    let r = (x - nf * LN2_HI) - nf * LN2_LO;
+    let r = fma(-nf, LN2_LO, fma(-nf, LN2_HI, x));
     // expm1(r) = r Σₖ r^(k−1)/k!, k = 1…13, by Horner with constant coefficients (FMA-able)
     const C: [f64; 13] = [
         1.0,
@@ -101,11 +131,11 @@ pub fn tanh_f64(z: f64) -> f64 {
     ];
     let mut p = C[12];
     for k in (0..12).rev() {
-        p = C[k] + r * p;
+        p = fma(r, p, C[k]);
     }
     let em1_r = r * p;
     let scale = f64::from_bits(n.wrapping_add(1023) << 52);
-    let em1 = scale * em1_r + (scale - 1.0);
+    let em1 = fma(scale, em1_r, scale - 1.0);
     (em1 / (em1 + 2.0)).copysign(z)
 }
 
@@ -113,6 +143,13 @@ pub fn tanh_f64(z: f64) -> f64 {
 /// to r⁸/8!, 2⁸ lanes of f32 per AVX2 register instead of 4 of f64.
 #[inline(always)]
 pub fn tanh_f32(z: f32) -> f32 {
+    tanh_f32_fma::<false>(z)
+}
+
+/// [`tanh_f32`] with fused multiply-adds when `FMA`.
+#[inline(always)]
+pub fn tanh_f32_fma<const FMA: bool>(z: f32) -> f32 {
+    let fma = |a: f32, b: f32, c: f32| a.mul_add_if::<FMA>(b, c);
     const LN2_HI: f32 = f32::from_bits(0x3F31_7200); // ln 2, upper bits
     const LN2_LO: f32 = f32::from_bits(0x35BF_BE8E); // ln 2 − LN2_HI
     const LOG2E: f32 = std::f32::consts::LOG2_E;
@@ -120,10 +157,10 @@ pub fn tanh_f32(z: f32) -> f32 {
     let a = z.abs();
     let a = if a > 9.0 { 9.0 } else { a };
     let x = 2.0 * a;
-    let y = x * LOG2E + MAGIC;
+    let y = fma(x, LOG2E, MAGIC);
     let nf = y - MAGIC;
     let n = y.to_bits().wrapping_sub(MAGIC.to_bits());
-    let r = (x - nf * LN2_HI) - nf * LN2_LO;
+    let r = fma(-nf, LN2_LO, fma(-nf, LN2_HI, x));
     const C: [f32; 8] = [
         1.0,
         1.0 / 2.0,
@@ -136,11 +173,11 @@ pub fn tanh_f32(z: f32) -> f32 {
     ];
     let mut p = C[7];
     for k in (0..7).rev() {
-        p = C[k] + r * p;
+        p = fma(r, p, C[k]);
     }
     let em1_r = r * p;
     let scale = f32::from_bits(n.wrapping_add(127) << 23);
-    let em1 = scale * em1_r + (scale - 1.0);
+    let em1 = fma(scale, em1_r, scale - 1.0);
     (em1 / (em1 + 2.0)).copysign(z)
 }
 
@@ -154,9 +191,11 @@ mod tests {
         let mut z = -25.0;
         while z <= 25.0 {
             for zz in [z, z * 1e-3, z * 1e-9] {
-                let (a, b) = (tanh_f64(zz), zz.tanh());
-                let e = ((a - b) / b.abs().max(f64::MIN_POSITIVE)).abs();
-                worst = worst.max(if b == 0.0 { a.abs() } else { e });
+                let b = zz.tanh();
+                for a in [tanh_f64(zz), tanh_f64_fma::<true>(zz)] {
+                    let e = ((a - b) / b.abs().max(f64::MIN_POSITIVE)).abs();
+                    worst = worst.max(if b == 0.0 { a.abs() } else { e });
+                }
             }
             z += 1.37e-3;
         }
@@ -173,9 +212,11 @@ mod tests {
         let mut z = -12.0f32;
         while z <= 12.0 {
             for zz in [z, z * 1e-3, z * 1e-6] {
-                let (a, b) = (tanh_f32(zz) as f64, (zz as f64).tanh());
-                if b != 0.0 {
-                    worst = worst.max(((a - b) / b).abs());
+                let b = (zz as f64).tanh();
+                for a in [tanh_f32(zz), tanh_f32_fma::<true>(zz)] {
+                    if b != 0.0 {
+                        worst = worst.max(((a as f64 - b) / b).abs());
+                    }
                 }
             }
             z += 1.1e-3;
