@@ -9,7 +9,8 @@
 //! Columns: median wall ms per call, and (one thread only) mean CPU ms of the calling thread.
 //!
 //! Run: `cargo bench --bench flame -- [--dir target/flame_bench] [--reps 200] [--threads 1]`
-//! (all sides: `bash bench/run_flame.sh`).
+//! (all sides: `bash bench/run_flame.sh`). `-- --gemm` prints instead the rate of faer's
+//! one-thread GEMM for the engine's shapes and a large square one: the floor under the loss.
 #![allow(missing_docs)]
 
 use parsimony::flame::loss::{Case1Loss, Problem};
@@ -102,8 +103,50 @@ fn time_one<F: Real>(
     Ok((parts.total, times[reps / 2], cpu))
 }
 
+/// Gflop/s of faer's one-thread GEMM (m × k) · (k × n), best of five timed batches.
+fn gemm_rate(m: usize, k: usize, n: usize) -> f64 {
+    use faer::linalg::matmul::matmul;
+    use faer::{Accum, Mat, Par};
+    let a = Mat::<f64>::from_fn(m, k, |i, j| ((i * 7 + j * 3) % 11) as f64 * 0.1);
+    let b = Mat::<f64>::from_fn(k, n, |i, j| ((i * 5 + j) % 13) as f64 * 0.1);
+    let mut c = Mat::<f64>::zeros(m, n);
+    let flops = 2.0 * (m * k * n) as f64;
+    let reps = (1e9 / flops).max(3.0) as usize;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        for _ in 0..reps {
+            matmul(
+                c.as_mut(),
+                Accum::Replace,
+                a.as_ref(),
+                b.as_ref(),
+                1.0,
+                Par::Seq,
+            );
+        }
+        best = best.min(t.elapsed().as_secs_f64() / reps as f64);
+    }
+    std::hint::black_box(&c);
+    flops / best * 1e-9
+}
+
 fn main() -> parsimony::Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--gemm") {
+        // forward / input-gradient (3N × 64 · 64 × 64 per block and whole) and weight-gradient
+        // (64 × 3N · 3N × 64) shapes, then a square reference
+        println!("gemm (f64, one thread),Gflop/s");
+        for (m, k, n) in [
+            (384, 64, 64),
+            (3003, 64, 64),
+            (64, 3003, 64),
+            (1024, 1024, 1024),
+        ] {
+            println!("{m}x{k}x{n},{:.1}", gemm_rate(m, k, n));
+        }
+        return Ok(());
+    }
     let dir: String = arg(&args, "--dir", "target/flame_bench".to_string());
     let reps: usize = arg(&args, "--reps", 200);
     let threads: usize = arg(&args, "--threads", 1);
