@@ -17,7 +17,7 @@
 //! D = P = 4 that is 10 · 20 = 200 multiply-adds per grid point (GEMM-shaped, so near the
 //! core's FMA rate) against 325 for the Gram matrix of the 25 columns of [Θ y], and neither the
 //! N × p block nor the stacked (snapshots · N) × p matrix is stored. The derivatives cost one
-//! forward and D inverse FFTs per snapshot.
+//! forward FFT and ⌈D/2⌉ complex inverse FFTs per snapshot ([`SpectralGrid::derivatives`]).
 //!
 //! The sums are taken about 0 (no shift): the derivative columns of periodic data have mean
 //! ≈ 0, and the RVM declines ([`rvm_fit_moments`] returns `None`) moments whose columns have a

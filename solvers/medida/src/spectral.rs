@@ -200,6 +200,7 @@ impl SpectralGrid {
             z_lo[half] = C64::new(0.0, b_nyq.re);
             z_lo[0] = C64::new(0.0, 0.0);
             self.held[0] = C64::new(0.0, 0.0);
+            // bins m = 1 … N/2 − 1 and their mirrors N − m (z_hi read from its end)
             let inner = self.held[1..half]
                 .iter_mut()
                 .zip(&self.k[1..half])
@@ -211,7 +212,6 @@ impl SpectralGrid {
                 *lo = C64::new(a.re - b.im, a.im + b.re);
                 *hi = C64::new(a.re + b.im, b.re - a.im);
             }
-            // z_hi[half − 1 − m] holds bin N − m (m = 1 … N/2 − 1)
             self.c2c
                 .process_with_scratch(&mut self.packed, &mut self.scratch_c);
             let (lo, hi) = pair.split_at_mut(n);
