@@ -121,6 +121,21 @@ def widths(tag, fan_in=1, fan_out=1):
     return [fan_in] + [width] * depth + [fan_out]
 
 
+def cost_cases(d):
+    """For the --cost reports: (c, x, s_l, [(tag, layers, rust_gemm_flops)]) of the case in DIR, where
+    rust_gemm_flops counts the Rust engine's GEMMs: per hidden-to-hidden layer one forward, one
+    weight-gradient and one input-gradient product over the 3N stacked value / first / second
+    derivative rows."""
+    case, x = load_case(d)
+    n = len(x)
+    nets = []
+    for tag in case["networks"]:
+        ws = widths(tag)
+        rust = sum(3 * 2 * 3 * n * i * o for i, o in zip(ws[1:-2], ws[2:-1]))
+        nets.append((tag, load_layers(d, tag), rust))
+    return derived(case), x, case["s_l"], nets
+
+
 def write_case(d, case=None, networks=("3x64", "4x32"), n=1001, seed=0):
     """A case directory with Glorot-normal weights and N(0, 0.1) biases (seeded)."""
     case = dict(CASE1 if case is None else case, networks=list(networks))

@@ -96,18 +96,11 @@ def dot_flops(hlo):
 
 def cost(d):
     """Prints XLA's operation count of the jitted loss + gradient for each network of DIR."""
-    case, x = fc.load_case(d)
-    c = fc.derived(case)
-    n = len(x)
+    c, x, s_l, nets = fc.cost_cases(d)
     print("net,dtype,xla_flops,xla_dots,xla_dot_flops,rust_gemm_flops,ratio_dot_flops")
-    for tag in case["networks"]:
-        layers = fc.load_layers(d, tag)
-        ws = fc.widths(tag)
-        # the Rust engine: per hidden-to-hidden layer one forward, one weight-gradient and one
-        # input-gradient GEMM over the 3N stacked value / first / second derivative rows
-        rust = sum(3 * 2 * 3 * n * i * o for i, o in zip(ws[1:-2], ws[2:-1]))
+    for tag, layers, rust in nets:
         for dt in ("f64", "f32"):
-            step, _ = make_step(c, x, layers, case["s_l"], dt)
+            step, _ = make_step(c, x, layers, s_l, dt)
             comp = step.compiled()
             ca = comp.cost_analysis()
             ca = ca[0] if isinstance(ca, list) else ca

@@ -69,15 +69,10 @@ def cost(d):
     """Prints the matrix-product flops of one loss + gradient step for each network of DIR."""
     from torch.utils.flop_counter import FlopCounterMode
 
-    case, x = fc.load_case(d)
-    c = fc.derived(case)
-    n = len(x)
+    c, x, s_l, nets = fc.cost_cases(d)
     print("net,dtype,torch_mm_flops,rust_gemm_flops,ratio")
-    for tag in case["networks"]:
-        layers = fc.load_layers(d, tag)
-        ws = fc.widths(tag)
-        rust = sum(3 * 2 * 3 * n * i * o for i, o in zip(ws[1:-2], ws[2:-1]))
-        step, _ = make_step(c, x, layers, case["s_l"], "f64")
+    for tag, layers, rust in nets:
+        step, _ = make_step(c, x, layers, s_l, "f64")
         with FlopCounterMode(display=False) as counter:
             step()
         flops = counter.get_total_flops()
