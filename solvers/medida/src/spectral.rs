@@ -335,6 +335,30 @@ mod tests {
                 }
             }
         }
+        // the other Nyquist convention (even orders keep the Nyquist mode) against its own
+        // one-order calls
+        let mut neg = SpectralGrid::new(n, length, Nyquist::Negative).unwrap();
+        let mut packed = vec![0.0; 4 * n];
+        neg.derivatives(&u, &mut packed).unwrap();
+        for (d, got) in packed.chunks_exact(n).enumerate() {
+            neg.derivative(&u, d + 1, &mut one).unwrap();
+            let scale = (std::f64::consts::PI * n as f64 / length).powi(d as i32 + 1);
+            for j in 0..n {
+                assert!((got[j] - one[j]).abs() < 1e-12 * scale, "order {}", d + 1);
+            }
+            if d % 2 == 1 {
+                // the Nyquist mode 0.25 (−1)^j survives even orders: (−k_N²)^m 0.25 (−1)^j
+                let k_n = std::f64::consts::PI * n as f64 / length;
+                let expect = 0.25 * k_n.powi(d as i32 + 1) * if d == 1 { -1.0 } else { 1.0 };
+                let nyquist: f64 = got
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| if j % 2 == 0 { *v } else { -*v })
+                    .sum::<f64>()
+                    / n as f64;
+                assert!((nyquist - expect).abs() < 1e-10 * scale, "order {}", d + 1);
+            }
+        }
         let mut short = vec![0.0; 2 * n - 1];
         assert!(matches!(
             grid.derivatives(&u, &mut short),
