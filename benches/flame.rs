@@ -10,7 +10,8 @@
 //!
 //! Run: `cargo bench --bench flame -- [--dir target/flame_bench] [--reps 200] [--threads 1]`
 //! (all sides: `bash bench/run_flame.sh`). `-- --gemm` prints instead the rate of faer's
-//! one-thread GEMM for the engine's shapes and a large square one: the floor under the loss.
+//! one-thread GEMM for the engine's shapes and a large square one, and the core's f64 FMA
+//! ceiling (twelve independent chains of AVX2 FMAs): the floor under the loss.
 #![allow(missing_docs)]
 
 use parsimony::flame::loss::{Case1Loss, Problem};
@@ -131,6 +132,46 @@ fn gemm_rate(m: usize, k: usize, n: usize) -> f64 {
     flops / best * 1e-9
 }
 
+/// The core's f64 multiply-add ceiling: Gflop/s of twelve independent chains of 4-wide fused
+/// multiply-adds (AVX2 + FMA; two FMA pipes of latency 4 need ≥ 8 chains in flight), best of
+/// five batches. `None` without AVX2 + FMA.
+fn fma_peak() -> Option<f64> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2,fma")]
+        fn chains(iters: usize) -> f64 {
+            use std::arch::x86_64::*;
+            let b = _mm256_set1_pd(0.999_999);
+            let c = _mm256_set1_pd(1e-9);
+            let mut acc = [_mm256_set1_pd(1.0); 12];
+            for _ in 0..iters {
+                for a in acc.iter_mut() {
+                    *a = _mm256_fmadd_pd(*a, b, c);
+                }
+            }
+            let mut out = [0.0; 4];
+            let sum = acc
+                .iter()
+                .fold(_mm256_setzero_pd(), |s, &a| _mm256_add_pd(s, a));
+            // SAFETY: `out` holds four f64.
+            unsafe { _mm256_storeu_pd(out.as_mut_ptr(), sum) };
+            out[0]
+        }
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            let iters = 20_000_000;
+            let mut best = f64::MAX;
+            for _ in 0..5 {
+                let t = Instant::now();
+                // SAFETY: the CPU has AVX2 and FMA (checked above).
+                std::hint::black_box(unsafe { chains(std::hint::black_box(iters)) });
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            return Some((iters * 12 * 8) as f64 / best * 1e-9);
+        }
+    }
+    None
+}
+
 fn main() -> parsimony::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--gemm") {
@@ -144,6 +185,9 @@ fn main() -> parsimony::Result<()> {
             (1024, 1024, 1024),
         ] {
             println!("{m}x{k}x{n},{:.1}", gemm_rate(m, k, n));
+        }
+        if let Some(peak) = fma_peak() {
+            println!("fma peak (12 chains of 4-wide FMA),{peak:.1}");
         }
         return Ok(());
     }
