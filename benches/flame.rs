@@ -2,8 +2,9 @@
 //! 4 × 32 tanh networks at N = 1001 uniform collocation points, f64 and f32, φ = 0.42,
 //! s_L = 0.4, Glorot-normal weights (seed 0), zero biases.
 //!
-//! Writes the exchange folder the peers read (`case.json`, `x.npy`, `<net>/W*.npy`, `b*.npy`)
-//! and Rust's own gradient (`<net>/grad_rust_<dtype>.npy`, `<net>/loss_rust_<dtype>.txt`), so
+//! Writes the exchange folder the peers read (`case.json`, `x.npy`, `<net>/W*.npy`, `b*.npy`,
+//! and the FD reference `reference_t.npy`, `reference_s_l.txt` for the time-to-accuracy peer
+//! `bench/peers/flame_recipe.py`) and Rust's own gradient (`<net>/grad_rust_<dtype>.npy`, `<net>/loss_rust_<dtype>.txt`), so
 //! `bench/peers/flame_jax.py` and `flame_torch.py` can check equality before timing.
 //!
 //! Columns: median wall ms per call, and (one thread only) mean CPU ms of the calling thread.
@@ -18,6 +19,7 @@ use parsimony::flame::loss::{Case1Loss, Problem};
 use parsimony::flame::mlp::Mlp;
 use parsimony::flame::model::{FlameModel, R_UNIVERSAL};
 use parsimony::flame::real::Real;
+use parsimony::flame::reference::{NewtonParams, solve_fd_richardson};
 use parsimony::io::write_npy;
 use std::path::Path;
 use std::time::Instant;
@@ -206,6 +208,14 @@ fn main() -> parsimony::Result<()> {
     let nets = [("3x64", 3usize, 64usize), ("4x32", 4, 32)];
     let tags: Vec<&str> = nets.iter().map(|n| n.0).collect();
     write_case(dir, &model, s_l, &tags)?;
+    // the FD reference at the points, for the time-to-accuracy peers (bench/peers/flame_recipe.py)
+    let (s_ref, fd) = solve_fd_richardson(&model, 4000, &NewtonParams::default())?;
+    let t_ref = x
+        .iter()
+        .map(|&xi| fd.temperature_at(xi))
+        .collect::<parsimony::Result<Vec<f64>>>()?;
+    write_npy(dir.join("reference_t.npy"), &[n], &t_ref)?;
+    std::fs::write(dir.join("reference_s_l.txt"), format!("{s_ref:.17e}\n"))?;
     println!("impl,version,net,dtype,threads,loss,ms_wall_median,ms_cpu_median,rel_diff_vs_rust");
     for (tag, depth, width) in nets {
         let mlp = Mlp::hidden(depth, width)?;
