@@ -4,8 +4,9 @@
 //!
 //! Writes the exchange folder the peers read (`case.json`, `x.npy`, `<net>/W*.npy`, `b*.npy`,
 //! and the FD reference `reference_t.npy`, `reference_s_l.txt` for the time-to-accuracy peer
-//! `bench/peers/flame_recipe.py`) and Rust's own gradient (`<net>/grad_rust_<dtype>.npy`, `<net>/loss_rust_<dtype>.txt`), so
-//! `bench/peers/flame_jax.py` and `flame_torch.py` can check equality before timing.
+//! `bench/peers/flame_recipe.py`) and Rust's own gradient (`<net>/grad_rust_<dtype>.npy`,
+//! `<net>/loss_rust_<dtype>.txt`), so `bench/peers/flame_jax.py` and `flame_torch.py` can check
+//! equality before timing.
 //!
 //! Columns: median wall ms per call, and (one thread only) mean CPU ms of the calling thread.
 //!
