@@ -39,23 +39,31 @@ OPS = fc.SimpleNamespace(sigmoid=jax.nn.sigmoid, sqrt=jnp.sqrt, exp=jnp.exp,
 DTYPES = {"f64": jnp.float64, "f32": jnp.float32}
 
 
+def net(ws, z):
+    """The tanh MLP: ws = [(W, b), …], z of shape (N, 1)."""
+    for w, b in ws[:-1]:
+        z = jnp.tanh(z @ w + b)
+    return z @ ws[-1][0] + ws[-1][1]
+
+
+def streams(ws, xh):
+    """(n, n1, n2): the network and its first two derivatives in x̂ at xh (N, 1), by
+    jvp-of-jvp with a tangent of ones (each output depends only on its own input)."""
+    ones = jnp.ones_like(xh)
+
+    def net_d1(z):
+        return jax.jvp(lambda v: net(ws, v), (z,), (ones,))
+
+    (n, n1), (_, n2) = jax.jvp(net_d1, (xh,), (ones,))
+    return n, n1, n2
+
+
 def make_step(c, x, layers, s_l, dt):
     i0 = int(np.argmin(np.abs(x)))
 
     def loss(params, x):
         ws, s = params
-        xh = c.s_x * x[:, None]
-        ones = jnp.ones_like(xh)
-
-        def net(z):
-            for w, b in ws[:-1]:
-                z = jnp.tanh(z @ w + b)
-            return z @ ws[-1][0] + ws[-1][1]
-
-        def net_d1(z):
-            return jax.jvp(net, (z,), (ones,))
-
-        (n, n1), (_, n2) = jax.jvp(net_d1, (xh,), (ones,))
+        n, n1, n2 = streams(ws, c.s_x * x[:, None])
         return fc.physics_loss(OPS, c, n, n1, n2, s, i0)
 
     vg = jax.jit(jax.value_and_grad(loss))

@@ -70,25 +70,15 @@ def z_profile(c, length):
 def jax_backend(c, x, xz, tz, layers, s0, dtype):
     import jax
     import jax.numpy as jnp
+    from flame_jax import DTYPES, OPS as ops, net, streams  # x64 on, one-thread XLA flags
 
-    jax.config.update("jax_enable_x64", True)
-    t = {"f64": jnp.float64, "f32": jnp.float32}[dtype]
-    ops = fc.SimpleNamespace(sigmoid=jax.nn.sigmoid, sqrt=jnp.sqrt, exp=jnp.exp,
-                             relu=lambda v: jnp.maximum(v, 0.0), mean=jnp.mean)
+    t = DTYPES[dtype]
     i0 = int(np.argmin(np.abs(x)))
     xs, xzs, tzs = (jnp.asarray(a, t) for a in (x, xz, tz))
 
-    def net(ws, z):
-        for w, b in ws[:-1]:
-            z = jnp.tanh(z @ w + b)
-        return z @ ws[-1][0] + ws[-1][1]
-
     def physics(params):
         ws, s = params
-        xh = c.s_x * xs[:, None]
-        ones = jnp.ones_like(xh)
-        (n, n1), (_, n2) = jax.jvp(lambda z: jax.jvp(lambda v: net(ws, v), (z,), (ones,)),
-                                   (xh,), (ones,))
+        n, n1, n2 = streams(ws, c.s_x * xs[:, None])
         return fc.physics_loss(ops, c, n, n1, n2, s, i0)
 
     def warm(params):
@@ -142,27 +132,16 @@ def jax_backend(c, x, xz, tz, layers, s0, dtype):
 
 def torch_backend(c, x, xz, tz, layers, s0, dtype):
     import torch
+    from flame_torch import DTYPES, OPS as ops, net, streams  # one thread
 
-    torch.set_num_threads(1)
-    torch.set_num_interop_threads(1)
-    t = {"f64": torch.float64, "f32": torch.float32}[dtype]
-    ops = fc.SimpleNamespace(sigmoid=torch.sigmoid, sqrt=torch.sqrt, exp=torch.exp,
-                             relu=lambda v: torch.clamp(v, min=0.0), mean=torch.mean)
+    t = DTYPES[dtype]
     i0 = int(np.argmin(np.abs(x)))
     xh = (c.s_x * torch.tensor(x, dtype=t)[:, None]).requires_grad_(True)
     xzh = c.s_x * torch.tensor(xz, dtype=t)[:, None]
     tzs = torch.tensor(tz, dtype=t)
-    ones = torch.ones_like(xh)
-
-    def net(ws, z):
-        for w, b in ws[:-1]:
-            z = torch.tanh(z @ w + b)
-        return z @ ws[-1][0] + ws[-1][1]
 
     def physics(ws, s):
-        n = net(ws, xh)
-        (n1,) = torch.autograd.grad(n, xh, ones, create_graph=True)
-        (n2,) = torch.autograd.grad(n1, xh, ones, create_graph=True)
+        n, n1, n2 = streams(ws, xh)
         return fc.physics_loss(ops, c, n, n1, n2, s, i0)
 
     def warm(ws, s):

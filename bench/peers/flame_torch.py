@@ -36,6 +36,23 @@ OPS = fc.SimpleNamespace(sigmoid=torch.sigmoid, sqrt=torch.sqrt, exp=torch.exp,
 DTYPES = {"f64": torch.float64, "f32": torch.float32}
 
 
+def net(ws, z):
+    """The tanh MLP: ws = [(W, b), …], z of shape (N, 1)."""
+    for w, b in ws[:-1]:
+        z = torch.tanh(z @ w + b)
+    return z @ ws[-1][0] + ws[-1][1]
+
+
+def streams(ws, xh):
+    """(n, n1, n2): the network and its first two derivatives in x̂ at xh (N, 1, requires_grad),
+    by double backward with create_graph (each output depends only on its own input)."""
+    ones = torch.ones_like(xh)
+    n = net(ws, xh)
+    (n1,) = torch.autograd.grad(n, xh, ones, create_graph=True)
+    (n2,) = torch.autograd.grad(n1, xh, ones, create_graph=True)
+    return n, n1, n2
+
+
 def make_step(c, x, layers, s_l, dt):
     i0 = int(np.argmin(np.abs(x)))
     t = DTYPES[dt]
@@ -43,18 +60,12 @@ def make_step(c, x, layers, s_l, dt):
     s = torch.tensor(s_l, dtype=t, requires_grad=True)
     params = [a for wb in ws for a in wb] + [s]
     xh = (c.s_x * torch.tensor(x, dtype=t)[:, None]).requires_grad_(True)
-    ones = torch.ones_like(xh)
 
     def step():
         for p in params:  # optimizer.zero_grad() (set_to_none)
             p.grad = None
         xh.grad = None
-        h = xh
-        for w, b in ws[:-1]:
-            h = torch.tanh(h @ w + b)
-        n = h @ ws[-1][0] + ws[-1][1]
-        (n1,) = torch.autograd.grad(n, xh, ones, create_graph=True)
-        (n2,) = torch.autograd.grad(n1, xh, ones, create_graph=True)
+        n, n1, n2 = streams(ws, xh)
         loss = fc.physics_loss(OPS, c, n, n1, n2, s, i0)
         loss.backward()
         return loss

@@ -212,22 +212,22 @@ impl<F: Real> Default for MlpWorkspace<F> {
     }
 }
 
-/// Σ aᵢbᵢ with eight independent accumulators (so that the loop vectorises).
+/// Σ aᵢbᵢ with eight independent accumulators (so that the loop vectorises), fused
+/// multiply-adds when `FMA`.
 #[inline(always)]
-fn dot<F: Real>(a: &[F], b: &[F]) -> F {
+fn dot<F: Real, const FMA: bool>(a: &[F], b: &[F]) -> F {
     let mut acc = [F::zero(); 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
         for k in 0..8 {
-            acc[k] += x[k] * y[k];
+            acc[k] = x[k].mul_add_if::<FMA>(y[k], acc[k]);
         }
     }
-    let mut s = acc.iter().fold(F::zero(), |s, &v| s + v);
-    for (&x, &y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
+    let s = acc.iter().fold(F::zero(), |s, &v| s + v);
+    ra.iter()
+        .zip(rb)
+        .fold(s, |s, (&x, &y)| x.mul_add_if::<FMA>(y, s))
 }
 
 /// Σ aᵢ with eight independent accumulators.
@@ -346,7 +346,10 @@ fn backward_body<F: Real, const FMA: bool>(
         let a = &ws.a[hidden - 1];
         let (gw, gb) = mlp.layer_mut(grad, hidden);
         for j in 0..i {
-            add(&mut gw[j], dot(&a[j * three..(j + 1) * three], adj_out));
+            add(
+                &mut gw[j],
+                dot::<F, FMA>(&a[j * three..(j + 1) * three], adj_out),
+            );
         }
         add(&mut gb[0], sum(&adj_out[..n]));
     }
@@ -368,7 +371,10 @@ fn backward_body<F: Real, const FMA: bool>(
             // z = x̂ w + b, z₁ = w: ∂L/∂wⱼ = Σᵢ (z̄ᵢⱼ x̂ᵢ + z̄₁ᵢⱼ)
             for j in 0..o {
                 let col = &zbar[j * three..(j + 1) * three];
-                add(&mut gw[j], dot(&col[..n], xhat) + sum(&col[n..2 * n]));
+                add(
+                    &mut gw[j],
+                    dot::<F, FMA>(&col[..n], xhat) + sum(&col[n..2 * n]),
+                );
             }
             break;
         }
