@@ -47,6 +47,11 @@ impl Flags {
         }
     }
 
+    /// Whether `--key` was given.
+    pub fn has(&self, key: &str) -> bool {
+        self.values.contains_key(key)
+    }
+
     /// A comma-separated list of numbers, or `default`.
     pub fn list(&self, key: &str, default: &[f64]) -> crate::Result<Vec<f64>> {
         match self.values.get(key) {
