@@ -8,7 +8,8 @@
 //! `<net>/loss_rust_<dtype>.txt`), so `bench/peers/flame_jax.py` and `flame_torch.py` can check
 //! equality before timing.
 //!
-//! Columns: median wall ms per call, and (one thread only) mean CPU ms of the calling thread.
+//! Columns: median wall ms per call, and `ms_cpu`: (one thread only) the mean CPU ms per call
+//! of the calling thread (the peers print the median of their per-call process CPU times).
 //!
 //! Run: `cargo bench --bench flame -- [--dir target/flame_bench] [--reps 200] [--threads 1]`
 //! (all sides: `bash bench/run_flame.sh`). `-- --gemm` prints instead the rate of faer's
@@ -195,7 +196,7 @@ fn main() -> parsimony::Result<()> {
         return Ok(());
     }
     let dir: String = arg(&args, "--dir", "target/flame_bench".to_string());
-    let reps: usize = arg(&args, "--reps", 200);
+    let reps: usize = arg(&args, "--reps", 200usize).max(1);
     let threads: usize = arg(&args, "--threads", 1);
     let dir = Path::new(&dir);
     std::fs::create_dir_all(dir)?;
@@ -217,7 +218,7 @@ fn main() -> parsimony::Result<()> {
         .collect::<parsimony::Result<Vec<f64>>>()?;
     write_npy(dir.join("reference_t.npy"), &[n], &t_ref)?;
     std::fs::write(dir.join("reference_s_l.txt"), format!("{s_ref:.17e}\n"))?;
-    println!("impl,version,net,dtype,threads,loss,ms_wall_median,ms_cpu_median,rel_diff_vs_rust");
+    println!("impl,version,net,dtype,threads,loss,ms_wall_median,ms_cpu,rel_diff_vs_rust");
     for (tag, depth, width) in nets {
         let mlp = Mlp::hidden(depth, width)?;
         let net = mlp.glorot_normal(0);

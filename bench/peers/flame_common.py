@@ -35,7 +35,8 @@ CASE1 = dict(
     cp=1000.0, heat_release=5e7, pre_exponential=1.4e8, activation_energy=121417.2, order=1.6,
     molar_mass=28.97e-3, gas_constant_universal=8.3145, s_l=0.4,
 )
-HEADER = "impl,version,net,dtype,threads,loss,ms_wall_median,ms_cpu_median,rel_diff_vs_rust"
+# ms_cpu: the median of the per-call process CPU times (the Rust bench prints its thread's mean)
+HEADER = "impl,version,net,dtype,threads,loss,ms_wall_median,ms_cpu,rel_diff_vs_rust"
 
 
 def pin_one_cpu(default=True):
