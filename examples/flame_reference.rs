@@ -32,11 +32,20 @@ fn main() -> parsimony::Result<()> {
         let (s_fd, fine) = solve_fd_richardson(&model, n, &NewtonParams::default())?;
         let t_fd = t0.elapsed().as_secs_f64();
         let t0 = Instant::now();
-        let (s_sh, trials) = flame_speed_shooting(&model, &ShootingParams::default())?;
+        let shot = flame_speed_shooting(&model, &ShootingParams::default())?;
+        let (s_sh, trials) = (shot.s_l, shot.trials);
         let t_sh = t0.elapsed().as_secs_f64();
         println!(
-            "φ = {phi:.2}: s_L = {s_fd:.10} m/s (FD, {} Newton iterations, {t_fd:.3} s), shooting {s_sh:.10} ({trials} trials, {t_sh:.2} s), T_max = {:.1} K",
+            "φ = {phi:.2}: s_L = {s_fd:.10} m/s (FD, {} Newton iterations, {t_fd:.3} s), shooting {s_sh:.10} ({trials} trials, {t_sh:.2} s{}), T_max = {:.1} K",
             fine.iterations,
+            if shot.converged {
+                String::new()
+            } else {
+                format!(
+                    "; no event within x_end, bracket width {:.1e}",
+                    shot.bracket.1 - shot.bracket.0
+                )
+            },
             model.t_max()
         );
         rows.push(vec![phi, s_fd, s_sh, model.t_max()]);

@@ -24,8 +24,8 @@
 //! m c_p T' − λ T'' − q_F ω(T; s_L) = 0 at N collocation points and T(0) = T_in, T'(0) = G,
 //! in the least-squares sense of [`loss`]; inverse: λ, E_a and s_L unknown, noisy observations
 //! of T and u instead of the inlet conditions. Cost per Adam step: one loss + gradient, about
-//! 18 N w² flops per hidden layer of width w (six 3N × w × w GEMMs for the 3 × 64 network) plus
-//! N w tanh per layer. Paper: J. Wu, S. Zhang, Y. Wu, G. Zhang, X. Li, H. Zhang, "FlamePINN-1D:
+//! 18 N w² flops per hidden-to-hidden layer of width w (six 3N × w × w GEMMs for the 3 × 64
+//! network, which has two) plus N w tanh per hidden layer. Paper: J. Wu, S. Zhang, Y. Wu, G. Zhang, X. Li, H. Zhang, "FlamePINN-1D:
 //! Physics-informed neural networks to solve forward and inverse problems of 1D laminar
 //! flames", Combustion and Flame (2025), arXiv 2406.09071.
 

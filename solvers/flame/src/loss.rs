@@ -99,7 +99,7 @@ impl Observations {
                 format!("need at least 2, got {n}"),
             ));
         }
-        parsimony_core::error::check_in_range("noise", sigma, 0.0, 1.0)?;
+        parsimony_core::error::check_in_range("sigma", sigma, 0.0, 1.0)?;
         let mut rng = parsimony_core::random::SplitMix64::new(seed);
         let x: Vec<f64> = (0..n)
             .map(|i| model.length * i as f64 / (n - 1) as f64)
@@ -248,16 +248,6 @@ fn point_residual(model: &FlameModel, sc: &Scaling, f: [f64; 3], s: f64) -> Poin
     }
 }
 
-/// u(T; s_L) with ∂u/∂T and ∂u/∂s_L.
-#[inline]
-fn velocity_and_derivatives(model: &FlameModel, t: f64, s: f64) -> [f64; 3] {
-    let rg = model.gas_constant();
-    let c = s + rg * model.t_in / s;
-    let root = (c * c - 4.0 * rg * t).max(1e-300).sqrt();
-    let u = 2.0 * rg * t / (c + root);
-    [u, rg / root, -u * (1.0 - rg * model.t_in / (s * s)) / root]
-}
-
 /// Which problem a [`Case1Loss`] poses.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Problem {
@@ -338,7 +328,9 @@ fn run_range<F: Real>(sh: &Shared<F>, start: usize, end: usize, lane: &mut Lane<
     while b0 < end {
         let b1 = (b0 + BLOCK).min(end);
         let nb = b1 - b0;
-        let out = lane.ws.forward(sh.mlp, sh.theta_f, &sh.xhat[b0..b1]);
+        let out = lane
+            .ws
+            .forward_unchecked(sh.mlp, sh.theta_f, &sh.xhat[b0..b1]);
         if sh.want_grad {
             lane.adj.resize(3 * nb, F::zero());
         }
@@ -378,7 +370,7 @@ fn run_range<F: Real>(sh: &Shared<F>, start: usize, end: usize, lane: &mut Lane<
                             }
                         };
                         let d_t = a_t * (f[0] - obs.temperature[j]);
-                        let [u, u_t, u_s] = velocity_and_derivatives(model, f[0], s);
+                        let [u, u_t, u_s] = model.velocity_derivatives(f[0], s);
                         let d_u = a_u * (u - obs.velocity[j]);
                         acc.dt_sum += d_t * d_t;
                         acc.du_sum += d_u * d_u;
@@ -395,7 +387,7 @@ fn run_range<F: Real>(sh: &Shared<F>, start: usize, end: usize, lane: &mut Lane<
             }
         }
         if sh.want_grad {
-            lane.ws.backward(
+            lane.ws.backward_unchecked(
                 sh.mlp,
                 sh.theta_f,
                 &sh.xhat[b0..b1],
@@ -526,8 +518,13 @@ impl<F: Real> Case1Loss<F> {
     }
 
     /// (s_L, λ, E_a) in physical units from θ (λ and E_a are the model's for the forward
-    /// problem).
-    pub fn unknowns(&self, theta: &[f64]) -> (f64, f64, f64) {
+    /// problem). θ must have [`dim`](Self::dim) entries.
+    pub fn unknowns(&self, theta: &[f64]) -> Result<(f64, f64, f64)> {
+        parsimony_core::error::check_len("θ", self.dim(), theta.len())?;
+        Ok(self.unknowns_unchecked(theta))
+    }
+
+    fn unknowns_unchecked(&self, theta: &[f64]) -> (f64, f64, f64) {
         let np = self.mlp.n_params();
         match self.problem {
             Problem::Forward => (
@@ -547,11 +544,14 @@ impl<F: Real> Case1Loss<F> {
     /// A non-finite loss is returned as is (the training driver reports it).
     pub fn evaluate(&mut self, theta: &[f64], grad: Option<&mut [f64]>) -> Result<LossParts> {
         parsimony_core::error::check_len("θ", self.dim(), theta.len())?;
+        if let Some(g) = grad.as_deref() {
+            parsimony_core::error::check_len("grad", self.dim(), g.len())?;
+        }
         let np = self.mlp.n_params();
         for (d, &s) in self.theta_f.iter_mut().zip(&theta[..np]) {
             *d = F::of(s);
         }
-        let (s, lambda, e_a) = self.unknowns(theta);
+        let (s, lambda, e_a) = self.unknowns_unchecked(theta);
         let mut model = self.model.clone();
         model.conductivity = lambda;
         model.activation_energy = e_a;
@@ -637,7 +637,7 @@ impl<F: Real> Case1Loss<F> {
         let tf: Vec<F> = theta[..np].iter().map(|&v| F::of(v)).collect();
         let xh: Vec<F> = x.iter().map(|&v| F::of(self.scaling.s_x * v)).collect();
         let mut ws = MlpWorkspace::new();
-        let out = ws.forward(&self.mlp, &tf, &xh);
+        let out = ws.forward_unchecked(&self.mlp, &tf, &xh);
         let p = x.len();
         Ok((0..p)
             .map(|i| {
@@ -656,7 +656,7 @@ impl<F: Real> Case1Loss<F> {
     /// The residual r (dimensionless, as in the loss) of θ at the points `x` (m).
     pub fn residual_at(&self, theta: &[f64], x: &[f64]) -> Result<Vec<f64>> {
         let fields = self.predict(theta, x)?;
-        let (s, lambda, e_a) = self.unknowns(theta);
+        let (s, lambda, e_a) = self.unknowns_unchecked(theta);
         let mut model = self.model.clone();
         model.conductivity = lambda;
         model.activation_energy = e_a;
@@ -710,6 +710,7 @@ impl<F: Real> WarmupLoss<F> {
         model.validate()?;
         let scaling = Scaling::for_model(model);
         let (x, target) = z_profile(model);
+        let adj = vec![F::zero(); 3 * x.len()];
         Ok(Self {
             model: model.clone(),
             mlp: mlp.clone(),
@@ -719,17 +720,33 @@ impl<F: Real> WarmupLoss<F> {
             ws: MlpWorkspace::new(),
             theta_f: vec![F::zero(); mlp.n_params()],
             grad_f: vec![F::zero(); mlp.n_params()],
-            adj: vec![F::zero(); 300],
+            adj,
         })
     }
 
-    /// Loss and (optionally) gradient; θ may carry trailing physical unknowns (gradient 0).
-    pub fn evaluate(&mut self, theta: &[f64], grad: Option<&mut [f64]>) -> f64 {
+    /// Loss and (optionally) gradient, written into `grad` (the length of θ); θ holds the
+    /// network's [`Mlp::n_params`] parameters and may carry trailing physical unknowns
+    /// (gradient 0).
+    pub fn evaluate(&mut self, theta: &[f64], grad: Option<&mut [f64]>) -> Result<f64> {
         let np = self.mlp.n_params();
+        if theta.len() < np {
+            return Err(parsimony_core::Error::invalid(
+                "θ",
+                format!(
+                    "needs at least the {np} network parameters, got {}",
+                    theta.len()
+                ),
+            ));
+        }
+        if let Some(g) = grad.as_deref() {
+            parsimony_core::error::check_len("grad", theta.len(), g.len())?;
+        }
         for (d, &s) in self.theta_f.iter_mut().zip(&theta[..np]) {
             *d = F::of(s);
         }
-        let out = self.ws.forward(&self.mlp, &self.theta_f, &self.xhat);
+        let out = self
+            .ws
+            .forward_unchecked(&self.mlp, &self.theta_f, &self.xhat);
         let p = self.target.len();
         let dt = self.model.t_max() - self.model.t_in;
         let s_t = self.scaling.s_t;
@@ -741,7 +758,7 @@ impl<F: Real> WarmupLoss<F> {
             *adj = F::of(2.0 / p as f64 * d * s_t * dt * sg[1]);
         }
         if let Some(grad) = grad {
-            self.ws.backward(
+            self.ws.backward_unchecked(
                 &self.mlp,
                 &self.theta_f,
                 &self.xhat,
@@ -754,6 +771,6 @@ impl<F: Real> WarmupLoss<F> {
             }
             grad[np..].fill(0.0);
         }
-        loss / p as f64
+        Ok(loss / p as f64)
     }
 }

@@ -145,24 +145,31 @@ impl FlameModel {
         self.t_in + self.heat_release * self.fuel_in() / self.cp
     }
 
-    /// Velocity u(T; s_L) (subsonic root, evaluated as 2R_gT/(c + √(c² − 4R_gT)) to avoid
-    /// cancellation; the discriminant is clipped at 0).
+    /// Velocity u(T; s_L) (m/s) at temperature `t` (K) for flame speed `s` (m/s): the subsonic
+    /// root, evaluated as 2R_gT/(c + √(c² − 4R_gT)) to avoid cancellation (the discriminant is
+    /// clipped at a tiny positive number). For T > 0 and s_L > 0, which this hot-path function
+    /// does not check ([`FlameModel::validate`] checks the model).
     pub fn velocity(&self, t: f64, s: f64) -> f64 {
+        self.velocity_derivatives(t, s)[0]
+    }
+
+    /// [u, ∂u/∂T, ∂u/∂s_L] at (`t`, `s`), as [`velocity`](Self::velocity).
+    pub fn velocity_derivatives(&self, t: f64, s: f64) -> [f64; 3] {
         let rg = self.gas_constant();
         let c = s + rg * self.t_in / s;
+        let root = (c * c - 4.0 * rg * t).max(1e-300).sqrt();
         // 2R_gT/(c + √disc) = (c − √disc)/2 without the cancellation (c ≫ u)
-        2.0 * rg * t / (c + (c * c - 4.0 * rg * t).max(0.0).sqrt())
+        let u = 2.0 * rg * t / (c + root);
+        // ∂u/∂T = R_g/√disc, ∂u/∂s = −u c_s/√disc with c_s = 1 − R_g T_in/s²
+        [u, rg / root, -u * (1.0 - rg * self.t_in / (s * s)) / root]
     }
 
     /// ω(T; s_L) and its derivatives in T and s_L (analytic; Y_F is clipped at 0, where the
-    /// rate and its derivatives vanish).
+    /// rate and its derivatives vanish). For T > 0 and s_L > 0 (not checked, as
+    /// [`velocity`](Self::velocity)).
     pub fn rate(&self, t: f64, s: f64) -> Rate {
-        let rg = self.gas_constant();
         let y = self.fuel_in() + self.cp * (self.t_in - t) / self.heat_release;
-        let c = s + rg * self.t_in / s;
-        let disc = (c * c - 4.0 * rg * t).max(1e-300);
-        let root = disc.sqrt();
-        let u = 2.0 * rg * t / (c + root);
+        let [u, u_t, u_s] = self.velocity_derivatives(t, s);
         if y <= 0.0 || u <= 0.0 {
             return Rate {
                 omega: 0.0,
@@ -175,9 +182,6 @@ impl FlameModel {
         // A exp(−E_a/(RT)) (ρY)ⁿ as one exponential
         let omega = self.pre_exponential
             * (self.order * (rho * y).ln() - self.activation_energy / (R_UNIVERSAL * t)).exp();
-        // ∂u/∂T = R_g/√disc, ∂u/∂s = −u c_s/√disc with c_s = 1 − R_g T_in/s²
-        let u_t = rg / root;
-        let u_s = -u * (1.0 - rg * self.t_in / (s * s)) / root;
         let dlog_t = self.activation_energy / (R_UNIVERSAL * t * t)
             + self.order * (-u_t / u - self.cp / (self.heat_release * y));
         let dlog_s = self.order * (1.0 / s - u_s / u);

@@ -145,6 +145,7 @@ pub fn solve_fd(model: &FlameModel, n: usize, params: &NewtonParams) -> Result<F
     }
     parsimony_core::error::check_positive("tol", params.tol)?;
     parsimony_core::error::check_positive("initial_speed", params.initial_speed)?;
+    parsimony_core::error::check_positive("initial_centre", params.initial_centre)?;
     parsimony_core::error::check_positive("initial_width", params.initial_width)?;
     if params.max_iter == 0 {
         return Err(Error::invalid("max_iter", "must be at least 1"));

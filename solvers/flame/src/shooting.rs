@@ -10,6 +10,7 @@
 //! Cost: O(x_end/dx) rate evaluations per trial, ≈ 45 trials.
 
 use crate::model::FlameModel;
+use parsimony_core::error::check_positive;
 use parsimony_core::{Error, Result};
 
 /// Settings of the shooting method.
@@ -43,6 +44,29 @@ impl Default for ShootingParams {
     }
 }
 
+impl ShootingParams {
+    /// Checks every field (typed errors naming the field); at most 10⁹ RK4 steps per trial.
+    pub fn check(&self) -> Result<()> {
+        let (lo, hi) = self.bracket;
+        if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+            return Err(Error::invalid("bracket", "need 0 < lo < hi"));
+        }
+        check_positive("tol", self.tol)?;
+        check_positive("dx", self.dx)?;
+        check_positive("x_end", self.x_end)?;
+        if self.x_end / self.dx > 1e9 {
+            return Err(Error::invalid(
+                "dx",
+                format!(
+                    "x_end / dx = {:e} RK4 steps per trial (at most 1e9)",
+                    self.x_end / self.dx
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What a trial trajectory did first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -54,8 +78,17 @@ pub enum Outcome {
     Undecided,
 }
 
-/// Integrates one trial and reports its first event.
-pub fn shoot(model: &FlameModel, s: f64, params: &ShootingParams) -> Outcome {
+/// Integrates one trial s_L = `s` (m/s) and reports its first event.
+///
+/// Errors: an invalid model or parameters, or `s` not finite and positive.
+pub fn shoot(model: &FlameModel, s: f64, params: &ShootingParams) -> Result<Outcome> {
+    model.validate()?;
+    params.check()?;
+    check_positive("s", s)?;
+    Ok(shoot_unchecked(model, s, params))
+}
+
+fn shoot_unchecked(model: &FlameModel, s: f64, params: &ShootingParams) -> Outcome {
     let (lam, cp, qf) = (model.conductivity, model.cp, model.heat_release);
     let m = model.rho_in() * s;
     let t_max = model.t_max();
@@ -80,20 +113,33 @@ pub fn shoot(model: &FlameModel, s: f64, params: &ShootingParams) -> Outcome {
     Outcome::Undecided
 }
 
-/// The flame speed by shooting and bisection, and the number of trials.
+/// The flame speed found by [`flame_speed_shooting`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShootingSolution {
+    /// s_L (m/s): the midpoint of the final bracket.
+    pub s_l: f64,
+    /// The final bracket (m/s): its lower end flashes back, its upper end blows out.
+    pub bracket: (f64, f64),
+    /// Trajectories integrated.
+    pub trials: usize,
+    /// Whether the bracket narrowed to `tol`. False when a trial at the midpoint neither
+    /// flashed back nor blew out within `x_end`: the integration cannot tell the bracket's
+    /// points apart any further (a longer `x_end` can), and the bracket is the uncertainty.
+    pub converged: bool,
+}
+
+/// The flame speed by shooting and bisection.
 ///
-/// Errors: invalid parameters, or a bracket whose ends do not flash back and blow out.
-pub fn flame_speed_shooting(model: &FlameModel, params: &ShootingParams) -> Result<(f64, usize)> {
+/// Errors: invalid model or parameters, or a bracket whose ends do not flash back and blow out.
+pub fn flame_speed_shooting(
+    model: &FlameModel,
+    params: &ShootingParams,
+) -> Result<ShootingSolution> {
     model.validate()?;
+    params.check()?;
     let (mut lo, mut hi) = params.bracket;
-    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
-        return Err(Error::invalid("bracket", "need 0 < lo < hi"));
-    }
-    parsimony_core::error::check_positive("tol", params.tol)?;
-    parsimony_core::error::check_positive("dx", params.dx)?;
-    parsimony_core::error::check_positive("x_end", params.x_end)?;
-    if shoot(model, lo, params) != Outcome::Flashback
-        || shoot(model, hi, params) != Outcome::BlowOut
+    if shoot_unchecked(model, lo, params) != Outcome::Flashback
+        || shoot_unchecked(model, hi, params) != Outcome::BlowOut
     {
         return Err(Error::invalid(
             "bracket",
@@ -104,12 +150,23 @@ pub fn flame_speed_shooting(model: &FlameModel, params: &ShootingParams) -> Resu
     while hi - lo > params.tol {
         let mid = 0.5 * (lo + hi);
         trials += 1;
-        match shoot(model, mid, params) {
+        match shoot_unchecked(model, mid, params) {
             Outcome::Flashback => lo = mid,
             Outcome::BlowOut => hi = mid,
-            // no event within x_end: as close as this integration can tell
-            Outcome::Undecided => return Ok((mid, trials)),
+            Outcome::Undecided => {
+                return Ok(ShootingSolution {
+                    s_l: mid,
+                    bracket: (lo, hi),
+                    trials,
+                    converged: false,
+                });
+            }
         }
     }
-    Ok((0.5 * (lo + hi), trials))
+    Ok(ShootingSolution {
+        s_l: 0.5 * (lo + hi),
+        bracket: (lo, hi),
+        trials,
+        converged: true,
+    })
 }

@@ -286,7 +286,9 @@ pub struct PinnSolution {
     pub warmup_steps: usize,
     /// L-BFGS iterations run.
     pub lbfgs_iterations: usize,
-    /// Whether L-BFGS lowered the loss.
+    /// Whether an L-BFGS polish lowered the loss, judged at its own residual weight (with
+    /// `polish_weights` other than `residual_weight`, the reported `loss`, at the training
+    /// weight, can then exceed Adam's best).
     pub lbfgs_improved: bool,
     /// Why training ended.
     pub termination: String,
@@ -297,7 +299,8 @@ pub struct PinnSolution {
 }
 
 impl PinnSolution {
-    /// T, T', T'' (K, K/m, K/m²) at `x` (m).
+    /// T, T', T'' (K, K/m, K/m²) at `x` (m); the network is evaluated in f64 at the (f64
+    /// master) weights θ, whatever the training precision.
     pub fn fields(&self, x: &[f64]) -> Result<Vec<[f64; 3]>> {
         let loss = self.loss_f64()?;
         loss.predict(&self.theta, x)
@@ -318,9 +321,11 @@ impl PinnSolution {
     }
 }
 
-/// Uniform collocation points x_i = L i/(n − 1).
+/// Uniform collocation points x_i = L i/(n − 1), i = 0 … n − 1, both ends included (n = 1
+/// gives the single point 0; n = 0 no points).
 pub fn uniform_points(length: f64, n: usize) -> Vec<f64> {
-    (0..n).map(|i| length * i as f64 / (n - 1) as f64).collect()
+    let gaps = n.saturating_sub(1).max(1) as f64;
+    (0..n).map(|i| length * i as f64 / gaps).collect()
 }
 
 /// Trains the forward Case 1 PINN for `model` (T_in, p, φ, …): T(x) and s_L.
@@ -395,7 +400,7 @@ fn run<F: Real>(
             .learning_rate(params.learning_rate)
             .build(dim)?;
         for k in 0..warmup {
-            let l = wl.evaluate(&theta, Some(&mut grad));
+            let l = wl.evaluate(&theta, Some(&mut grad))?;
             if !l.is_finite() {
                 return Err(Error::breakdown(
                     "PINN warm-up",
@@ -433,7 +438,7 @@ fn run<F: Real>(
             if let Some(b) = &bar {
                 b.abandon();
             }
-            let (s, _, _) = loss.unknowns(&theta);
+            let (s, _, _) = loss.unknowns(&theta)?;
             return Err(Error::breakdown(
                 "PINN training",
                 format!(
@@ -446,7 +451,7 @@ fn run<F: Real>(
             if parts.total < best.1.total {
                 best = (theta.clone(), parts, k);
             }
-            let (s, lam, ea) = loss.unknowns(&theta);
+            let (s, lam, ea) = loss.unknowns(&theta)?;
             let rec = TrainRecord {
                 step: k,
                 seconds: start.elapsed().as_secs_f64(),
@@ -514,7 +519,7 @@ fn run<F: Real>(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let (s_l, conductivity, activation_energy) = loss.unknowns(&theta_best);
+    let (s_l, conductivity, activation_energy) = loss.unknowns(&theta_best)?;
     Ok(PinnSolution {
         theta: theta_best,
         mlp,

@@ -33,11 +33,11 @@ fn taylor_streams_are_the_input_derivatives() {
     let theta = random_theta(&mlp, 3);
     let xs: Vec<f64> = (0..23).map(|i| -2.0 + 0.37 * i as f64).collect();
     let mut ws = MlpWorkspace::<f64>::new();
-    let out = ws.forward(&mlp, &theta, &xs).to_vec();
+    let out = ws.forward(&mlp, &theta, &xs).unwrap().to_vec();
     let n = xs.len();
     let value = |x: f64| {
         let mut w = MlpWorkspace::<f64>::new();
-        w.forward(&mlp, &theta, &[x])[0]
+        w.forward(&mlp, &theta, &[x]).unwrap()[0]
     };
     let mut worst = (0.0f64, 0.0f64);
     for (i, &x) in xs.iter().enumerate() {
@@ -66,21 +66,28 @@ fn taylor_streams_are_the_input_derivatives() {
 
 #[test]
 fn adjoint_gradient_of_the_network_matches_finite_differences() {
-    // L(θ) = Σ cᵢ nᵢ + c₁ᵢ n₁ᵢ + c₂ᵢ n₂ᵢ: the adjoint is c, the gradient ∂L/∂θ.
-    let mlp = Mlp::new(&[1, 6, 5, 4, 1]).unwrap();
-    let theta = random_theta(&mlp, 11);
+    // three hidden layers of different widths, and a single hidden layer (no hidden-to-hidden
+    // GEMM: the first layer is also the last)
+    for (widths, seed) in [(&[1, 6, 5, 4, 1][..], 11), (&[1, 5, 1][..], 12)] {
+        check_adjoint(&Mlp::new(widths).unwrap(), seed);
+    }
+}
+
+/// L(θ) = Σ cᵢ nᵢ + c₁ᵢ n₁ᵢ + c₂ᵢ n₂ᵢ: the adjoint is c, the gradient ∂L/∂θ.
+fn check_adjoint(mlp: &Mlp, seed: u64) {
+    let theta = random_theta(mlp, seed);
     let xs: Vec<f64> = (0..17).map(|i| -1.5 + 0.21 * i as f64).collect();
     let mut rng = SplitMix64::new(99);
     let c = rng.normals(3 * xs.len());
     let loss = |th: &[f64]| {
         let mut w = MlpWorkspace::<f64>::new();
-        let o = w.forward(&mlp, th, &xs);
+        let o = w.forward(mlp, th, &xs).unwrap();
         o.iter().zip(&c).map(|(a, b)| a * b).sum::<f64>()
     };
     let mut ws = MlpWorkspace::<f64>::new();
-    ws.forward(&mlp, &theta, &xs);
+    ws.forward(mlp, &theta, &xs).unwrap();
     let mut grad = vec![0.0; mlp.n_params()];
-    ws.backward(&mlp, &theta, &xs, &c, &mut grad, false);
+    ws.backward(mlp, &theta, &xs, &c, &mut grad, false).unwrap();
     let scale = grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
     let mut worst = 0.0f64;
     for k in 0..mlp.n_params() {
@@ -93,10 +100,41 @@ fn adjoint_gradient_of_the_network_matches_finite_differences() {
         worst = worst.max(rel_err(fd, grad[k], scale));
     }
     println!(
-        "{} parameters: max |adjoint − FD| / max|∇| = {worst:.2e}",
+        "{:?}, {} parameters: max |adjoint − FD| / max|∇| = {worst:.2e}",
+        mlp.widths(),
         mlp.n_params()
     );
     assert!(worst < 1e-8, "adjoint gradient off by {worst:e}");
+}
+
+#[test]
+fn the_network_rejects_wrong_sizes_and_takes_no_points() {
+    let mlp = Mlp::new(&[1, 4, 3, 1]).unwrap();
+    let theta = random_theta(&mlp, 2);
+    let xs = [0.1, 0.5, 0.9];
+    let mut ws = MlpWorkspace::<f64>::new();
+    let err = ws.forward(&mlp, &theta[1..], &xs).unwrap_err();
+    assert!(err.to_string().contains('θ'), "{err}");
+    ws.forward(&mlp, &theta, &xs).unwrap();
+    let mut grad = vec![0.0; mlp.n_params()];
+    let adj = [1.0; 9];
+    for (adj_out, g_len, pts, name) in [
+        (&adj[..8], mlp.n_params(), &xs[..], "adj_out"),
+        (&adj[..], mlp.n_params() - 1, &xs[..], "grad"),
+        (&adj[..], mlp.n_params(), &xs[..2], "xhat"),
+    ] {
+        let mut g = vec![0.0; g_len];
+        let err = ws
+            .backward(&mlp, &theta, pts, adj_out, &mut g, false)
+            .unwrap_err();
+        assert!(err.to_string().contains(name), "{err}");
+    }
+    // no points: no output, a zero gradient
+    assert!(ws.forward(&mlp, &theta, &[]).unwrap().is_empty());
+    grad.fill(7.0);
+    ws.backward(&mlp, &theta, &[], &[], &mut grad, false)
+        .unwrap();
+    assert!(grad.iter().all(|&g| g == 0.0));
 }
 
 fn check_loss_gradient(problem: Problem, unknowns: &[f64; 3], label: &str) {
@@ -258,6 +296,14 @@ fn bad_input_is_a_typed_error() {
     }
     let mut loss = Case1Loss::<f64>::new(&model, &mlp, &x, Problem::Forward).unwrap();
     assert!(loss.evaluate(&[0.0; 3], None).is_err());
+    assert!(loss.unknowns(&[0.0; 3]).is_err());
+    let theta = vec![0.1; loss.dim()];
+    let mut short = vec![0.0; loss.dim() - 1];
+    let err = loss.evaluate(&theta, Some(&mut short)).unwrap_err();
+    assert!(err.to_string().contains("grad"), "{err}");
+    // no points to predict at: nothing, not a panic
+    assert!(loss.predict(&theta, &[]).unwrap().is_empty());
+    assert!(loss.residual_at(&theta, &[]).unwrap().is_empty());
 }
 
 #[test]
@@ -285,5 +331,19 @@ fn two_threads_give_the_same_loss_and_gradient() {
         (p1.total - p2.total).abs() / p1.total
     );
     assert!((p1.total - p2.total).abs() <= 1e-13 * p1.total);
+    assert!(worst < 1e-13, "{worst:e}");
+    // more threads than 128-point blocks: the surplus threads stay idle
+    let few = &x[..200];
+    let mut one = Case1Loss::<f64>::new(&model, &mlp, few, Problem::Forward).unwrap();
+    let mut four = Case1Loss::<f64>::new(&model, &mlp, few, Problem::Forward)
+        .unwrap()
+        .with_threads(4);
+    let p1 = one.evaluate(&theta, Some(&mut g1)).unwrap();
+    let p4 = four.evaluate(&theta, Some(&mut g2)).unwrap();
+    let worst = g1
+        .iter()
+        .zip(&g2)
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs() / scale));
+    assert!((p1.total - p4.total).abs() <= 1e-13 * p1.total);
     assert!(worst < 1e-13, "{worst:e}");
 }

@@ -118,16 +118,32 @@ fn bad_input_is_refused() {
 
 #[test]
 fn shooting_agrees_with_finite_differences() {
-    use parsimony_flame::shooting::{ShootingParams, flame_speed_shooting};
+    use parsimony_flame::shooting::{ShootingParams, flame_speed_shooting, shoot};
     for (t_in, phi, s_ref) in [(298.0, 0.40, 0.2678204820), (350.0, 0.40, 0.3283438294)] {
         let model = FlameModel::new(t_in, ATM, phi);
-        let (s, trials) = flame_speed_shooting(&model, &ShootingParams::default()).unwrap();
-        println!("shooting T_in {t_in}: s_L {s:.10} ({trials} trials), FD table {s_ref}");
+        let sol = flame_speed_shooting(&model, &ShootingParams::default()).unwrap();
+        let s = sol.s_l;
+        println!(
+            "shooting T_in {t_in}: s_L {s:.10} ({} trials, bracket width {:.1e}, converged {}), FD table {s_ref}",
+            sol.trials,
+            sol.bracket.1 - sol.bracket.0,
+            sol.converged
+        );
         assert!((s - s_ref).abs() / s_ref < 1e-8, "{s} vs {s_ref}");
+        assert!(sol.bracket.0 <= s && s <= sol.bracket.1);
     }
     let bad = ShootingParams {
         bracket: (0.5, 2.0),
         ..ShootingParams::default()
     };
     assert!(flame_speed_shooting(&FlameModel::default(), &bad).is_err());
+    // a step that would never end, and a non-positive trial speed: typed errors
+    let endless = ShootingParams {
+        dx: 1e-300,
+        ..ShootingParams::default()
+    };
+    let err = flame_speed_shooting(&FlameModel::default(), &endless).unwrap_err();
+    assert!(err.to_string().contains("dx"), "{err}");
+    let err = shoot(&FlameModel::default(), 0.0, &ShootingParams::default()).unwrap_err();
+    assert!(err.to_string().contains('s'), "{err}");
 }
