@@ -277,10 +277,10 @@ pub fn fit_fd_inverse(
 mod tests {
     use super::*;
 
-    /// Observations without noise, taken from a flame on the same grid, give back the true
-    /// parameters (to the Newton and step tolerances) with a χ² of ~0.
-    #[test]
-    fn noise_free_observations_give_the_true_parameters() {
+    /// The fit at 400 intervals to ten noise-free observations of the φ = 0.46 flame solved on
+    /// `data_grid` intervals, and the relative errors of its λ, E_a, G (against the model) and
+    /// s_L (against the data's flame).
+    fn fit_noise_free(data_grid: usize) -> (FdInverse, [f64; 4]) {
         let model = FlameModel {
             phi: 0.46,
             ..FlameModel::default()
@@ -289,52 +289,47 @@ mod tests {
             grid: 400,
             ..FdInverseParams::default()
         };
-        let fd = solve_fd(&model, params.grid, &NewtonParams::default()).unwrap();
-        let obs = Observations::synthetic(&model, &fd, 10, 0.0, 0).unwrap();
-        let fit = fit_fd_inverse(&model, &obs, 0.02, &params).unwrap();
-        assert!(fit.converged);
-        let rel = |a: f64, b: f64| (a - b).abs() / b;
-        assert!(
-            rel(fit.conductivity, model.conductivity) < 1e-5,
-            "λ {}",
-            fit.conductivity
-        );
-        assert!(rel(fit.activation_energy, model.activation_energy) < 1e-5);
-        assert!(rel(fit.inlet_gradient, model.inlet_gradient) < 1e-4);
-        assert!(rel(fit.s_l, fd.s_l) < 1e-6);
-        assert!(fit.chi2 < 1e-6);
-        assert!(fit.relative_std.iter().all(|s| s.is_finite() && *s > 0.0));
-    }
-
-    /// Noise-free observations of a four times finer flame (so not the fit's own
-    /// discretisation): the parameters come back to within the fit grid's second-order
-    /// discretisation error at 400 intervals (measured: λ 1.3e-4, E_a 3e-6, s_L 5e-6 relative;
-    /// λ, the least constrained, absorbs most of it).
-    #[test]
-    fn observations_from_a_finer_grid_give_the_parameters_to_the_discretisation_error() {
-        let model = FlameModel {
-            phi: 0.46,
-            ..FlameModel::default()
-        };
-        let params = FdInverseParams {
-            grid: 400,
-            ..FdInverseParams::default()
-        };
-        let fine = solve_fd(&model, 4 * params.grid, &NewtonParams::default()).unwrap();
-        let obs = Observations::synthetic(&model, &fine, 10, 0.0, 0).unwrap();
+        let data = solve_fd(&model, data_grid, &NewtonParams::default()).unwrap();
+        let obs = Observations::synthetic(&model, &data, 10, 0.0, 0).unwrap();
         let fit = fit_fd_inverse(&model, &obs, 0.02, &params).unwrap();
         assert!(fit.converged);
         let rel = |a: f64, b: f64| (a - b).abs() / b;
         let errs = [
             rel(fit.conductivity, model.conductivity),
             rel(fit.activation_energy, model.activation_energy),
-            rel(fit.s_l, fine.s_l),
+            rel(fit.inlet_gradient, model.inlet_gradient),
+            rel(fit.s_l, data.s_l),
         ];
         println!(
-            "λ, E_a, s_L relative errors from the finer grid's data: {:.2e} {:.2e} {:.2e}",
-            errs[0], errs[1], errs[2]
+            "data on {data_grid} intervals: λ, E_a, G, s_L relative errors {:.2e} {:.2e} {:.2e} {:.2e}",
+            errs[0], errs[1], errs[2], errs[3]
         );
-        assert!(errs.iter().all(|&e| e < 5e-4), "{errs:?}");
+        (fit, errs)
+    }
+
+    /// Observations without noise, taken from a flame on the same grid, give back the true
+    /// parameters (to the Newton and step tolerances) with a χ² of ~0: the optimiser.
+    #[test]
+    fn noise_free_observations_give_the_true_parameters() {
+        let (fit, errs) = fit_noise_free(400);
+        assert!(errs[0] < 1e-5 && errs[1] < 1e-5, "{errs:?}");
+        assert!(errs[2] < 1e-4 && errs[3] < 1e-6, "{errs:?}");
+        assert!(fit.chi2 < 1e-6);
+        assert!(fit.relative_std.iter().all(|s| s.is_finite() && *s > 0.0));
+    }
+
+    /// Noise-free observations of a four times finer flame (so not the fit's own
+    /// discretisation): λ, E_a and s_L come back to within the fit grid's second-order
+    /// discretisation error at 400 intervals (measured: λ 1.3e-4, E_a 3e-6, s_L 5e-6 relative).
+    /// The inlet gradient G, which ten observations fix only weakly, takes up more of it
+    /// (1.9e-3) and is not bounded here.
+    #[test]
+    fn observations_from_a_finer_grid_give_the_parameters_to_the_discretisation_error() {
+        let (_, errs) = fit_noise_free(1600);
+        assert!(
+            errs[0] < 5e-4 && errs[1] < 5e-4 && errs[3] < 5e-4,
+            "{errs:?}"
+        );
     }
 
     /// Over ten noise draws the errors, divided by the reported standard errors, have a root
