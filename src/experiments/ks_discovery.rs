@@ -33,6 +33,12 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     };
     let length = 32.0 * PI;
     let t0 = Instant::now();
+    if generate && flags.has("data") {
+        return Err(crate::Error::invalid(
+            "data",
+            "--generate true simulates its own data; drop one of the two",
+        ));
+    }
     let (u, dt, source) = if generate {
         let mut ks = Ks::new(KsParams {
             n: 1024,

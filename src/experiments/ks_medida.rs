@@ -23,7 +23,7 @@
 use crate::medida::cases::{ModelErrorCase, TruthConfig, case, paper_cases};
 use crate::medida::cnab2::Cnab2;
 use crate::medida::ks::Ks;
-use crate::medida::library::{Derivatives, Library};
+use crate::medida::library::{Derivatives, Library, Term};
 use crate::medida::model_error::{Medida, MedidaParams, ModelErrorFit, NoisyConfig, Target};
 use crate::optim::progress_bar;
 use crate::output::{Flags, JsonValue, write_csv, write_json};
@@ -66,11 +66,27 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
         }
     };
     cfg.samples = flags.get("samples", cfg.samples)?;
+    if cfg.samples == 0 {
+        return Err(crate::Error::invalid("samples", "need at least 1"));
+    }
+    // 0 turns the noisy run (noise) or the input filter (input-lowpass) off
     let noise: f64 = flags.get("noise", 0.01)?;
     let members: usize = flags.get("members", 10 * cfg.n)?;
     let seed: u64 = flags.get("seed", 0)?;
     let horizon: f64 = flags.get("horizon", 10.0)?;
     let input_lowpass: f64 = flags.get("input-lowpass", 0.0)?;
+    for (name, v) in [
+        ("noise", noise),
+        ("horizon", horizon),
+        ("input-lowpass", input_lowpass),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(crate::Error::invalid(
+                name,
+                format!("must be finite and ≥ 0, got {v}"),
+            ));
+        }
+    }
     let noisy_library = match flags.get("noisy-library", "fd".to_string())?.as_str() {
         "fd" => Derivatives::FiniteDifference,
         "spectral" => Derivatives::Spectral,
@@ -172,9 +188,22 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     header.extend(fits.iter().map(|(l, _)| *l));
     write_csv(&flags.out.join("coefficients.csv"), &header, &rows)?;
     let idx: Vec<f64> = (0..lib.len()).map(|j| j as f64).collect();
+    // the axis names the KS terms by their column in the library
+    let landmarks: Vec<String> = [
+        Term::new(1, 1),
+        Term::new(0, 2),
+        Term::new(0, 3),
+        Term::new(0, 4),
+    ]
+    .iter()
+    .filter_map(|t| {
+        let j = lib.terms().iter().position(|u| u == t)?;
+        Some(format!("{t} = {j}"))
+    })
+    .collect();
     let mut plot = LinePlot::new(format!("{}: discovered model error", the_case.name))
         .labels(
-            "library term (uu_x = 5, u_xx = 10, u_xxx = 15, u_xxxx = 20)",
+            format!("library term ({})", landmarks.join(", ")),
             "coefficient",
         )
         .points(

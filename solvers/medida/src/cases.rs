@@ -148,6 +148,16 @@ impl TruthConfig {
                 "must leave room for the two earlier states (≥ 2·ndt)",
             ));
         }
+        if self.samples > 1 && self.every < 2 * self.ndt {
+            return Err(Error::invalid(
+                "every",
+                format!(
+                    "samples {} steps apart overlap: each needs its two earlier states, 2·ndt = {} steps",
+                    self.every,
+                    2 * self.ndt
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -237,4 +247,27 @@ pub fn case(name: &str) -> Option<ModelErrorCase> {
     paper_cases()
         .into_iter()
         .find(|c| c.name.eq_ignore_ascii_case(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Samples closer than the two earlier states each needs are a typed error (they used to
+    /// wrap the step count around).
+    #[test]
+    fn overlapping_samples_are_refused() {
+        let cfg = TruthConfig {
+            every: 2 * TruthConfig::ci().ndt - 1,
+            ..TruthConfig::ci()
+        };
+        let err = cfg.generate(|_, _| {}).unwrap_err();
+        assert!(err.to_string().contains("every"), "{err}");
+        let one = TruthConfig {
+            samples: 1,
+            every: 1,
+            ..TruthConfig::ci()
+        };
+        assert!(one.validate().is_ok());
+    }
 }

@@ -115,7 +115,8 @@ impl EnkfParams {
         self
     }
 
-    fn validate(&self, n: usize) -> Result<Vec<usize>> {
+    /// Checks the parameters for a state of `n` grid points; returns the observed points.
+    pub(crate) fn validate(&self, n: usize) -> Result<Vec<usize>> {
         parsimony_core::error::check_positive("obs_std", self.obs_std)?;
         if !(self.inflation.is_finite() && self.inflation >= 1.0) {
             return Err(Error::invalid("inflation", "must be finite and ≥ 1"));

@@ -219,7 +219,23 @@ fn phis(z: C64) -> (C64, C64, C64) {
 }
 
 /// The ETDRK4 coefficients for the linear symbol `lk` and step `h`.
-pub fn etdrk4_coefficients(lk: &[C64], h: f64, method: CoefficientMethod) -> Etdrk4Coefficients {
+///
+/// Errors: `h` not finite and positive, a non-finite symbol, or a contour of no points.
+pub fn etdrk4_coefficients(
+    lk: &[C64],
+    h: f64,
+    method: CoefficientMethod,
+) -> Result<Etdrk4Coefficients> {
+    parsimony_core::error::check_positive("h", h)?;
+    if lk.iter().any(|l| !(l.re.is_finite() && l.im.is_finite())) {
+        return Err(Error::non_finite("linear symbol"));
+    }
+    if let CoefficientMethod::Contour { points: 0 } = method {
+        return Err(Error::invalid(
+            "points",
+            "a contour needs at least one point",
+        ));
+    }
     let n = lk.len();
     let mut c = Etdrk4Coefficients {
         e: Vec::with_capacity(n),
@@ -273,7 +289,7 @@ pub fn etdrk4_coefficients(lk: &[C64], h: f64, method: CoefficientMethod) -> Etd
         c.f2.push(f2 * h);
         c.f3.push(f3 * h);
     }
-    c
+    Ok(c)
 }
 
 /// The KS solver: state, coefficients, FFT plans and buffers.
@@ -393,7 +409,7 @@ impl Ks {
         let n = params.n;
         let half = n / 2 + 1;
         let lk = params.linear_symbol();
-        let coef = etdrk4_coefficients(&lk, params.dt, params.coefficients);
+        let coef = etdrk4_coefficients(&lk, params.dt, params.coefficients)?;
         let g = params.quadratic_multiplier(1.0 / (n as f64 * n as f64));
         let mut planner = RealFftPlanner::<f64>::new();
         let r2c = planner.plan_fft_forward(n);

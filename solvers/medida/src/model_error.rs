@@ -461,6 +461,8 @@ impl Medida {
             .enkf
             .clone()
             .unwrap_or_else(|| EnkfParams::new(config.noise));
+        let observed = enkf.validate(n)?;
+        let mut w_obs = vec![0.0; observed.len()];
         let gauss = |rng: &mut StdRng| -> f64 { StandardNormal.sample(rng) };
         let mut ens = DMatrix::zeros(n, members);
         let mut fc = DMatrix::zeros(n, members);
@@ -511,7 +513,11 @@ impl Medida {
                     grid.lowpass(col, kc)?;
                 }
             }
-            let analysis = enkf_analysis(&fc, &w, &enkf, rng)?;
+            // the observations of u(t) at the filter's observed points
+            for (o, &i) in w_obs.iter_mut().zip(&observed) {
+                *o = w[i];
+            }
+            let analysis = enkf_analysis(&fc, &w_obs, &enkf, rng)?;
             let mean_f: Vec<f64> = fc.column_mean().iter().copied().collect();
             self.push_rows(model, &analysis.mean, &mean_f, &mut stack)?;
             progress(stack.filled, samples.len());
@@ -730,6 +736,36 @@ mod tests {
             ..KsParams::default()
         })
         .unwrap()
+    }
+
+    /// A filter that observes chosen points gets the observations of those points: observing
+    /// every point by list gives the identity operator's fit, and a subset is accepted.
+    #[test]
+    fn noisy_discovery_observes_the_filters_points() {
+        use crate::enkf::EnkfParams;
+        use parsimony_core::random::seeded_rng;
+        let samples = samples();
+        let medida = Medida::new(MedidaParams::new(Target::Plain)).unwrap();
+        let n = 128;
+        let fit_with = |enkf: EnkfParams| {
+            let conf = NoisyConfig {
+                members: Some(40),
+                enkf: Some(enkf),
+                ..NoisyConfig::default()
+            };
+            medida
+                .discover_noisy(&mut model(), &samples, &conf, &mut seeded_rng(7))
+                .unwrap()
+        };
+        let identity = fit_with(EnkfParams::new(0.01));
+        let listed = fit_with(EnkfParams::new(0.01).observe_points((0..n).collect()));
+        assert_eq!(identity.support(), listed.support());
+        for (a, b) in identity.terms.iter().zip(&listed.terms) {
+            let tol = 1e-8 * b.coefficient.abs().max(1.0);
+            assert!((a.coefficient - b.coefficient).abs() < tol, "{}", a.label);
+        }
+        let half = fit_with(EnkfParams::new(0.01).observe_points((0..n).step_by(2).collect()));
+        assert_eq!(half.rows, identity.rows);
     }
 
     /// The fit from the moments equals the fit from the stacked rows (plain and

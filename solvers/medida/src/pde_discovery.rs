@@ -36,7 +36,7 @@ pub enum TimeDerivative {
 /// | `rvm` | [`RvmParams::medida_ks`] | |
 /// | `time_derivative` | `Central2` | `Central2`, `Central4` |
 /// | `nyquist` | `Zero` | the wavenumber convention of the spectral derivatives |
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct PdeDiscoveryParams {
     /// The candidate library.
     pub library: Library,
@@ -49,12 +49,22 @@ pub struct PdeDiscoveryParams {
 }
 
 impl PdeDiscoveryParams {
-    /// Defaults: the 24-term library, the MEDIDA RVM preset, second-order time differences.
+    /// Defaults: the 24-term library, the MEDIDA RVM preset, second-order time differences
+    /// (the same as [`Default`]).
     pub fn new() -> Self {
         Self {
+            library: Library::default(),
             rvm: RvmParams::medida_ks(),
-            ..Self::default()
+            time_derivative: TimeDerivative::default(),
+            nyquist: Nyquist::default(),
         }
+    }
+}
+
+impl Default for PdeDiscoveryParams {
+    /// The table's defaults, as [`PdeDiscoveryParams::new`].
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -233,12 +233,22 @@ impl SpectralGrid {
         Ok(())
     }
 
-    /// Zeroes every Fourier mode with |k| > `k_max` of u, in place.
+    /// Zeroes every Fourier mode with |k| > `k_max` (≥ 0) of u, in place. The Nyquist mode
+    /// counts with its physical |k| = πN/L whatever the grid's [`Nyquist`] convention for
+    /// derivatives (under [`Nyquist::Zero`] its derivative wavenumber is 0, yet it is the
+    /// highest mode).
     pub fn lowpass(&mut self, u: &mut [f64], k_max: f64) -> Result<()> {
+        if !(k_max.is_finite() && k_max >= 0.0) {
+            return Err(Error::invalid(
+                "k_max",
+                format!("must be finite and ≥ 0, got {k_max}"),
+            ));
+        }
         self.load_spectrum(u)?;
         let scale = 1.0 / self.n as f64;
-        for (s, &k) in self.spec.iter_mut().zip(&self.k) {
-            *s = if k.abs() > k_max {
+        let base = 2.0 * std::f64::consts::PI / self.length;
+        for (m, s) in self.spec.iter_mut().enumerate() {
+            *s = if base * m as f64 > k_max {
                 C64::new(0.0, 0.0)
             } else {
                 *s * scale

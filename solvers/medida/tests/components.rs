@@ -56,6 +56,14 @@ fn spectral_derivatives_are_exact_for_band_limited_data() {
     g.lowpass(&mut v, 1.5 * k).unwrap();
     let want: Vec<f64> = x.iter().map(|&x| (k * x).sin()).collect();
     assert!(max_abs_diff(&v, &want) < 1e-13);
+    // and the Nyquist mode, with either convention for it
+    for conv in [Nyquist::Zero, Nyquist::Negative] {
+        let mut grid = SpectralGrid::new(n, l, conv).unwrap();
+        let mut w: Vec<f64> = want.iter().zip(&nyq).map(|(a, b)| a + b).collect();
+        grid.lowpass(&mut w, 1.5 * k).unwrap();
+        assert!(max_abs_diff(&w, &want) < 1e-13, "{conv:?}");
+        assert!(grid.lowpass(&mut w, f64::NAN).is_err());
+    }
     assert!(SpectralGrid::new(7, 1.0, Nyquist::Zero).is_err());
     assert!(SpectralGrid::new(8, -1.0, Nyquist::Zero).is_err());
 }

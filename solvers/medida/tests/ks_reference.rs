@@ -132,8 +132,8 @@ fn a4_contour_and_exact_coefficients_agree() {
             ..Default::default()
         };
         let lk = p.linear_symbol();
-        let ex = etdrk4_coefficients(&lk, h, CoefficientMethod::Exact);
-        let co = etdrk4_coefficients(&lk, h, CoefficientMethod::Contour { points: 16 });
+        let ex = etdrk4_coefficients(&lk, h, CoefficientMethod::Exact).unwrap();
+        let co = etdrk4_coefficients(&lk, h, CoefficientMethod::Contour { points: 16 }).unwrap();
         // The spec measured ≤ 2.1e-14. Here the largest gap, 6.3e-14 at h = 1e-3, sits at
         // hL_k ≈ −0.95, where the radius-1 contour passes 0.05 from the origin and its
         // (…)/w³ terms lose ~12 digits to cancellation; the exact path uses the Taylor series
@@ -154,8 +154,8 @@ fn a4_contour_and_exact_coefficients_agree() {
         // a complex symbol (dispersive c₄ term): full-circle contour
         let pc = KsParams { c4: 0.7, ..p };
         let lk = pc.linear_symbol();
-        let ex = etdrk4_coefficients(&lk, h, CoefficientMethod::Exact);
-        let co = etdrk4_coefficients(&lk, h, CoefficientMethod::Contour { points: 16 });
+        let ex = etdrk4_coefficients(&lk, h, CoefficientMethod::Exact).unwrap();
+        let co = etdrk4_coefficients(&lk, h, CoefficientMethod::Contour { points: 16 }).unwrap();
         let worst = ex
             .f1
             .iter()
@@ -165,6 +165,12 @@ fn a4_contour_and_exact_coefficients_agree() {
         // same contour cancellation near the origin, over twice as many points
         assert!(worst <= 5e-12, "complex symbol, h = {h}: {worst:e}");
     }
+    // bad steps and contours are typed errors, not NaN coefficients
+    let lk = KsParams::default().linear_symbol();
+    for h in [0.0, -0.1, f64::NAN] {
+        assert!(etdrk4_coefficients(&lk, h, CoefficientMethod::Exact).is_err());
+    }
+    assert!(etdrk4_coefficients(&lk, 0.1, CoefficientMethod::Contour { points: 0 }).is_err());
 }
 
 #[test]
