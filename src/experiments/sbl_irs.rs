@@ -50,7 +50,7 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
                 dense = kron_dense(sys.factors());
             }
             let (y, sigma2) = sys.measure(&ch, snr, &mut rng)?;
-            let truth = sys.cascaded_true(&ch);
+            let truth = sys.cascaded_true(&ch)?;
             let problem = KronProblem::new(sys.factors().to_vec(), y.clone())?;
             for (mi, row) in per.iter_mut().enumerate() {
                 if mi == 4 && trial >= csbl_trials {

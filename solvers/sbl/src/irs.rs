@@ -280,10 +280,20 @@ impl IrsSystem {
     }
 
     /// The cascaded channels G_t = H₂ diag(θ_t) H₁ of a channel draw, one per pattern.
-    pub fn cascaded_true(&self, ch: &IrsChannel) -> Vec<DMatrix<C64>> {
-        (0..self.config.patterns)
+    ///
+    /// Errors: H₁ not N_irs × N_u or H₂ not N_b × N_irs.
+    pub fn cascaded_true(&self, ch: &IrsChannel) -> Result<Vec<DMatrix<C64>>> {
+        let c = &self.config;
+        for (what, m, rows, cols) in [
+            ("h1 (IRS × UE)", &ch.h1, c.irs, c.ue),
+            ("h2 (BS × IRS)", &ch.h2, c.bs, c.irs),
+        ] {
+            parsimony_core::error::check_len(format_args!("rows of {what}"), rows, m.nrows())?;
+            parsimony_core::error::check_len(format_args!("columns of {what}"), cols, m.ncols())?;
+        }
+        Ok((0..self.config.patterns)
             .map(|t| self.cascaded_one(ch, t))
-            .collect()
+            .collect())
     }
 
     /// G_t for pattern `t`.
@@ -313,6 +323,32 @@ impl IrsSystem {
             .collect())
     }
 
+    /// Checks that every matrix is a cascaded channel: N_b × N_u.
+    fn check_channel_shapes<'a>(
+        &self,
+        channels: impl Iterator<Item = &'a DMatrix<C64>>,
+        what: &str,
+    ) -> Result<()> {
+        let (nb, nu) = (self.config.bs, self.config.ue);
+        for m in channels {
+            if m.nrows() != nb {
+                return Err(Error::dimension(
+                    format!("rows of {what} (BS antennas)"),
+                    nb,
+                    m.nrows(),
+                ));
+            }
+            if m.ncols() != nu {
+                return Err(Error::dimension(
+                    format!("columns of {what} (UE antennas)"),
+                    nu,
+                    m.ncols(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Channel NMSE averaged over the patterns: mean_t ‖Ĝ_t − G_t‖²_F / ‖G_t‖²_F.
     pub fn channel_nmse(&self, estimate: &[DMatrix<C64>], truth: &[DMatrix<C64>]) -> Result<f64> {
         parsimony_core::error::check_len(
@@ -320,6 +356,7 @@ impl IrsSystem {
             truth.len(),
             estimate.len(),
         )?;
+        self.check_channel_shapes(estimate.iter().chain(truth), "channels")?;
         let mut acc = 0.0;
         for (e, t) in estimate.iter().zip(truth) {
             let den = t.norm_squared();
@@ -345,15 +382,8 @@ impl IrsSystem {
         rng: &mut StdRng,
     ) -> Result<f64> {
         let (nb, nu) = (self.config.bs, self.config.ue);
-        for (what, m) in [("estimate", estimate), ("truth", truth)] {
-            if m.shape() != (nb, nu) {
-                return Err(Error::dimension(
-                    format!("rows of {what} (BS antennas)"),
-                    nb,
-                    m.nrows(),
-                ));
-            }
-        }
+        self.check_channel_shapes([estimate].into_iter(), "estimate")?;
+        self.check_channel_shapes([truth].into_iter(), "truth")?;
         if symbols == 0 || !snr_db.is_finite() {
             return Err(Error::invalid(
                 "symbols, snr_db",

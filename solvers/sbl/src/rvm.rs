@@ -169,11 +169,17 @@ fn mean_and_std(v: &[f64]) -> (f64, f64) {
     let m2 = (s2.iter().sum::<f64>() + r2) / n;
     let var = m2 - d * d;
     if var > 1e-6 * d * d {
-        return (c + d, var.max(0.0).sqrt());
+        return (c + d, spread(c + d, var.max(0.0).sqrt()));
     }
     let mean = v.iter().sum::<f64>() / n;
     let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
-    (mean, var.sqrt())
+    (mean, spread(mean, var.sqrt()))
+}
+
+/// A standard deviation below the rounding of the mean counts as none: the column (or target)
+/// is constant, whatever digits the sums left over.
+fn spread(mean: f64, std: f64) -> f64 {
+    if std <= 1e-13 * mean.abs() { 0.0 } else { std }
 }
 
 /// Sums over the rows of the augmented data A = [Φ t] (n × (p + 1), the target last), taken
@@ -354,7 +360,7 @@ fn standardised_system(m: &RowMoments, standardise: bool, max_cancellation: f64)
                 return None;
             }
             mean[j] = m.shift[j] + d[j];
-            std[j] = var.max(0.0).sqrt();
+            std[j] = spread(mean[j], var.max(0.0).sqrt());
         }
     }
     // centred entries (Sⱼₖ − n dⱼ dₖ), divided by σⱼσₖ where σ > 0 (constant columns are never
@@ -484,7 +490,8 @@ fn inverse_spd(h: &DMatrix<f64>) -> Result<DMatrix<f64>> {
 /// Fits the RVM to the design matrix `phi` (n × p) and target `t` (length n).
 ///
 /// Errors: shape mismatch, non-finite values, invalid parameters. A constant column (zero
-/// standard deviation) is never selected; a constant target gives an empty model.
+/// standard deviation) is never selected when standardising; a constant target (when
+/// standardising) or an all-zero target gives an empty model.
 pub fn rvm_fit(phi: &DMatrix<f64>, t: &DVector<f64>, params: &RvmParams) -> Result<RvmFit> {
     rvm_fit_with(phi, t, params, MAX_CANCELLATION)
 }
@@ -583,7 +590,8 @@ fn iterate(
         iterations,
         converged: true,
     };
-    if scaling.std_t == 0.0 {
+    // a constant target (standardised) or a zero one: nothing to explain
+    if scaling.std_t == 0.0 || c == 0.0 {
         return Ok(Some(empty(0)));
     }
     let mut active: Vec<usize> = (0..p).filter(|&j| scaling.std_x[j] > 0.0).collect();
@@ -695,6 +703,26 @@ fn iterate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A target with nothing to explain gives an empty model, not a breakdown: all zeros (any
+    /// setting) and a constant whose sums leave rounding residue (standardised: 0.1 is not a
+    /// binary fraction).
+    #[test]
+    fn zero_and_constant_targets_give_an_empty_model() {
+        let phi = DMatrix::from_fn(50, 3, |i, j| ((i * (j + 2)) % 7) as f64 * 0.3 + j as f64);
+        for standardise in [false, true] {
+            let params = RvmParams {
+                standardise,
+                ..RvmParams::default()
+            };
+            let fit = rvm_fit(&phi, &DVector::zeros(50), &params).unwrap();
+            assert!(fit.support.is_empty(), "standardise {standardise}");
+        }
+        let params = RvmParams::medida_ks();
+        let fit = rvm_fit(&phi, &DVector::from_element(50, 0.1), &params).unwrap();
+        assert!(fit.support.is_empty());
+        assert!((fit.intercept - 0.1).abs() < 1e-15);
+    }
 
     /// The one-pass route: shifted moments, then the normal equations.
     fn fused(

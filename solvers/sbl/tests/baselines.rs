@@ -130,6 +130,18 @@ fn baselines_recover_the_rc6_supports_at_40_db() {
     }
 }
 
+/// OMP scores a column by its correlation |aⱼᴴr|/‖aⱼ‖, so a long column does not win by its
+/// length: y is the unit column 0; column 1 is ten times a unit vector at cos 0.5 to it
+/// (|aᴴy| = 5, but correlation 0.5).
+#[test]
+fn omp_scores_by_correlation_not_length() {
+    let a = DMatrix::from_column_slice(3, 2, &[1.0, 0.0, 0.0, 5.0, 75f64.sqrt(), 0.0]);
+    let y = DVector::from_column_slice(&[1.0, 0.0, 0.0]);
+    let sol = omp(&a, &y, 1e-12, 1).unwrap();
+    assert_eq!(sol.support, vec![0]);
+    assert!(sol.converged && sol.residual_norm < 1e-12);
+}
+
 /// OMP on the RC7 dense problem (100 × 60, 6 atoms, 30 dB): the true atoms are found first,
 /// and OMP stopped there equals the oracle least squares.
 #[test]

@@ -1,7 +1,6 @@
 //! The IRS-MIMO model against a direct computation, and the channel-estimation accuracy of the
 //! paper's setting (shared/specs/sbl.md §6.2).
 
-use nalgebra::DMatrix;
 use parsimony_core::C64;
 use parsimony_core::random::seeded_rng;
 use parsimony_sbl::irs::{IrsConfig, IrsSystem, MIN_CASCADED_NORM, presets};
@@ -17,6 +16,7 @@ fn kronecker_measurements_equal_the_physical_cascade() {
         // direct: y = [vec(H2 diag θ_t H1 X)]_t, column-major vec, patterns outermost
         let direct: Vec<C64> = sys
             .cascaded_true(&ch)
+            .unwrap()
             .iter()
             .flat_map(|g| (g * sys.pilots()).as_slice().to_vec())
             .collect();
@@ -30,7 +30,9 @@ fn kronecker_measurements_equal_the_physical_cascade() {
         assert!(err < 1e-12 * scale, "max error {err} (scale {scale})");
         // the angular-domain x reproduces the cascaded channels
         let est = sys.cascaded_from_x(&ch.x).unwrap();
-        let nmse = sys.channel_nmse(&est, &sys.cascaded_true(&ch)).unwrap();
+        let nmse = sys
+            .channel_nmse(&est, &sys.cascaded_true(&ch).unwrap())
+            .unwrap();
         assert!(nmse < 1e-24, "{nmse}");
     }
 }
@@ -57,7 +59,7 @@ fn irs_channel_estimation_at_20_db() {
     for trial in 0..trials {
         let ch = sys.draw_channel(&mut rng);
         let (y, sigma2) = sys.measure(&ch, 20.0, &mut rng).unwrap();
-        let truth = sys.cascaded_true(&ch);
+        let truth = sys.cascaded_true(&ch).unwrap();
         let problem = KronProblem::new(sys.factors().to_vec(), y.clone()).unwrap();
         let eval = |x| {
             sys.channel_nmse(&sys.cascaded_from_x(x).unwrap(), &truth)
@@ -104,7 +106,6 @@ fn irs_channel_estimation_at_20_db() {
         cs_med >= 2.0 * am_first,
         "cSBL median {cs_med} vs AM {am_first}"
     );
-    let _ = DMatrix::<f64>::zeros(0, 0);
 }
 
 /// QPSK SER: zero errors with the true channel at high SNR, about 3/4 with an unrelated one,
@@ -114,7 +115,7 @@ fn qpsk_ser_limits() {
     let sys = IrsSystem::new(IrsConfig::default(), 3).unwrap();
     let mut rng = seeded_rng(5);
     let ch = sys.draw_channel(&mut rng);
-    let g = &sys.cascaded_true(&ch)[0];
+    let g = &sys.cascaded_true(&ch).unwrap()[0];
     assert_eq!(sys.qpsk_ser(g, g, 40.0, 20_000, &mut rng).unwrap(), 0.0);
     // the cascaded channel is rank 1: effective SNR σ₁²/σₙ² = N_b N_u · 10^(snr/10)
     let snr_db = -15.0;
@@ -127,9 +128,21 @@ fn qpsk_ser_limits() {
         (ser - p).abs() < 5.0 * (p * (1.0 - p) / 2e5).sqrt(),
         "SER {ser} vs theory {p}"
     );
-    let other = sys.cascaded_true(&sys.draw_channel(&mut rng))[0].clone();
+    let other = sys.cascaded_true(&sys.draw_channel(&mut rng)).unwrap()[0].clone();
     let bad = sys.qpsk_ser(&other, g, 40.0, 20_000, &mut rng).unwrap();
     assert!(bad > 0.2, "SER with a wrong channel {bad}");
+    // matrices of the wrong shape are typed errors, not panics
+    let narrow = g.columns(0, 5).into_owned();
+    let err = sys.qpsk_ser(&narrow, g, 40.0, 10, &mut rng).unwrap_err();
+    assert!(err.to_string().contains("columns of estimate"), "{err}");
+    let mut truth = sys.cascaded_true(&ch).unwrap();
+    let est = truth.clone();
+    truth[1] = narrow;
+    let err = sys.channel_nmse(&est, &truth).unwrap_err();
+    assert!(err.to_string().contains("columns"), "{err}");
+    let mut wrong = ch.clone();
+    wrong.h1 = wrong.h1.rows(0, 3).into_owned();
+    assert!(sys.cascaded_true(&wrong).is_err());
 }
 
 /// erfc by the Abramowitz & Stegun 7.1.26 rational approximation (|error| < 1.5e-7).
@@ -147,7 +160,12 @@ fn weak_patterns_are_redrawn_and_the_model_follows() {
     let mut sys = IrsSystem::new(IrsConfig::default(), 3).unwrap();
     let mut rng = seeded_rng(4);
     let ch = sys.draw_channel(&mut rng);
-    let norms: Vec<f64> = sys.cascaded_true(&ch).iter().map(|g| g.norm()).collect();
+    let norms: Vec<f64> = sys
+        .cascaded_true(&ch)
+        .unwrap()
+        .iter()
+        .map(|g| g.norm())
+        .collect();
     // the paper's threshold: nothing to do for an ordinary draw
     assert_eq!(
         sys.redraw_weak_patterns(&ch, MIN_CASCADED_NORM, &mut rng)
@@ -160,12 +178,18 @@ fn weak_patterns_are_redrawn_and_the_model_follows() {
     let thr = 0.5 * (sorted[0] + sorted[1]);
     let redrawn = sys.redraw_weak_patterns(&ch, thr, &mut rng).unwrap();
     assert!(redrawn >= 1);
-    let after: Vec<f64> = sys.cascaded_true(&ch).iter().map(|g| g.norm()).collect();
+    let after: Vec<f64> = sys
+        .cascaded_true(&ch)
+        .unwrap()
+        .iter()
+        .map(|g| g.norm())
+        .collect();
     assert!(after.iter().all(|&n| n >= thr), "{after:?} vs {thr}");
     // the dictionary factor follows the new patterns: y = (H_p1 ⊗ H_p2 ⊗ A_BS) x is still
     // the physical cascade
     let direct: Vec<C64> = sys
         .cascaded_true(&ch)
+        .unwrap()
         .iter()
         .flat_map(|g| (g * sys.pilots()).as_slice().to_vec())
         .collect();

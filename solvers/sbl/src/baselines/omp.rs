@@ -34,16 +34,17 @@ pub fn omp<T: Scalar>(
     }
     let (m, n) = a.shape();
     let max_atoms = max_atoms.min(m).min(n);
-    let norms: Vec<f64> = a.column_iter().map(|c| c.norm()).collect();
+    // the score |aⱼᴴr|/‖aⱼ‖, compared squared: |aⱼᴴr|²/‖aⱼ‖²
+    let norms2: Vec<f64> = a.column_iter().map(|c| c.norm_squared()).collect();
     let mut support = Vec::new();
     let mut x = DVector::from_element(n, T::default());
     let mut r = y.clone();
     while r.norm() > residual_threshold && support.len() < max_atoms {
-        let c = a.adjoint() * &r;
+        let c = a.ad_mul(&r);
         let best = (0..n)
-            .filter(|j| !support.contains(j) && norms[*j] > 0.0)
+            .filter(|j| !support.contains(j) && norms2[*j] > 0.0)
             .max_by(|&i, &j| {
-                let (ci, cj) = (c[i].modulus2() / norms[i], c[j].modulus2() / norms[j]);
+                let (ci, cj) = (c[i].modulus2() / norms2[i], c[j].modulus2() / norms2[j]);
                 ci.partial_cmp(&cj).unwrap_or(std::cmp::Ordering::Equal)
             });
         let Some(j) = best else { break };

@@ -415,7 +415,8 @@ pub struct Posterior<T: Scalar> {
 }
 
 /// The exact posterior of x under the prior Γ = diag(γ₁ ⊗ … ⊗ γ_I) and noise variance σ²,
-/// by the m-route E-step (no column is pruned; every γᵢ entry must be ≥ 0).
+/// by the E-step's [`Route::Auto`] (the coefficient route when S < M; no column is pruned;
+/// every γᵢ entry must be ≥ 0).
 pub fn posterior<T: Scalar>(
     problem: &super::KronProblem<T>,
     gamma: &[nalgebra::DVector<f64>],

@@ -8,7 +8,8 @@ use parsimony_core::{Error, Result};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Method {
     /// AM-KroSBL: exact EM M-step by alternating (Gauss–Seidel) minimisation over the factors
-    /// (a rank-1 fit in the Itakura–Saito divergence). The evidence is non-increasing.
+    /// (a rank-1 fit in the Itakura–Saito divergence). The evidence cost is non-increasing
+    /// when the inner sweeps converge and nothing is pruned (EM's monotonicity).
     Am,
     /// SVD-KroSBL: the rank-1 fit in the Frobenius norm by successive top singular triples
     /// (approximate EM; usually ~10× fewer iterations than AM).
