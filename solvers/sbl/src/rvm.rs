@@ -169,17 +169,15 @@ fn mean_and_std(v: &[f64]) -> (f64, f64) {
     let m2 = (s2.iter().sum::<f64>() + r2) / n;
     let var = m2 - d * d;
     if var > 1e-6 * d * d {
-        return (c + d, spread(c + d, var.max(0.0).sqrt()));
+        return (c + d, var.max(0.0).sqrt());
+    }
+    // a constant column has no spread, whatever digits the rounded mean leaves over
+    if v.iter().all(|&x| x == v[0]) {
+        return (v[0], 0.0);
     }
     let mean = v.iter().sum::<f64>() / n;
     let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
-    (mean, spread(mean, var.sqrt()))
-}
-
-/// A standard deviation below the rounding of the mean counts as none: the column (or target)
-/// is constant, whatever digits the sums left over.
-fn spread(mean: f64, std: f64) -> f64 {
-    if std <= 1e-13 * mean.abs() { 0.0 } else { std }
+    (mean, var.sqrt())
 }
 
 /// Sums over the rows of the augmented data A = [Φ t] (n × (p + 1), the target last), taken
@@ -360,7 +358,7 @@ fn standardised_system(m: &RowMoments, standardise: bool, max_cancellation: f64)
                 return None;
             }
             mean[j] = m.shift[j] + d[j];
-            std[j] = spread(mean[j], var.max(0.0).sqrt());
+            std[j] = var.max(0.0).sqrt();
         }
     }
     // centred entries (Sⱼₖ − n dⱼ dₖ), divided by σⱼσₖ where σ > 0 (constant columns are never
@@ -705,8 +703,8 @@ mod tests {
     use super::*;
 
     /// A target with nothing to explain gives an empty model, not a breakdown: all zeros (any
-    /// setting) and a constant whose sums leave rounding residue (standardised: 0.1 is not a
-    /// binary fraction).
+    /// setting) and a constant (standardised; 0.1 is not a binary fraction, so its summed mean
+    /// is off in the last digits).
     #[test]
     fn zero_and_constant_targets_give_an_empty_model() {
         let phi = DMatrix::from_fn(50, 3, |i, j| ((i * (j + 2)) % 7) as f64 * 0.3 + j as f64);
