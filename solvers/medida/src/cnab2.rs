@@ -13,8 +13,9 @@
 //! the new state as h f̂_k/(1 − hL_k/2): [`Cnab2::forcing_response`] is that factor, which the
 //! response-corrected MEDIDA target inverts.
 //!
-//! Cost per step: two forward and one inverse real FFT, O(N log N) (plus two FFTs per distinct
-//! derivative order of the extra terms). [`Cnab2::step_ensemble`] steps many members from
+//! Cost per step: two forward and one inverse real FFT, O(N log N) (plus, with extra terms,
+//! two FFTs per extra term for its derivative, d = 0 included, and one forward FFT of their
+//! sum). [`Cnab2::step_ensemble`] steps many members from
 //! one shared u(t−2h), whose N̂ is computed once. No allocation per step.
 
 use crate::ks::KsParams;

@@ -66,7 +66,8 @@ pub struct EnkfParams {
     pub obs_std: f64,
     /// The analysis.
     pub kind: AnalysisKind,
-    /// Multiplicative inflation of the anomalies.
+    /// Multiplicative inflation of the anomalies in the gain (ρ²B); the members returned with
+    /// `keep_members` are the uninflated forecasts plus their increments.
     pub inflation: f64,
     /// Optional localisation.
     pub localisation: Option<Localisation>,

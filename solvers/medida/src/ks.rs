@@ -26,7 +26,9 @@
 //! O(N log N). Fourth order in h.
 //!
 //! **Conventions.** The Nyquist wavenumber is 0 (Kassam–Trefethen) or −πN/L
-//! ([`Nyquist`]); on real data the two differ by rounding only. No dealiasing by default
+//! ([`Nyquist`]); on smooth data, with no energy in the Nyquist mode, the two differ by
+//! rounding only (under `Zero` that mode is neither damped nor driven, under `Negative` it is
+//! damped by e^{h(k² − k⁴)}: they differ on noisy data). No dealiasing by default
 //! (as the references); the 2/3 rule is optional.
 
 use num_complex::Complex;

@@ -267,7 +267,7 @@ impl Library {
 
 /// PDE-FIND's `FiniteDiff`: the d-th derivative of u on a uniform grid of spacing `dx`,
 /// second order, one-sided at the two ends (not periodic); d > 3 is FD_{d−3}∘FD₃.
-/// Needs at least 3 (d = 1), 4 (d = 2) or 5 (d ≥ 3) points.
+/// Needs at least 3 (d = 1), 4 (d = 2) or 6 (d ≥ 3) points.
 pub fn finite_difference(u: &[f64], dx: f64, order: usize, out: &mut [f64]) -> Result<()> {
     let n = u.len();
     parsimony_core::error::check_len("length of out", n, out.len())?;

@@ -265,7 +265,8 @@ pub struct NoisyConfig {
     pub background_std: f64,
     /// Whether u(t)'s observation is noisy too.
     pub noisy_target_observation: bool,
-    /// The analysis (None: stochastic with σ = `noise`).
+    /// The analysis (None: stochastic with R = σ²I, σ = `noise` as an absolute standard
+    /// deviation, while the noise put on the inputs is relative: `noise`·std(u)).
     pub enkf: Option<EnkfParams>,
     /// Optional low-pass k_c of the model inputs and the member perturbations.
     pub input_lowpass: Option<f64>,
