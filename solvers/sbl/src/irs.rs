@@ -27,6 +27,7 @@
 
 pub mod presets;
 use nalgebra::{DMatrix, DVector};
+use parsimony_core::error::check_len;
 use parsimony_core::linalg::KroneckerOperator;
 use parsimony_core::random::{StdRng, add_noise_snr, seeded_rng};
 use parsimony_core::{C64, Error, Result};
@@ -288,8 +289,8 @@ impl IrsSystem {
             ("h1 (IRS × UE)", &ch.h1, c.irs, c.ue),
             ("h2 (BS × IRS)", &ch.h2, c.bs, c.irs),
         ] {
-            parsimony_core::error::check_len(format_args!("rows of {what}"), rows, m.nrows())?;
-            parsimony_core::error::check_len(format_args!("columns of {what}"), cols, m.ncols())?;
+            check_len(format_args!("rows of {what}"), rows, m.nrows())?;
+            check_len(format_args!("columns of {what}"), cols, m.ncols())?;
         }
         Ok((0..self.config.patterns)
             .map(|t| self.cascaded_one(ch, t))
@@ -331,20 +332,12 @@ impl IrsSystem {
     ) -> Result<()> {
         let (nb, nu) = (self.config.bs, self.config.ue);
         for m in channels {
-            if m.nrows() != nb {
-                return Err(Error::dimension(
-                    format!("rows of {what} (BS antennas)"),
-                    nb,
-                    m.nrows(),
-                ));
-            }
-            if m.ncols() != nu {
-                return Err(Error::dimension(
-                    format!("columns of {what} (UE antennas)"),
-                    nu,
-                    m.ncols(),
-                ));
-            }
+            check_len(format_args!("rows of {what} (BS antennas)"), nb, m.nrows())?;
+            check_len(
+                format_args!("columns of {what} (UE antennas)"),
+                nu,
+                m.ncols(),
+            )?;
         }
         Ok(())
     }
