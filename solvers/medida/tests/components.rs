@@ -262,15 +262,45 @@ fn cnab2_ensemble_and_extra_terms_agree_with_single_steps() {
     );
 }
 
-/// The dense Kalman mean f̄ + B Hᵀ (H B Hᵀ + σ²I)⁻¹ (w − H f̄) with the sample B.
-fn dense_kalman_mean(f: &DMatrix<f64>, w: &[f64], obs: &[usize], sigma: f64) -> Vec<f64> {
+/// The dense Kalman mean f̄ + B Hᵀ (H B Hᵀ + σ²I)⁻¹ (w − H f̄) with the sample B, inflated by
+/// ρ² and, with `loc` = (c, L), tapered entry by entry by Gaspari–Cohn at the periodic distance
+/// on a grid of N points over L (the taper written out here from the formula, not the crate's).
+fn dense_kalman_mean(
+    f: &DMatrix<f64>,
+    w: &[f64],
+    obs: &[usize],
+    sigma: f64,
+    rho: f64,
+    loc: Option<(f64, f64)>,
+) -> Vec<f64> {
     let (n, ne) = f.shape();
     let mean = f.column_mean();
     let mut a = f.clone();
     for mut c in a.column_iter_mut() {
         c -= &mean;
     }
-    let b = &a * a.transpose() / (ne as f64 - 1.0);
+    let mut b = &a * a.transpose() * (rho * rho / (ne as f64 - 1.0));
+    if let Some((c, length)) = loc {
+        let taper = |r: f64| {
+            if r <= 1.0 {
+                -r.powi(5) / 4.0 + r.powi(4) / 2.0 + 5.0 * r.powi(3) / 8.0 - 5.0 * r * r / 3.0 + 1.0
+            } else if r <= 2.0 {
+                r.powi(5) / 12.0 - r.powi(4) / 2.0 + 5.0 * r.powi(3) / 8.0 + 5.0 * r * r / 3.0
+                    - 5.0 * r
+                    + 4.0
+                    - 2.0 / (3.0 * r)
+            } else {
+                0.0
+            }
+        };
+        for i in 0..n {
+            for j in 0..n {
+                let k = (i as f64 - j as f64).abs();
+                let d = k.min(n as f64 - k) * length / n as f64;
+                b[(i, j)] *= taper(d / c);
+            }
+        }
+    }
     let h = DMatrix::from_fn(obs.len(), n, |r, c| if obs[r] == c { 1.0 } else { 0.0 });
     let s = &h * &b * h.transpose() + DMatrix::identity(obs.len(), obs.len()) * sigma * sigma;
     let d = DVector::from_column_slice(w) - &h * &mean;
@@ -298,7 +328,7 @@ fn enkf_mean_matches_the_dense_kalman_formula_in_both_forms() {
             .kind(AnalysisKind::DeterministicMean)
             .observe_points(obs.clone());
         let an = enkf_analysis(&f, &w, &p, &mut rng).unwrap();
-        let want = dense_kalman_mean(&f, &w, &obs, 0.2);
+        let want = dense_kalman_mean(&f, &w, &obs, 0.2, 1.0, None);
         let expected_form = if obs.len() <= ne {
             GainForm::ObservationSpace
         } else {
@@ -311,6 +341,21 @@ fn enkf_mean_matches_the_dense_kalman_formula_in_both_forms() {
         let al = enkf_analysis(&f, &w, &loc, &mut rng).unwrap();
         assert_eq!(al.form, GainForm::Localised);
         assert!(max_abs_diff(&al.mean, &want) < 1e-8);
+        // a radius that matters (half-width 1 on L = 10: the taper vanishes beyond 6 points)
+        let near = p.clone().localisation(1.0, 10.0);
+        let an = enkf_analysis(&f, &w, &near, &mut rng).unwrap();
+        let tapered = dense_kalman_mean(&f, &w, &obs, 0.2, 1.0, Some((1.0, 10.0)));
+        assert!(max_abs_diff(&an.mean, &tapered) < 1e-10, "Ne = {ne}");
+        assert!(
+            max_abs_diff(&tapered, &want) > 1e-3,
+            "the taper should matter"
+        );
+        // inflation ρ = 1.3 enters as ρ²B, in either gain form
+        let inflated = p.clone().inflation(1.3);
+        let an = enkf_analysis(&f, &w, &inflated, &mut rng).unwrap();
+        let want = dense_kalman_mean(&f, &w, &obs, 0.2, 1.3, None);
+        assert_eq!(an.form, expected_form);
+        assert!(max_abs_diff(&an.mean, &want) < 1e-10, "Ne = {ne}");
     }
 }
 
