@@ -160,12 +160,12 @@ fn weak_patterns_are_redrawn_and_the_model_follows() {
     let mut sys = IrsSystem::new(IrsConfig::default(), 3).unwrap();
     let mut rng = seeded_rng(4);
     let ch = sys.draw_channel(&mut rng);
-    let norms: Vec<f64> = sys
-        .cascaded_true(&ch)
-        .unwrap()
-        .iter()
-        .map(|g| g.norm())
-        .collect();
+    // the Frobenius norms of the cascaded channels, one per pattern
+    let norms_of = |sys: &IrsSystem| -> Vec<f64> {
+        let g = sys.cascaded_true(&ch).unwrap();
+        g.iter().map(|g| g.norm()).collect()
+    };
+    let norms = norms_of(&sys);
     // the paper's threshold: nothing to do for an ordinary draw
     assert_eq!(
         sys.redraw_weak_patterns(&ch, MIN_CASCADED_NORM, &mut rng)
@@ -178,12 +178,7 @@ fn weak_patterns_are_redrawn_and_the_model_follows() {
     let thr = 0.5 * (sorted[0] + sorted[1]);
     let redrawn = sys.redraw_weak_patterns(&ch, thr, &mut rng).unwrap();
     assert!(redrawn >= 1);
-    let after: Vec<f64> = sys
-        .cascaded_true(&ch)
-        .unwrap()
-        .iter()
-        .map(|g| g.norm())
-        .collect();
+    let after = norms_of(&sys);
     assert!(after.iter().all(|&n| n >= thr), "{after:?} vs {thr}");
     // the dictionary factor follows the new patterns: y = (H_p1 ⊗ H_p2 ⊗ A_BS) x is still
     // the physical cascade
