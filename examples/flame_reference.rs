@@ -16,6 +16,7 @@ use std::time::Instant;
 
 fn main() -> parsimony::Result<()> {
     let flags = Flags::parse("flame_reference", std::env::args().skip(1))?;
+    flags.accept(&["n", "t-in", "p"])?;
     let n: usize = flags.get("n", 4000)?;
     let t_in: f64 = flags.get("t-in", 298.0)?;
     let p_atm: f64 = flags.get("p", 1.0)?;

@@ -104,6 +104,7 @@ fn as_field(v: &DVector<f64>, n: usize) -> DMatrix<f64> {
 
 fn main() -> parsimony::Result<()> {
     let args = Flags::parse("kron_deblur", std::env::args().skip(1))?;
+    args.accept(&["n", "sigma", "snr", "lambda", "seed"])?;
     let n: usize = args.get("n", 128)?;
     let sigma: f64 = args.get("sigma", 2.0)?;
     let snr: f64 = args.get("snr", 30.0)?;

@@ -14,6 +14,7 @@ use parsimony::plot::LinePlot;
 
 fn main() -> parsimony::Result<()> {
     let args = Flags::parse("optimizers", std::env::args().skip(1))?;
+    args.accept(&["n", "adam-iters", "lr"])?;
     let n: usize = args.get("n", 2)?;
     let iters: usize = args.get("adam-iters", 20_000)?;
     let lr: f64 = args.get("lr", 0.02)?;

@@ -37,6 +37,34 @@ impl Flags {
         Ok(Self { out, values })
     }
 
+    /// Checks that every flag given (besides `--out`) is one of `known`, so that a misspelt flag
+    /// (`--sample` for `--samples`) is an error naming it and the flags the experiment takes,
+    /// rather than silently running with the default.
+    pub fn accept(&self, known: &[&str]) -> crate::Result<()> {
+        let mut unknown: Vec<&str> = self
+            .values
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !known.contains(k))
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        unknown.sort_unstable();
+        let takes = if known.is_empty() {
+            String::new()
+        } else {
+            format!(", --{}", known.join(", --"))
+        };
+        Err(crate::Error::invalid(
+            "flags",
+            format!(
+                "unknown --{} (this takes --out{takes})",
+                unknown.join(", --")
+            ),
+        ))
+    }
+
     /// The value of `--key` parsed as `T`, or `default`.
     pub fn get<T: std::str::FromStr>(&self, key: &str, default: T) -> crate::Result<T> {
         match self.values.get(key) {
@@ -111,4 +139,44 @@ pub fn write_json(path: &Path, fields: &[(&str, JsonValue)]) -> crate::Result<()
         .collect();
     std::fs::write(path, format!("{{\n{}\n}}\n", body.join(",\n")))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(args: &[&str]) -> Flags {
+        let dir = std::env::temp_dir().join("parsimony_output_flags_test");
+        let mut all = vec!["--out".to_string(), dir.display().to_string()];
+        all.extend(args.iter().map(|a| a.to_string()));
+        Flags::parse("test", all).unwrap()
+    }
+
+    #[test]
+    fn accept_passes_known_flags_and_names_unknown_ones() {
+        let f = flags(&["--samples", "3", "--seed", "1"]);
+        assert!(f.accept(&["samples", "seed", "noise"]).is_ok());
+        let f = flags(&["--sample", "3", "--seed", "1", "--nosie", "0.1"]);
+        let msg = f
+            .accept(&["samples", "seed", "noise"])
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("--nosie, --sample"), "{msg}");
+        assert!(msg.contains("--out, --samples, --seed, --noise"), "{msg}");
+        // --out is always accepted, also by an experiment without flags of its own
+        assert!(flags(&[]).accept(&[]).is_ok());
+        let msg = flags(&["--n", "2"]).accept(&[]).unwrap_err().to_string();
+        assert!(msg.contains("unknown --n (this takes --out)"), "{msg}");
+    }
+
+    #[test]
+    fn values_parse_or_name_the_flag() {
+        let f = flags(&["--n", "12", "--xs", "1, 2.5", "--bad", "x1"]);
+        assert_eq!(f.get("n", 0usize).unwrap(), 12);
+        assert_eq!(f.get("missing", 7usize).unwrap(), 7);
+        assert_eq!(f.list("xs", &[]).unwrap(), vec![1.0, 2.5]);
+        assert!(f.has("bad") && !f.has("missing"));
+        let msg = f.get("bad", 0.0f64).unwrap_err().to_string();
+        assert!(msg.contains("bad") && msg.contains("x1"), "{msg}");
+    }
 }

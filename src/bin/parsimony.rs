@@ -12,7 +12,8 @@
 //! | `parsimony flame sweep` | s_L(φ) from the forward PINN and the FD solver |
 //!
 //! Each writes PNG and CSV files to `--out` (default `out/<solver>_<experiment>`); the flags of
-//! each experiment are listed in its module documentation (`parsimony::experiments`).
+//! each experiment are listed in its module documentation (`parsimony::experiments`), and a flag
+//! an experiment does not take is an error.
 
 use parsimony::experiments::{
     flame_pinn, ks_discovery, ks_medida, sbl_convergence, sbl_irs, sbl_synthetic,
@@ -23,12 +24,12 @@ const USAGE: &str = "usage: parsimony <solver> <experiment> [--out DIR] [--flag 
 
   sbl synthetic     NMSE vs SNR: SVD-/AM-KroSBL, KSBL, classical SBL   (--trials --snrs --m1 --k --csbl-trials)
   sbl convergence   NMSE per EM iteration, AM vs SVD, no pruning        (--seeds --svd-iters --am-iters)
-  sbl irs           IRS-MIMO channel NMSE vs SNR                         (--trials --snrs --csbl-trials --seed)
+  sbl irs           IRS-MIMO channel NMSE vs SNR                         (--trials --snrs --csbl-trials --seed --symbols)
   medida ks         MEDIDA model-error discovery on KS                   (--case --geometry --samples --noise --members --noisy-library --seed --input-lowpass --horizon)
   medida discover   the KS equation from a space-time data set           (--data --generate --stencil)
-  flame forward     Case 1 forward PINN: T(x) and s_L vs FD              (--phi --t-in --p --steps --warmup --depth --width --points --precision --threads --lbfgs --seed --lr)
-  flame inverse     Case 1 inverse PINN: s_L, λ, E_a from noisy data     (same, plus --observations --noise --noise-seed)
-  flame sweep       s_L(φ): forward PINN vs FD                           (same, plus --phis)";
+  flame forward     Case 1 forward PINN: T(x) and s_L vs FD              (--phi --t-in --p --steps --warmup --depth --width --points --precision --threads --lbfgs --polish-weights --seed --lr --residual-weight)
+  flame inverse     Case 1 inverse PINN: s_L, λ, E_a from noisy data     (same but no --warmup, plus --observations --noise --noise-seed --data-weights --init-s --init-lambda --init-ea --classical-draws)
+  flame sweep       s_L(φ): forward PINN vs FD                           (same as forward but --phis instead of --phi)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -18,8 +18,12 @@ use std::f64::consts::PI;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// The flags [`run`] takes besides `--out` (see the module documentation).
+pub const FLAGS: &[&str] = &["data", "generate", "stencil"];
+
 /// Runs the experiment (see the module documentation for the flags).
 pub fn run(flags: &Flags) -> crate::Result<()> {
+    flags.accept(FLAGS)?;
     let generate: bool = flags.get("generate", false)?;
     let stencil = match flags.get("stencil", "central2".to_string())?.as_str() {
         "central2" => TimeDerivative::Central2,

@@ -47,8 +47,22 @@ fn relative_l2(a: &[f64], b: &[f64]) -> f64 {
     (num / den).sqrt()
 }
 
+/// The flags [`run`] takes besides `--out` (see the module documentation).
+pub const FLAGS: &[&str] = &[
+    "case",
+    "geometry",
+    "samples",
+    "noise",
+    "members",
+    "noisy-library",
+    "seed",
+    "input-lowpass",
+    "horizon",
+];
+
 /// Runs the experiment (see the module documentation for the flags).
 pub fn run(flags: &Flags) -> crate::Result<()> {
+    flags.accept(FLAGS)?;
     let name: String = flags.get("case", "KS1".to_string())?;
     let the_case = case(&name).ok_or_else(|| {
         let names: Vec<&str> = paper_cases().iter().map(|c| c.name).collect();

@@ -15,8 +15,12 @@ use crate::sbl::generator::{SignalKind, make_problem};
 use crate::sbl::kron::{KroSblParams, KronProblem, Method};
 use crate::stats::nmse;
 
+/// The flags [`run`] takes besides `--out` (see the module documentation).
+pub const FLAGS: &[&str] = &["seeds", "svd-iters", "am-iters"];
+
 /// Runs the experiment.
 pub fn run(flags: &Flags) -> crate::Result<()> {
+    flags.accept(FLAGS)?;
     let seeds: u64 = flags.get("seeds", 3)?;
     let svd_iters: usize = flags.get("svd-iters", 500)?;
     let am_iters: usize = flags.get("am-iters", 4000)?;

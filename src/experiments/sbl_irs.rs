@@ -26,8 +26,12 @@ const METHODS: [&str; 5] = [
     "classical SBL",
 ];
 
+/// The flags [`run`] takes besides `--out` (see the module documentation).
+pub const FLAGS: &[&str] = &["trials", "snrs", "csbl-trials", "seed", "symbols"];
+
 /// Runs the experiment.
 pub fn run(flags: &Flags) -> crate::Result<()> {
+    flags.accept(FLAGS)?;
     let trials: usize = flags.get("trials", 20)?;
     let snrs = flags.list("snrs", &[4.0, 8.0, 12.0, 16.0, 20.0])?;
     let csbl_trials: usize = flags.get("csbl-trials", 5)?;

@@ -38,8 +38,12 @@ pub fn support_recovery_rate(xh: &DVector<f64>, x: &DVector<f64>, delta: f64) ->
 
 const METHODS: [&str; 4] = ["SVD-KroSBL", "AM-KroSBL", "KSBL", "classical SBL"];
 
+/// The flags [`run`] takes besides `--out` (see the module documentation).
+pub const FLAGS: &[&str] = &["trials", "snrs", "m1", "k", "csbl-trials"];
+
 /// Runs the experiment.
 pub fn run(flags: &Flags) -> crate::Result<()> {
+    flags.accept(FLAGS)?;
     let trials: usize = flags.get("trials", 20)?;
     let snrs = flags.list("snrs", &[5.0, 10.0, 15.0, 20.0, 25.0, 30.0])?;
     let m1: usize = flags.get("m1", 8)?;
