@@ -81,6 +81,18 @@ impl Cnab2 {
         let h = params.dt;
         let lk = params.linear_symbol();
         let explicit_lin = lk.iter().map(|l| 1.0 + 0.5 * h * l).collect();
+        if let Some(m) = lk
+            .iter()
+            .position(|l| (1.0 - 0.5 * h * l).norm_sqr() == 0.0)
+        {
+            return Err(Error::invalid(
+                "dt",
+                format!(
+                    "the implicit half step 1 − h L_k/2 is singular at mode {m} (L_k = {}); take another dt",
+                    lk[m]
+                ),
+            ));
+        }
         let implicit_inv = lk.iter().map(|l| 1.0 / (1.0 - 0.5 * h * l)).collect();
         let g = params.quadratic_multiplier(1.0);
         let zeros = vec![C64::new(0.0, 0.0); n / 2 + 1];

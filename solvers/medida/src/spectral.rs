@@ -20,13 +20,15 @@ use std::sync::Arc;
 
 type C64 = Complex<f64>;
 
-/// Wavenumbers k_m of the half spectrum m = 0..=N/2 of a periodic domain of length `length`.
+/// Wavenumbers k_m of the half spectrum m = 0..=⌊N/2⌋ of a periodic domain of length `length`.
+/// For even N the last bin is the Nyquist mode, whose k follows `nyquist`; an odd N has no
+/// Nyquist bin, and every k_m is 2πm/L.
 pub fn wavenumbers(n: usize, length: f64, nyquist: Nyquist) -> Vec<f64> {
     let half = n / 2;
     let base = 2.0 * std::f64::consts::PI / length;
     (0..=half)
         .map(|m| {
-            if m == half {
+            if m == half && n.is_multiple_of(2) {
                 match nyquist {
                     Nyquist::Zero => 0.0,
                     Nyquist::Negative => -base * half as f64,
@@ -269,9 +271,19 @@ impl SpectralGrid {
     }
 
     /// Divides the spectrum of u by `factor[m]` per bin, in place (the inverse of
-    /// [`SpectralGrid::multiply`]).
+    /// [`SpectralGrid::multiply`]). Errors: a zero or non-finite factor (the division would
+    /// fill u with infinities or NaN).
     pub fn divide(&mut self, u: &mut [f64], factor: &[C64]) -> Result<()> {
         parsimony_core::error::check_len("length of factor", self.n / 2 + 1, factor.len())?;
+        if let Some(m) = factor
+            .iter()
+            .position(|f| !(f.re.is_finite() && f.im.is_finite()) || f.norm_sqr() == 0.0)
+        {
+            return Err(Error::invalid(
+                "factor",
+                format!("bin {m} is {} (must be finite and non-zero)", factor[m]),
+            ));
+        }
         self.load_spectrum(u)?;
         let scale = 1.0 / self.n as f64;
         for (s, f) in self.spec.iter_mut().zip(factor) {
@@ -304,6 +316,53 @@ impl SpectralGrid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wavenumbers_have_a_nyquist_bin_only_for_even_n() {
+        let b = 2.0 * std::f64::consts::PI / 2.0;
+        assert_eq!(
+            wavenumbers(4, 2.0, Nyquist::Negative),
+            vec![0.0, b, -2.0 * b]
+        );
+        assert_eq!(wavenumbers(4, 2.0, Nyquist::Zero), vec![0.0, b, 0.0]);
+        assert_eq!(wavenumbers(5, 2.0, Nyquist::Zero), vec![0.0, b, 2.0 * b]);
+    }
+
+    /// Dividing by a factor inverts multiplying by it; a zero or NaN factor is an error and
+    /// leaves u untouched.
+    #[test]
+    fn divide_inverts_multiply_and_refuses_zero_factors() {
+        let n = 16;
+        let mut grid = SpectralGrid::new(n, 3.0, Nyquist::Negative).unwrap();
+        let u: Vec<f64> = (0..n)
+            .map(|j| (0.7 * j as f64).sin() + 0.1 * j as f64)
+            .collect();
+        // real at k = 0 and at the Nyquist bin, whose imaginary parts a real u cannot carry
+        let factor: Vec<C64> = (0..=n / 2)
+            .map(|m| {
+                let im = if m == 0 || m == n / 2 {
+                    0.0
+                } else {
+                    0.5 - 0.1 * m as f64
+                };
+                C64::new(1.0 + m as f64, im)
+            })
+            .collect();
+        let mut v = u.clone();
+        grid.multiply(&mut v, &factor).unwrap();
+        grid.divide(&mut v, &factor).unwrap();
+        for (a, b) in u.iter().zip(&v) {
+            assert!((a - b).abs() < 1e-13, "{a} vs {b}");
+        }
+        for bad in [C64::new(0.0, 0.0), C64::new(f64::NAN, 1.0)] {
+            let mut f = factor.clone();
+            f[3] = bad;
+            let mut w = u.clone();
+            let err = grid.divide(&mut w, &f).unwrap_err().to_string();
+            assert!(err.contains("bin 3"), "{err}");
+            assert_eq!(w, u);
+        }
+    }
 
     /// All orders from one forward FFT equal the one-order calls and the analytic derivatives
     /// of a band-limited function (with a Nyquist component, which odd orders drop).

@@ -414,4 +414,22 @@ fn medida_refuses_bad_input() {
     };
     assert!(Cnab2::new(bad).is_err());
     assert!(Cnab2::new(ks_params(33, 0.01)).is_err());
+    // pure anti-diffusion u_t = −u_xx on L = 2π: L_k = k², so h = 2 makes 1 − hL₁/2 = 0
+    let singular = KsParams {
+        length: 2.0 * PI,
+        c1: 0.0,
+        c2: 1.0,
+        c3: 0.0,
+        c4: 0.0,
+        ..ks_params(32, 2.0)
+    };
+    let err = Cnab2::new(singular.clone()).err().unwrap().to_string();
+    assert!(err.contains("singular at mode 1"), "{err}");
+    assert!(
+        Cnab2::new(KsParams {
+            dt: 1.9,
+            ..singular
+        })
+        .is_ok()
+    );
 }
