@@ -15,9 +15,11 @@
 //!   delete     (θ ≤ 0, active):   ΔL = ½[Q²/(S − α_m) − ln(1 − S/α_m)]
 //! ```
 //!
-//! followed by β = (n − Σγ)/‖t − Φμ‖². It stops when no change increases L, or when the best
-//! change is a re-estimate with |Δ ln α| below `tol_log_alpha`, no deletion is pending and
-//! |Δ ln β| < 1e-6. Each step costs O(p·|A| + |A|³) with G precomputed.
+//! followed by β = (n − Σγ)/‖t − Φμ‖² (also when no change increases L). It stops when
+//! |Δ ln β| < `tol_log_beta` and either no change increases L or the best change is a
+//! re-estimate with |Δ ln α| below `tol_log_alpha` and no deletion pending. The first basis is
+//! the column of largest projection, with α = S²/(Q² − S), or SparseBayes's 1e3 when Q² ≤ S.
+//! Each step costs O(p·|A| + |A|³) with G precomputed.
 
 use crate::rvm::RvmFit;
 use nalgebra::{DMatrix, DVector};
@@ -114,7 +116,14 @@ pub fn rvm_fit_fast(
         .expect("a usable column");
     let proj = b[first] * b[first] / g[(first, first)];
     let mut active = vec![first];
-    let mut alpha = vec![(g[(first, first)] / (proj - 1.0 / beta)).max(1e-12)];
+    // α = S²/(Q² − S); a basis that explains less than the initial noise (Q² ≤ S) starts at
+    // SparseBayes's largest initial precision, 1e3 (strongly shrunk), not at a free weight
+    let excess = proj - 1.0 / beta;
+    let mut alpha = vec![if excess > 0.0 {
+        g[(first, first)] / excess
+    } else {
+        1e3
+    }];
     let mut converged = false;
     let mut iterations = 0;
     let (mut sigma, mut mu) = posterior(&g, &b, &active, &alpha, beta)?;
@@ -167,25 +176,27 @@ pub fn rvm_fit_fast(
                 best = Some((dl, a));
             }
         }
-        let Some((dl, action)) = best else {
-            converged = true;
-            break;
+        // the best change, if it increases L; without one only the noise is re-estimated, and
+        // the fit has converged once that has settled too
+        let action = best.and_then(|(dl, a)| (dl > 0.0).then_some(a));
+        let small_reestimate = match action {
+            None => true,
+            Some(Action::Reestimate(k, a_new)) => {
+                (a_new / alpha[k]).ln().abs() < params.tol_log_alpha
+            }
+            Some(_) => false,
         };
-        if dl <= 0.0 {
-            converged = true;
-            break;
-        }
-        let small_reestimate = matches!(action, Action::Reestimate(k, a_new) if (a_new / alpha[k]).ln().abs() < params.tol_log_alpha);
         match action {
-            Action::Add(m, a) => {
+            Some(Action::Add(m, a)) => {
                 active.push(m);
                 alpha.push(a);
             }
-            Action::Reestimate(k, a) => alpha[k] = a,
-            Action::Delete(k) => {
+            Some(Action::Reestimate(k, a)) => alpha[k] = a,
+            Some(Action::Delete(k)) => {
                 active.remove(k);
                 alpha.remove(k);
             }
+            None => {}
         }
         (sigma, mu) = posterior(&g, &b, &active, &alpha, beta)?;
         // noise update
@@ -199,7 +210,10 @@ pub fn rvm_fit_fast(
         let dlog_beta = (beta_new / beta).ln().abs();
         beta = beta_new;
         (sigma, mu) = posterior(&g, &b, &active, &alpha, beta)?;
-        if small_reestimate && !deletion_pending && dlog_beta < params.tol_log_beta {
+        if small_reestimate
+            && (action.is_none() || !deletion_pending)
+            && dlog_beta < params.tol_log_beta
+        {
             converged = true;
             break;
         }

@@ -177,3 +177,45 @@ fn fast_sequential_rvm() {
         None,
     );
 }
+
+/// A target of pure noise, and one orthogonal to every column: at most one basis with a weight
+/// near 0, and σ̂² near the target's variance. In the orthogonal case no column explains more
+/// than the initial noise, so the first basis starts at α = 1e3 and no change increases L: the
+/// noise must still be re-estimated before the fit may stop (it used to stop with the initial
+/// σ̂² = 0.01 var t).
+#[test]
+fn fast_sequential_rvm_on_pure_noise() {
+    for orthogonal in [false, true] {
+        use parsimony_sbl::rvm_fast::{FastRvmParams, rvm_fit_fast};
+        let mut rng = SplitMix64::new(11);
+        let (n, p) = (200, 6);
+        let x = DMatrix::from_fn(n, p, |_, _| rng.normal());
+        let mut y = DVector::from_fn(n, |_, _| rng.normal());
+        if orthogonal {
+            // remove the columns' span (and the mean) from y: no column explains anything
+            let mut basis = DMatrix::from_element(n, p + 1, 1.0);
+            basis.view_mut((0, 1), (n, p)).copy_from(&x);
+            let q = basis.qr().q();
+            y -= &q * (q.transpose() * &y);
+        }
+        let fit = rvm_fit_fast(&x, &y, &FastRvmParams::default()).unwrap();
+        eprintln!(
+            "noise: support {:?} w {:?} iterations {} converged {}",
+            fit.support,
+            fit.support
+                .iter()
+                .map(|&j| fit.weights[j])
+                .collect::<Vec<_>>(),
+            fit.iterations,
+            fit.converged
+        );
+        assert!(fit.converged);
+        assert!(fit.support.len() <= 1, "support {:?}", fit.support);
+        // σ̂² near the target's variance, weights within a few standard errors of 0
+        let var_y = y.variance();
+        assert!((fit.noise_variance / var_y - 1.0).abs() < 0.1);
+        for &j in &fit.support {
+            assert!(fit.weights[j].abs() < 4.0 / (n as f64).sqrt());
+        }
+    }
+}
