@@ -9,7 +9,8 @@
 //!   Rust. SplitMix64 (Steele, Lea & Flood 2014): state += 0x9E3779B97F4A7C15, then the
 //!   output is the finaliser z ← (z ⊕ z≫30)·0xBF58476D1CE4E5B9, z ← (z ⊕ z≫27)·0x94D049BB133111EB,
 //!   z ⊕ z≫31 (wrapping arithmetic). Uniforms use the top 53 bits; Gaussians use Box–Muller
-//!   (cos branch, one value per two uniforms).
+//!   (cos branch, one value per two uniforms, or both branches with
+//!   [`SplitMix64::normal_pair`]).
 //! * Gaussian noise: real N(0, σ²) and circular complex CN(0, σ²) (real and imaginary parts
 //!   each of variance σ²/2), and noise scaled to a signal-to-noise ratio
 //!   SNR_dB = 10 log₁₀(‖s‖²/M / σ²).
@@ -143,6 +144,17 @@ impl SplitMix64 {
         let u1 = 1.0 - self.uniform();
         let u2 = self.uniform();
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// Two independent N(0, 1) from one Box–Muller step on u₁ = 1 − uniform(), u₂ = uniform():
+    /// (r cos 2πu₂, r sin 2πu₂) with r = √(−2 ln u₁) (the OT reference convention: the cos
+    /// value first; it equals the value [`normal`](Self::normal) would return).
+    pub fn normal_pair(&mut self) -> (f64, f64) {
+        let u1 = 1.0 - self.uniform();
+        let u2 = self.uniform();
+        let r = (-2.0 * u1.ln()).sqrt();
+        let (sin, cos) = (std::f64::consts::TAU * u2).sin_cos();
+        (r * cos, r * sin)
     }
 
     /// N(0, 1) by Box–Muller from two [`uniform_open`](Self::uniform_open) draws (WHT reference

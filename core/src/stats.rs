@@ -5,6 +5,9 @@
 //! * Central Gaussian interval: for a posterior N(μ, s²) and level p, [μ − z s, μ + z s] with
 //!   z = Φ⁻¹((1 + p)/2) (statrs' inverse normal CDF), e.g. z ≈ 1.95996 at p = 0.95: the
 //!   "coefficient ± interval" that Bayesian solvers (RVM, SBL) report.
+//! * Sample quantiles by linear interpolation between order statistics (NumPy's default
+//!   method): with the sorted sample x₍₀₎ ≤ … ≤ x₍ₙ₋₁₎ and h = (n − 1) q, the q-quantile is
+//!   x₍⌊h⌋₎ + (h − ⌊h⌋)(x₍⌊h⌋₊₁₎ − x₍⌊h⌋₎); the median is q = ½.
 
 use crate::error::check_len;
 use crate::linalg::{Scalar, check_finite};
@@ -61,4 +64,31 @@ pub fn gaussian_interval(mean: f64, std: f64, level: f64) -> Result<(f64, f64)> 
     }
     let z = Normal::standard().inverse_cdf(0.5 * (1.0 + level));
     Ok((mean - z * std, mean + z * std))
+}
+
+/// The q-quantile of a sample by linear interpolation between order statistics (NumPy's
+/// default, `np.quantile(v, q)`). Sorts a copy: O(n log n).
+///
+/// Errors: an empty sample, a non-finite value, `q` outside [0, 1].
+pub fn quantile(v: &[f64], q: f64) -> Result<f64> {
+    if !(0.0..=1.0).contains(&q) {
+        return Err(Error::invalid("q", format!("must lie in [0, 1], got {q}")));
+    }
+    if v.is_empty() {
+        return Err(Error::invalid("sample", "is empty"));
+    }
+    crate::linalg::check_finite("sample", v)?;
+    let mut s = v.to_vec();
+    s.sort_unstable_by(f64::total_cmp);
+    let h = (s.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(s.len() - 1);
+    Ok(s[lo] + (h - lo as f64) * (s[hi] - s[lo]))
+}
+
+/// The sample median, [`quantile`] at ½ (the mean of the two middle values for even n).
+///
+/// Errors: an empty sample or a non-finite value.
+pub fn median(v: &[f64]) -> Result<f64> {
+    quantile(v, 0.5)
 }

@@ -12,16 +12,9 @@ pub mod sbl_convergence;
 pub mod sbl_irs;
 pub mod sbl_synthetic;
 
-/// Median of a sample (NaN for an empty one).
+/// Median of a sample ([`crate::stats::median`]), NaN for an empty sample or one with a NaN.
 pub(crate) fn median(v: &[f64]) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    match n {
-        0 => f64::NAN,
-        _ if n % 2 == 1 => v[n / 2],
-        _ => 0.5 * (v[n / 2 - 1] + v[n / 2]),
-    }
+    crate::stats::median(v).unwrap_or(f64::NAN)
 }
 
 /// Arithmetic mean (NaN for an empty sample).

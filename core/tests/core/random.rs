@@ -115,3 +115,25 @@ fn noise_hits_the_requested_snr() {
         Err(Error::InvalidParameter { .. })
     ));
 }
+
+/// Both Box–Muller branches, checked against the OT brief's gauss2d_n500 case (seed 1): the first
+/// pair is X[0], and after 2N = 1000 normals the next pair z gives Y[0] = 0.5 z + (2, 0).
+#[test]
+fn normal_pairs_match_the_ot_reference_points() {
+    let mut g = SplitMix64::new(1);
+    let x0 = g.normal_pair();
+    assert!((x0.0 - -0.034267321791851144).abs() < 1e-15, "{x0:?}");
+    assert!((x0.1 - -1.2926085332373185).abs() < 1e-15, "{x0:?}");
+    for _ in 1..500 {
+        g.normal_pair();
+    }
+    let z = g.normal_pair();
+    let y0 = (0.5 * z.0 + 2.0, 0.5 * z.1);
+    assert!((y0.0 - 2.368862667909542).abs() < 1e-14, "{y0:?}");
+    assert!((y0.1 - 0.42179271467868923).abs() < 1e-14, "{y0:?}");
+    // the cos value is what normal() returns
+    assert_eq!(
+        SplitMix64::new(9).normal_pair().0,
+        SplitMix64::new(9).normal()
+    );
+}

@@ -1,6 +1,6 @@
 //! Metrics and intervals against hand-computed values.
 
-use parsimony_core::stats::{gaussian_interval, nmse, relative_error};
+use parsimony_core::stats::{gaussian_interval, median, nmse, quantile, relative_error};
 use parsimony_core::{C64, Error};
 
 #[test]
@@ -47,4 +47,28 @@ fn gaussian_interval_uses_the_normal_quantile() {
         gaussian_interval(f64::NAN, 1.0, 0.5),
         Err(Error::NonFinite { .. })
     ));
+}
+
+/// NumPy's linear-interpolation quantiles: `np.quantile([10, 7, 4, 3, 2, 1], q)` gives 1, 1.5,
+/// 2.5, 3.5, 6.25, 10 at q = 0, 0.1, 0.3, 0.5, 0.75, 1 (hand-checked: h = 5q).
+#[test]
+fn quantiles_interpolate_between_order_statistics() {
+    let v = [10.0, 7.0, 4.0, 3.0, 2.0, 1.0];
+    for (q, want) in [
+        (0.0, 1.0),
+        (0.1, 1.5),
+        (0.3, 2.5),
+        (0.5, 3.5),
+        (0.75, 6.25),
+        (1.0, 10.0),
+    ] {
+        let got = quantile(&v, q).unwrap();
+        assert!((got - want).abs() < 1e-12, "q = {q}: {got} vs {want}");
+    }
+    assert_eq!(median(&[3.0, -1.0, 2.0]).unwrap(), 2.0);
+    assert_eq!(median(&[5.0]).unwrap(), 5.0);
+    assert!(matches!(median(&[]), Err(Error::InvalidParameter { .. })));
+    assert!(median(&[1.0, f64::NAN]).is_err());
+    assert!(quantile(&v, 1.5).is_err());
+    assert!(quantile(&v, f64::NAN).is_err());
 }
