@@ -86,6 +86,8 @@ pub struct ArdFit {
     pub iterations: usize,
     /// Whether the coefficient-change tolerance was met.
     pub converged: bool,
+    /// The last Σⱼ|Δcoefⱼ| compared with `tol` (NaN before a second iteration).
+    pub coef_change: f64,
 }
 
 /// Pseudo-inverse of a symmetric matrix by eigendecomposition (as `scipy.linalg.pinvh`:
@@ -182,6 +184,7 @@ pub fn ard_regression(a: &DMatrix<f64>, y: &DVector<f64>, params: &ArdParams) ->
     let mut coef_old = DVector::zeros(n);
     let mut converged = false;
     let mut iterations = 0;
+    let mut coef_change = f64::NAN;
     let coef_update = |ak: &DMatrix<f64>,
                        sigma: &DMatrix<f64>,
                        alpha: f64,
@@ -222,9 +225,12 @@ pub fn ard_regression(a: &DMatrix<f64>, y: &DVector<f64>, params: &ArdParams) ->
                 format!("non-finite precisions at iteration {iterations}"),
             ));
         }
-        if it > 0 && (&coef_old - &coef).abs().sum() < params.tol {
-            converged = true;
-            break;
+        if it > 0 {
+            coef_change = (&coef_old - &coef).abs().sum();
+            if coef_change < params.tol {
+                converged = true;
+                break;
+            }
         }
         coef_old.copy_from(&coef);
         if keep.is_empty() {
@@ -254,5 +260,6 @@ pub fn ard_regression(a: &DMatrix<f64>, y: &DVector<f64>, params: &ArdParams) ->
         support: keep,
         iterations,
         converged,
+        coef_change,
     })
 }

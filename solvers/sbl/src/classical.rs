@@ -162,6 +162,8 @@ pub struct SblSolution<T: Scalar> {
     pub iterations: usize,
     /// Whether `tol` was reached.
     pub converged: bool,
+    /// The last relative change of γ, the quantity compared with `tol` (NaN if no M-step ran).
+    pub rel_change: f64,
     /// Why it stopped.
     pub status: SblStatus,
     /// Evidence cost log|C| + yᴴC⁻¹y of the final E-step.
@@ -275,6 +277,7 @@ impl Sbl {
         let mut prev_full = DVector::from_element(n, p.gamma_init);
         let mut status = SblStatus::MaxIterations;
         let mut iterations = 0;
+        let mut rel_change = f64::NAN;
         for r in 1..=p.max_iter {
             let top = gamma.iter().fold(0.0f64, |a, &b| a.max(b));
             let keep: Vec<usize> = (0..gamma.len())
@@ -322,6 +325,7 @@ impl Sbl {
             let rel = (&full - &prev_full).norm() / prev_full.norm().max(f64::MIN_POSITIVE);
             prev_full = full;
             iterations = r;
+            rel_change = rel;
             if rel <= p.tol {
                 status = SblStatus::Converged;
                 break;
@@ -355,6 +359,7 @@ impl Sbl {
             noise_variance: sigma2,
             iterations,
             converged: status == SblStatus::Converged,
+            rel_change,
             status,
             cost,
         })

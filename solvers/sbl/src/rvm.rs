@@ -133,6 +133,10 @@ pub struct RvmFit {
     pub iterations: usize,
     /// Whether the tolerance was met.
     pub converged: bool,
+    /// The last value of the stopping quantity: max |Δα| over the kept columns for [`rvm_fit`],
+    /// |Δ ln β| for [`rvm_fit_fast`](crate::rvm_fast::rvm_fit_fast) (0 for an empty model that
+    /// needed no iteration).
+    pub change: f64,
 }
 
 /// Column and target scaling (identity without standardisation).
@@ -587,6 +591,7 @@ fn iterate(
         noise_variance: 0.0,
         iterations,
         converged: true,
+        change: 0.0,
     };
     // a constant target (standardised) or a zero one: nothing to explain
     if scaling.std_t == 0.0 || c == 0.0 {
@@ -601,6 +606,7 @@ fn iterate(
     let mut beta = params.beta_init;
     let mut converged = false;
     let mut iterations = 0;
+    let mut change = f64::NAN;
     let mut sigma = DMatrix::zeros(0, 0);
     let mut mean = DVector::zeros(0);
     for it in 0..params.max_iter {
@@ -659,6 +665,7 @@ fn iterate(
             .zip(&alpha_old)
             .map(|(a, o)| (a - o).abs())
             .fold(0.0f64, f64::max);
+        change = delta;
         if delta < params.tol && it > 1 {
             converged = true;
             break;
@@ -695,6 +702,7 @@ fn iterate(
         noise_variance: scaling.std_t * scaling.std_t / beta,
         iterations,
         converged,
+        change,
     }))
 }
 

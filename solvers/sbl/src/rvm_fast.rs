@@ -93,6 +93,7 @@ pub fn rvm_fit_fast(
             noise_variance: 0.0,
             iterations: 0,
             converged: true,
+            change: 0.0,
         });
     }
     let mut x = phi.clone();
@@ -126,6 +127,7 @@ pub fn rvm_fit_fast(
     }];
     let mut converged = false;
     let mut iterations = 0;
+    let mut change = f64::NAN;
     let (mut sigma, mut mu) = posterior(&g, &b, &active, &alpha, beta)?;
     for it in 1..=params.max_iter {
         iterations = it;
@@ -208,6 +210,7 @@ pub fn rvm_fit_fast(
             .sum();
         let beta_new = (n as f64 - gamma_sum) / rss;
         let dlog_beta = (beta_new / beta).ln().abs();
+        change = dlog_beta;
         beta = beta_new;
         (sigma, mu) = posterior(&g, &b, &active, &alpha, beta)?;
         if small_reestimate
@@ -243,6 +246,7 @@ pub fn rvm_fit_fast(
         noise_variance: std_t * std_t / beta,
         iterations,
         converged,
+        change,
     })
 }
 
