@@ -3,7 +3,9 @@
 //!
 //! Run: `cargo run --release --example flame_forward -- --out out/flame_forward`
 
-fn main() -> parsimony::Result<()> {
-    let flags = parsimony::output::Flags::parse("flame_forward", std::env::args().skip(1))?;
-    parsimony::experiments::flame_pinn::run_forward(&flags)
+fn main() -> std::process::ExitCode {
+    parsimony::output::report(
+        parsimony::output::Flags::parse("flame_forward", std::env::args().skip(1))
+            .and_then(|flags| parsimony::experiments::flame_pinn::run_forward(&flags)),
+    )
 }

@@ -3,7 +3,9 @@
 //!
 //! Run: `cargo run --release --example flame_inverse -- --out out/flame_inverse`
 
-fn main() -> parsimony::Result<()> {
-    let flags = parsimony::output::Flags::parse("flame_inverse", std::env::args().skip(1))?;
-    parsimony::experiments::flame_pinn::run_inverse(&flags)
+fn main() -> std::process::ExitCode {
+    parsimony::output::report(
+        parsimony::output::Flags::parse("flame_inverse", std::env::args().skip(1))
+            .and_then(|flags| parsimony::experiments::flame_pinn::run_inverse(&flags)),
+    )
 }

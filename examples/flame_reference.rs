@@ -14,7 +14,11 @@ use parsimony::output::{Flags, JsonValue, write_csv, write_json};
 use parsimony::plot::LinePlot;
 use std::time::Instant;
 
-fn main() -> parsimony::Result<()> {
+fn main() -> std::process::ExitCode {
+    parsimony::output::report(run())
+}
+
+fn run() -> parsimony::Result<()> {
     let flags = Flags::parse("flame_reference", std::env::args().skip(1))?;
     flags.accept(&["n", "t-in", "p"])?;
     let n: usize = flags.get("n", 4000)?;

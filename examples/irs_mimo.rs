@@ -3,7 +3,9 @@
 //!
 //! Run: `cargo run --release --example irs_mimo -- --out out/irs_mimo`
 
-fn main() -> parsimony::Result<()> {
-    let flags = parsimony::output::Flags::parse("irs_mimo", std::env::args().skip(1))?;
-    parsimony::experiments::sbl_irs::run(&flags)
+fn main() -> std::process::ExitCode {
+    parsimony::output::report(
+        parsimony::output::Flags::parse("irs_mimo", std::env::args().skip(1))
+            .and_then(|flags| parsimony::experiments::sbl_irs::run(&flags)),
+    )
 }

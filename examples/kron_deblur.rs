@@ -102,7 +102,11 @@ fn as_field(v: &DVector<f64>, n: usize) -> DMatrix<f64> {
     DMatrix::from_fn(n, n, |r, c| v[(n - 1 - r) * n + c])
 }
 
-fn main() -> parsimony::Result<()> {
+fn main() -> std::process::ExitCode {
+    parsimony::output::report(run())
+}
+
+fn run() -> parsimony::Result<()> {
     let args = Flags::parse("kron_deblur", std::env::args().skip(1))?;
     args.accept(&["n", "sigma", "snr", "lambda", "seed"])?;
     let n: usize = args.get("n", 128)?;

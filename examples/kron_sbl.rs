@@ -5,7 +5,9 @@
 //! Run: `cargo run --release --example kron_sbl -- --out out/kron_sbl`
 //! (convergence study: `cargo run --release --bin parsimony -- sbl convergence`)
 
-fn main() -> parsimony::Result<()> {
-    let flags = parsimony::output::Flags::parse("kron_sbl", std::env::args().skip(1))?;
-    parsimony::experiments::sbl_synthetic::run(&flags)
+fn main() -> std::process::ExitCode {
+    parsimony::output::report(
+        parsimony::output::Flags::parse("kron_sbl", std::env::args().skip(1))
+            .and_then(|flags| parsimony::experiments::sbl_synthetic::run(&flags)),
+    )
 }

@@ -5,7 +5,9 @@
 //! Run: `cargo run --release --example ks_medida -- --out out/ks_medida`
 //! (another case: `-- --case KS6`; the CI-sized grid: `-- --geometry ci`)
 
-fn main() -> parsimony::Result<()> {
-    let flags = parsimony::output::Flags::parse("ks_medida", std::env::args().skip(1))?;
-    parsimony::experiments::ks_medida::run(&flags)
+fn main() -> std::process::ExitCode {
+    parsimony::output::report(
+        parsimony::output::Flags::parse("ks_medida", std::env::args().skip(1))
+            .and_then(|flags| parsimony::experiments::ks_medida::run(&flags)),
+    )
 }

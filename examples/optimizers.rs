@@ -12,7 +12,11 @@ use parsimony::optim::{AdamParams, LbfgsParams, ProgressObserver, Rosenbrock, lb
 use parsimony::output::{Flags, JsonValue, write_csv, write_json};
 use parsimony::plot::LinePlot;
 
-fn main() -> parsimony::Result<()> {
+fn main() -> std::process::ExitCode {
+    parsimony::output::report(run())
+}
+
+fn run() -> parsimony::Result<()> {
     let args = Flags::parse("optimizers", std::env::args().skip(1))?;
     args.accept(&["n", "adam-iters", "lr"])?;
     let n: usize = args.get("n", 2)?;

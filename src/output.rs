@@ -122,6 +122,19 @@ pub enum JsonValue {
     Str(String),
 }
 
+/// The exit status of a program whose work returned `result`: success, or the error's message
+/// on standard error (`error: …`, the `Display` form rather than the `Debug` form a
+/// `main() -> Result` prints) and exit code 1.
+pub fn report(result: crate::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Writes a flat JSON object.
 pub fn write_json(path: &Path, fields: &[(&str, JsonValue)]) -> crate::Result<()> {
     let body: Vec<String> = fields
