@@ -22,6 +22,7 @@ use parsimony::flame::mlp::Mlp;
 use parsimony::flame::model::{FlameModel, R_UNIVERSAL};
 use parsimony::flame::real::Real;
 use parsimony::flame::reference::{NewtonParams, solve_fd_richardson};
+use parsimony::flame::train::uniform_points;
 use parsimony::io::write_npy;
 use std::path::Path;
 use std::time::Instant;
@@ -203,9 +204,7 @@ fn main() -> parsimony::Result<()> {
     let model = FlameModel::new(298.0, 101_325.0, 0.42);
     let s_l = 0.4;
     let n = 1001;
-    let x: Vec<f64> = (0..n)
-        .map(|i| model.length * i as f64 / (n - 1) as f64)
-        .collect();
+    let x = uniform_points(model.length, n);
     write_npy(dir.join("x.npy"), &[n], &x)?;
     let nets = [("3x64", 3usize, 64usize), ("4x32", 4, 32)];
     let tags: Vec<&str> = nets.iter().map(|n| n.0).collect();

@@ -101,9 +101,7 @@ impl Observations {
         }
         parsimony_core::error::check_in_range("sigma", sigma, 0.0, 1.0)?;
         let mut rng = parsimony_core::random::SplitMix64::new(seed);
-        let x: Vec<f64> = (0..n)
-            .map(|i| model.length * i as f64 / (n - 1) as f64)
-            .collect();
+        let x = crate::train::uniform_points(model.length, n);
         let mut temperature = Vec::with_capacity(n);
         let mut velocity = Vec::with_capacity(n);
         for &xi in &x {
