@@ -108,11 +108,11 @@ mod tests {
         }
         #[cfg(feature = "flame")]
         {
-            use super::flame_pinn::{FORWARD_FLAGS, INVERSE_FLAGS, SWEEP_FLAGS};
+            use super::flame_pinn::{FORWARD_FLAGS, INVERSE_FLAGS, SWEEP_FLAGS, TRAINING_FLAGS};
             cases.push((
                 "flame_pinn",
                 include_str!("flame_pinn.rs"),
-                vec![FORWARD_FLAGS, INVERSE_FLAGS, SWEEP_FLAGS],
+                vec![TRAINING_FLAGS, FORWARD_FLAGS, INVERSE_FLAGS, SWEEP_FLAGS],
             ));
         }
         for (name, source, lists) in cases {
