@@ -83,7 +83,13 @@ pub fn quantile(v: &[f64], q: f64) -> Result<f64> {
     let h = (s.len() - 1) as f64 * q;
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(s.len() - 1);
-    Ok(s[lo] + (h - lo as f64) * (s[hi] - s[lo]))
+    let (a, b, t) = (s[lo], s[hi], h - lo as f64);
+    // NumPy's _lerp: from the nearer end, so that the result rounds as np.quantile's
+    Ok(if t < 0.5 {
+        a + (b - a) * t
+    } else {
+        b - (b - a) * (1.0 - t)
+    })
 }
 
 /// The sample median, [`quantile`] at ½ (the mean of the two middle values for even n).

@@ -72,3 +72,25 @@ fn quantiles_interpolate_between_order_statistics() {
     assert!(quantile(&v, 1.5).is_err());
     assert!(quantile(&v, f64::NAN).is_err());
 }
+
+/// Bit for bit as NumPy 2.4.6, printed by
+/// `python -c "import numpy as np; v=[0.1,0.7,0.3,1.3,2.9,0.2,1.1]; [print(repr(float(np.quantile(v,q)))) for q in [0.1,0.12,0.3,0.55,0.75,0.79,0.9,0.95,0.97]]"`
+/// (its interpolation runs from the nearer order statistic; at q = 0.12, 0.79, 0.97 the plain
+/// a + (b − a)t differs in the last bit).
+#[test]
+fn quantiles_round_as_numpy() {
+    let v = [0.1, 0.7, 0.3, 1.3, 2.9, 0.2, 1.1];
+    for (q, want) in [
+        (0.1, 0.16000000000000003),
+        (0.12, 0.17200000000000001),
+        (0.3, 0.27999999999999997),
+        (0.55, 0.8200000000000001),
+        (0.75, 1.2000000000000002),
+        (0.79, 1.248),
+        (0.9, 1.9400000000000006),
+        (0.95, 2.419999999999999),
+        (0.97, 2.6120000000000005),
+    ] {
+        assert_eq!(quantile(&v, q).unwrap(), want, "q = {q}");
+    }
+}

@@ -81,10 +81,11 @@ impl Cnab2 {
         let h = params.dt;
         let lk = params.linear_symbol();
         let explicit_lin = lk.iter().map(|l| 1.0 + 0.5 * h * l).collect();
-        if let Some(m) = lk
-            .iter()
-            .position(|l| (1.0 - 0.5 * h * l).norm_sqr() == 0.0)
-        {
+        // singular (or so near it that 1/(1 − hL/2) is only rounding) at some mode
+        if let Some(m) = lk.iter().position(|l| {
+            let half = 0.5 * h * l;
+            (1.0 - half).norm() <= 1e-12 * half.norm().max(1.0)
+        }) {
             return Err(Error::invalid(
                 "dt",
                 format!(

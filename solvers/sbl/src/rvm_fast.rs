@@ -15,10 +15,11 @@
 //!   delete     (θ ≤ 0, active):   ΔL = ½[Q²/(S − α_m) − ln(1 − S/α_m)]
 //! ```
 //!
-//! followed by β = (n − Σγ)/‖t − Φμ‖² (also when no change increases L). It stops when
+//! followed by β = min((n − Σγ)/‖t − Φμ‖², 10⁶) (also when no change increases L). It stops when
 //! |Δ ln β| < `tol_log_beta` and either no change increases L or the best change is a
 //! re-estimate with |Δ ln α| below `tol_log_alpha` and no deletion pending. The first basis is
-//! the column of largest projection, with α = S²/(Q² − S), or SparseBayes's 1e3 when Q² ≤ S.
+//! the column of largest projection, with α = S²/(Q² − S), or SparseBayes's 1e3 (for a
+//! unit-norm column) when Q² ≤ S.
 //! Each step costs O(p·|A| + |A|³) with G precomputed.
 
 use crate::rvm::RvmFit;
@@ -52,6 +53,9 @@ impl Default for FastRvmParams {
         }
     }
 }
+
+/// The largest noise precision for a standardised target (SparseBayes: 1e6/var(t)).
+const BETA_MAX: f64 = 1e6;
 
 enum Action {
     Add(usize, f64),
@@ -118,12 +122,13 @@ pub fn rvm_fit_fast(
     let proj = b[first] * b[first] / g[(first, first)];
     let mut active = vec![first];
     // α = S²/(Q² − S); a basis that explains less than the initial noise (Q² ≤ S) starts at
-    // SparseBayes's largest initial precision, 1e3 (strongly shrunk), not at a free weight
+    // SparseBayes's largest initial precision, 1e3 for a unit-norm column, i.e. 1e3‖φ‖² for
+    // ours, not at a free weight
     let excess = proj - 1.0 / beta;
     let mut alpha = vec![if excess > 0.0 {
         g[(first, first)] / excess
     } else {
-        1e3
+        1e3 * g[(first, first)]
     }];
     let mut converged = false;
     let mut iterations = 0;
@@ -208,7 +213,9 @@ pub fn rvm_fit_fast(
         let gamma_sum: f64 = (0..active.len())
             .map(|k| 1.0 - alpha[k] * sigma[(k, k)])
             .sum();
-        let beta_new = (n as f64 - gamma_sum) / rss;
+        // capped at 1e6/var(t) as SparseBayes (t is standardised): an exact fit would send β
+        // to 1e300 and S, Q to NaN
+        let beta_new = ((n as f64 - gamma_sum) / rss).min(BETA_MAX);
         let dlog_beta = (beta_new / beta).ln().abs();
         change = dlog_beta;
         beta = beta_new;

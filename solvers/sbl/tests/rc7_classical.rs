@@ -97,7 +97,7 @@ fn ard_compatible_mode_equals_scikit_learn() {
     )
     .unwrap();
     assert_eq!(fit.iterations, 11);
-    // scikit-learn's default tol 1e-3 on Σ|Δcoef|; one iteration earlier it had not been met
+    // scikit-learn's default tol 1e-3 on Σ|Δcoef|
     assert!(
         fit.converged && fit.coef_change < 1e-3,
         "{}",
