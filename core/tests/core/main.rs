@@ -8,6 +8,7 @@ mod optim;
 mod plot;
 mod random;
 mod snapshots;
+mod sparse;
 mod stats;
 
 use nalgebra::{DMatrix, DVector};
