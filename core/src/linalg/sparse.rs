@@ -3,7 +3,7 @@
 //! A CSR matrix stores, row by row, the column indices and values of its nonzeros, so a
 //! matrix-vector product costs O(nnz). [`csr_from_triplets`] builds one from (row, column,
 //! value) triplets with every input checked (indices in range, values finite); duplicate
-//! entries are summed. CSR matrices are [`LinearOperator`](super::LinearOperator)s, and so is
+//! entries are summed. CSR matrices are [`LinearOperator`]s, and so is
 //! their conjugate transpose [`CsrAdjoint`], applied by scattering row i's entries times x_i
 //! (O(nnz), no transposed copy).
 
