@@ -10,6 +10,8 @@ pub struct Flags {
     /// The output folder (created on parse).
     pub out: PathBuf,
     values: HashMap<String, String>,
+    /// Whether `parse` created `out` (so that `accept` may remove it again, empty, on a typo).
+    created: bool,
 }
 
 impl Flags {
@@ -33,13 +35,19 @@ impl Flags {
             .remove("out")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("out").join(name));
+        let created = !out.exists();
         std::fs::create_dir_all(&out)?;
-        Ok(Self { out, values })
+        Ok(Self {
+            out,
+            values,
+            created,
+        })
     }
 
     /// Checks that every flag given (besides `--out`) is one of `known`, so that a misspelt flag
     /// (`--sample` for `--samples`) is an error naming it and the flags the experiment takes,
-    /// rather than silently running with the default.
+    /// rather than silently running with the default. On that error an output folder that
+    /// [`parse`](Self::parse) created and nothing has written to is removed again.
     pub fn accept(&self, known: &[&str]) -> crate::Result<()> {
         let mut unknown: Vec<&str> = self
             .values
@@ -51,6 +59,10 @@ impl Flags {
             return Ok(());
         }
         unknown.sort_unstable();
+        if self.created {
+            // only succeeds while the folder is empty
+            let _ = std::fs::remove_dir(&self.out);
+        }
         let takes = if known.is_empty() {
             String::new()
         } else {
@@ -160,6 +172,8 @@ mod tests {
 
     fn flags(args: &[&str]) -> Flags {
         let dir = std::env::temp_dir().join("parsimony_output_flags_test");
+        // made beforehand, so these flags never remove it
+        std::fs::create_dir_all(&dir).unwrap();
         let mut all = vec!["--out".to_string(), dir.display().to_string()];
         all.extend(args.iter().map(|a| a.to_string()));
         Flags::parse("test", all).unwrap()
@@ -176,6 +190,21 @@ mod tests {
             .to_string();
         assert!(msg.contains("--nosie, --sample"), "{msg}");
         assert!(msg.contains("--out, --samples, --seed, --noise"), "{msg}");
+        // a folder parse created is removed again on the error, an existing one is kept
+        let fresh =
+            std::env::temp_dir().join(format!("parsimony_flags_fresh_{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&fresh);
+        let f = Flags::parse(
+            "test",
+            ["--out", fresh.to_str().unwrap(), "--sampels", "3"].map(String::from),
+        )
+        .unwrap();
+        assert!(fresh.is_dir());
+        assert!(f.accept(&["samples"]).is_err());
+        assert!(!fresh.exists());
+        let f = flags(&["--sampels", "3"]);
+        assert!(f.accept(&["samples"]).is_err());
+        assert!(f.out.is_dir());
         // --out is always accepted, also by an experiment without flags of its own
         assert!(flags(&[]).accept(&[]).is_ok());
         let msg = flags(&["--n", "2"]).accept(&[]).unwrap_err().to_string();
