@@ -13,8 +13,9 @@
 //!
 //! Run: `cargo bench --bench flame -- [--dir target/flame_bench] [--reps 200] [--threads 1]`
 //! (all sides: `bash bench/run_flame.sh`). `-- --gemm` prints instead the rate of faer's
-//! one-thread GEMM for the engine's shapes and a large square one, and the core's f64 FMA
-//! ceiling (twelve independent chains of AVX2 FMAs): the floor under the loss.
+//! one-thread GEMM (f64 and f32) for both networks' shapes and a large square one, and the
+//! core's FMA ceilings (twelve independent chains of 256-bit FMAs in f64 and f32, and of
+//! 512-bit ones in f64 where the CPU has AVX-512F): the floor under the loss.
 #![allow(missing_docs)]
 
 use parsimony::flame::loss::{Case1Loss, Problem};
@@ -109,15 +110,19 @@ fn time_one<F: Real>(
     Ok((parts.total, times[reps / 2], cpu))
 }
 
-/// Gflop/s of faer's one-thread GEMM (m × k) · (k × n), best of five timed batches.
-fn gemm_rate(m: usize, k: usize, n: usize) -> f64 {
+/// Gflop/s of faer's one-thread GEMM (m × k) · (k × n) in `T`, best of five timed batches.
+fn gemm_rate<T>(m: usize, k: usize, n: usize) -> f64
+where
+    T: faer::traits::ComplexField + Copy + From<f32>,
+{
     use faer::linalg::matmul::matmul;
     use faer::{Accum, Mat, Par};
-    let a = Mat::<f64>::from_fn(m, k, |i, j| ((i * 7 + j * 3) % 11) as f64 * 0.1);
-    let b = Mat::<f64>::from_fn(k, n, |i, j| ((i * 5 + j) % 13) as f64 * 0.1);
-    let mut c = Mat::<f64>::zeros(m, n);
+    let a = Mat::<T>::from_fn(m, k, |i, j| T::from(((i * 7 + j * 3) % 11) as f32 * 0.1));
+    let b = Mat::<T>::from_fn(k, n, |i, j| T::from(((i * 5 + j) % 13) as f32 * 0.1));
+    let mut c = Mat::<T>::zeros(m, n);
     let flops = 2.0 * (m * k * n) as f64;
     let reps = (1e9 / flops).max(3.0) as usize;
+    let one = T::from(1.0);
     let mut best = f64::MAX;
     for _ in 0..5 {
         let t = Instant::now();
@@ -127,7 +132,7 @@ fn gemm_rate(m: usize, k: usize, n: usize) -> f64 {
                 Accum::Replace,
                 a.as_ref(),
                 b.as_ref(),
-                1.0,
+                one,
                 Par::Seq,
             );
         }
@@ -137,15 +142,28 @@ fn gemm_rate(m: usize, k: usize, n: usize) -> f64 {
     flops / best * 1e-9
 }
 
-/// The core's f64 multiply-add ceiling: Gflop/s of twelve independent chains of 4-wide fused
-/// multiply-adds (AVX2 + FMA; two FMA pipes of latency 4 need ≥ 8 chains in flight), best of
-/// five batches. `None` without AVX2 + FMA.
-fn fma_peak() -> Option<f64> {
+/// Best of five batches of `run(iters)`, as Gflop/s for `flops_per_iter` flops per iteration.
+fn best_rate(iters: usize, flops_per_iter: usize, run: impl Fn(usize) -> f64) -> f64 {
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        std::hint::black_box(run(std::hint::black_box(iters)));
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    (iters * flops_per_iter) as f64 / best * 1e-9
+}
+
+/// The core's multiply-add ceilings, Gflop/s: twelve independent chains of fused multiply-adds
+/// (two FMA pipes of latency 4 need ≥ 8 chains in flight), 256-bit (AVX2 + FMA) in f64 and f32,
+/// and 512-bit (AVX-512F) in f64 where the CPU has it (on a core that splits a 512-bit FMA into
+/// two 256-bit halves it equals the 256-bit figure). Empty on other CPUs.
+fn fma_peaks() -> Vec<(&'static str, f64)> {
+    let mut out = Vec::new();
     #[cfg(target_arch = "x86_64")]
     {
+        use std::arch::x86_64::*;
         #[target_feature(enable = "avx2,fma")]
-        fn chains(iters: usize) -> f64 {
-            use std::arch::x86_64::*;
+        fn chains_pd(iters: usize) -> f64 {
             let b = _mm256_set1_pd(0.999_999);
             let c = _mm256_set1_pd(1e-9);
             let mut acc = [_mm256_set1_pd(1.0); 12];
@@ -154,45 +172,86 @@ fn fma_peak() -> Option<f64> {
                     *a = _mm256_fmadd_pd(*a, b, c);
                 }
             }
-            let mut out = [0.0; 4];
             let sum = acc
                 .iter()
                 .fold(_mm256_setzero_pd(), |s, &a| _mm256_add_pd(s, a));
-            // SAFETY: `out` holds four f64.
-            unsafe { _mm256_storeu_pd(out.as_mut_ptr(), sum) };
-            out[0]
+            _mm256_cvtsd_f64(sum)
         }
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            let iters = 20_000_000;
-            let mut best = f64::MAX;
-            for _ in 0..5 {
-                let t = Instant::now();
-                // SAFETY: the CPU has AVX2 and FMA (checked above).
-                std::hint::black_box(unsafe { chains(std::hint::black_box(iters)) });
-                best = best.min(t.elapsed().as_secs_f64());
+        #[target_feature(enable = "avx2,fma")]
+        fn chains_ps(iters: usize) -> f64 {
+            let b = _mm256_set1_ps(0.999_9);
+            let c = _mm256_set1_ps(1e-6);
+            let mut acc = [_mm256_set1_ps(1.0); 12];
+            for _ in 0..iters {
+                for a in acc.iter_mut() {
+                    *a = _mm256_fmadd_ps(*a, b, c);
+                }
             }
-            return Some((iters * 12 * 8) as f64 / best * 1e-9);
+            let sum = acc
+                .iter()
+                .fold(_mm256_setzero_ps(), |s, &a| _mm256_add_ps(s, a));
+            _mm256_cvtss_f32(sum) as f64
+        }
+        #[target_feature(enable = "avx512f")]
+        fn chains_pd512(iters: usize) -> f64 {
+            let b = _mm512_set1_pd(0.999_999);
+            let c = _mm512_set1_pd(1e-9);
+            let mut acc = [_mm512_set1_pd(1.0); 12];
+            for _ in 0..iters {
+                for a in acc.iter_mut() {
+                    *a = _mm512_fmadd_pd(*a, b, c);
+                }
+            }
+            _mm512_reduce_add_pd(
+                acc.iter()
+                    .fold(_mm512_setzero_pd(), |s, &a| _mm512_add_pd(s, a)),
+            )
+        }
+        let iters = 20_000_000;
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has AVX2 and FMA (checked above).
+            out.push((
+                "f64 256-bit",
+                best_rate(iters, 12 * 8, |n| unsafe { chains_pd(n) }),
+            ));
+            // SAFETY: as above.
+            out.push((
+                "f32 256-bit",
+                best_rate(iters, 12 * 16, |n| unsafe { chains_ps(n) }),
+            ));
+        }
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (checked above).
+            out.push((
+                "f64 512-bit",
+                best_rate(iters, 12 * 16, |n| unsafe { chains_pd512(n) }),
+            ));
         }
     }
-    None
+    out
 }
 
 fn main() -> parsimony::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--gemm") {
-        // forward / input-gradient (3N × 64 · 64 × 64 per block and whole) and weight-gradient
-        // (64 × 3N · 3N × 64) shapes, then a square reference
-        println!("gemm (f64, one thread),Gflop/s");
+        // per network (3 × 64, 4 × 32): the forward / input-gradient shape (3N × w · w × w) and
+        // the weight-gradient shape (w × 3N · 3N × w) at N = 1001; then a square reference
+        println!("gemm (one thread),f64 Gflop/s,f32 Gflop/s");
         for (m, k, n) in [
-            (384, 64, 64),
             (3003, 64, 64),
             (64, 3003, 64),
+            (3003, 32, 32),
+            (32, 3003, 32),
             (1024, 1024, 1024),
         ] {
-            println!("{m}x{k}x{n},{:.1}", gemm_rate(m, k, n));
+            println!(
+                "{m}x{k}x{n},{:.1},{:.1}",
+                gemm_rate::<f64>(m, k, n),
+                gemm_rate::<f32>(m, k, n)
+            );
         }
-        if let Some(peak) = fma_peak() {
-            println!("fma peak (12 chains of 4-wide FMA),{peak:.1}");
+        for (name, peak) in fma_peaks() {
+            println!("fma peak {name} (12 chains),{peak:.1}");
         }
         return Ok(());
     }
