@@ -11,7 +11,8 @@
 //! Columns: median wall ms per call, and `ms_cpu`: (one thread only) the mean CPU ms per call
 //! of the calling thread (the peers print the median of their per-call process CPU times).
 //!
-//! Run: `cargo bench --bench flame -- [--dir target/flame_bench] [--reps 200] [--threads 1]`
+//! Run: `cargo bench --bench flame -- [--dir target/flame_bench] [--reps 200] [--threads 1]
+//! [--only 4x32-f32]`
 //! (all sides: `bash bench/run_flame.sh`). `-- --gemm` prints instead the rate of faer's
 //! one-thread GEMM (f64 and f32) for both networks' shapes and a large square one, and the
 //! core's FMA ceilings (twelve independent chains of 256-bit FMAs in f64 and f32, and of
@@ -258,6 +259,10 @@ fn main() -> parsimony::Result<()> {
     let dir: String = arg(&args, "--dir", "target/flame_bench".to_string());
     let reps: usize = arg(&args, "--reps", 200usize).max(1);
     let threads: usize = arg(&args, "--threads", 1);
+    // `--only 4x32-f32` times one network and type (for profiling); the exchange folder is
+    // written in full either way
+    let only: String = arg(&args, "--only", String::new());
+    let wanted = |tag: &str, dtype: &str| only.is_empty() || only == format!("{tag}-{dtype}");
     let dir = Path::new(&dir);
     std::fs::create_dir_all(dir)?;
     let model = FlameModel::new(298.0, 101_325.0, 0.42);
@@ -290,16 +295,20 @@ fn main() -> parsimony::Result<()> {
         }
         let mut theta = net;
         theta.push(s_l);
-        let (l64, t64, c64) = time_one::<f64>(&model, &mlp, &x, &theta, threads, reps, &sub)?;
-        println!(
-            "rust,{},{tag},f64,{threads},{l64:.12e},{t64:.3},{c64:.3},0",
-            env!("CARGO_PKG_VERSION")
-        );
-        let (l32, t32, c32) = time_one::<f32>(&model, &mlp, &x, &theta, threads, reps, &sub)?;
-        println!(
-            "rust,{},{tag},f32,{threads},{l32:.12e},{t32:.3},{c32:.3},0",
-            env!("CARGO_PKG_VERSION")
-        );
+        if wanted(tag, "f64") {
+            let (l, t, c) = time_one::<f64>(&model, &mlp, &x, &theta, threads, reps, &sub)?;
+            println!(
+                "rust,{},{tag},f64,{threads},{l:.12e},{t:.3},{c:.3},0",
+                env!("CARGO_PKG_VERSION")
+            );
+        }
+        if wanted(tag, "f32") {
+            let (l, t, c) = time_one::<f32>(&model, &mlp, &x, &theta, threads, reps, &sub)?;
+            println!(
+                "rust,{},{tag},f32,{threads},{l:.12e},{t:.3},{c:.3},0",
+                env!("CARGO_PKG_VERSION")
+            );
+        }
     }
     Ok(())
 }

@@ -277,17 +277,31 @@ fn sum<F: Real>(a: &[F]) -> F {
     r.iter().fold(s, |s, &v| s + v)
 }
 
-/// Runs a kernel compiled for AVX2 + FMA when the CPU has them (runtime check, cached by std),
-/// else for the baseline target. The kernel's const parameter says whether its
+/// Runs a kernel compiled for AVX-512 (F, DQ, VL) + FMA, else for AVX2 + FMA, when the CPU has
+/// them (runtime check, cached by std), else for the baseline target. AVX-512 took 3–5 % off the
+/// f64 loss + gradient on a Zen 4 core (which splits 512-bit operations in two, so the gain is
+/// fewer instructions, not wider arithmetic; BENCHMARKS.md F1, session 11). The kernel's const parameter says whether its
 /// multiply-adds may be fused ([`Real::mul_add_if`]).
 macro_rules! dispatch_simd {
     ($name:ident, $body:ident, ($($arg:ident: $ty:ty),*)) => {
         fn $name<F: Real>($($arg: $ty),*) {
             #[cfg(target_arch = "x86_64")]
             {
+                #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+                fn wide512<F: Real>($($arg: $ty),*) {
+                    $body::<F, true>($($arg),*)
+                }
                 #[target_feature(enable = "avx2,fma")]
                 fn wide<F: Real>($($arg: $ty),*) {
                     $body::<F, true>($($arg),*)
+                }
+                if std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512dq")
+                    && std::is_x86_feature_detected!("avx512vl")
+                    && std::is_x86_feature_detected!("fma")
+                {
+                    // SAFETY: the CPU supports the features `wide512` was compiled for.
+                    return unsafe { wide512($($arg),*) };
                 }
                 if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                     // SAFETY: the CPU supports the features `wide` was compiled for.
