@@ -138,7 +138,7 @@ impl Mlp {
 #[derive(Clone, Debug)]
 pub struct MlpWorkspace<F: Real> {
     n: usize,
-    /// Pre-activation streams z, z₁, z₂ of every hidden layer.
+    /// Pre-activation streams z, z₁, z₂ of every hidden layer but the first (empty).
     z: Vec<Vec<F>>,
     /// Post-activation streams a, a₁, a₂ of every hidden layer.
     a: Vec<Vec<F>>,
@@ -170,7 +170,8 @@ impl<F: Real> MlpWorkspace<F> {
         self.a.resize_with(hidden, Vec::new);
         for l in 0..hidden {
             let len = 3 * n * mlp.widths[l + 1];
-            self.z[l].resize(len, F::zero());
+            // the first layer's pre-activations are x̂ w + b, w and 0: never stored
+            self.z[l].resize(if l == 0 { 0 } else { len }, F::zero());
             self.a[l].resize(len, F::zero());
         }
         for b in &mut self.adj {
@@ -328,21 +329,10 @@ fn forward_body<F: Real, const FMA: bool>(
     }
     let hidden = mlp.layers() - 1;
     let three = 3 * n;
-    // first layer: z = x̂ w (+ b inside the activation), z₁ = w, z₂ = 0
+    // first layer: z = x̂ w + b, z₁ = w, z₂ = 0, activated in one pass (no z buffer)
     {
         let (w, b) = mlp.layer(theta, 0);
-        let z = &mut ws.z[0];
-        for j in 0..w.len() {
-            let col = &mut z[j * three..(j + 1) * three];
-            let (v, rest) = col.split_at_mut(n);
-            let (d1, d2) = rest.split_at_mut(n);
-            for (vi, &x) in v.iter_mut().zip(xhat) {
-                *vi = x * w[j];
-            }
-            d1.fill(w[j]);
-            d2.fill(F::zero());
-        }
-        activate(&ws.z[0], &mut ws.a[0], n, b);
+        activate_first(xhat, w, b, &mut ws.a[0]);
     }
     for l in 1..hidden {
         let (w, b) = mlp.layer(theta, l);
@@ -415,24 +405,20 @@ fn backward_body<F: Real, const FMA: bool>(
     let w_out = mlp.layer(theta, hidden).0;
     for l in (0..hidden).rev() {
         let (i, o) = (mlp.widths[l], mlp.widths[l + 1]);
+        let outer = (l + 1 == hidden).then_some((adj_out, w_out));
+        if l == 0 {
+            let w = mlp.layer(theta, 0).0;
+            // layer 0's [w; b] (input width 1) opens θ
+            let g = &mut grad[..2 * w.len()];
+            first_adjoint(&ws.a[0], &ws.adj[cur], xhat, w, g, outer, accumulate);
+            break;
+        }
         let (gw, gb) = mlp.layer_mut(grad, l);
         {
             let buf = &mut ws.adj[cur][..three * o];
-            let outer = (l + 1 == hidden).then_some((adj_out, w_out));
             tanh_adjoint(&ws.z[l], &ws.a[l], buf, n, gb, outer, accumulate);
         }
         let zbar = &ws.adj[cur][..three * o];
-        if l == 0 {
-            // z = x̂ w + b, z₁ = w: ∂L/∂wⱼ = Σᵢ (z̄ᵢⱼ x̂ᵢ + z̄₁ᵢⱼ)
-            for j in 0..o {
-                let col = &zbar[j * three..(j + 1) * three];
-                add(
-                    &mut gw[j],
-                    dot::<F, FMA>(&col[..n], xhat) + sum(&col[n..2 * n]),
-                );
-            }
-            break;
-        }
         let h = MatRef::from_column_major_slice(&ws.a[l - 1], three, i);
         let zb = MatRef::from_column_major_slice(zbar, three, o);
         let gdst = MatMut::from_row_major_slice_mut(gw, i, o);
@@ -466,6 +452,12 @@ dispatch_simd!(backward_dispatch, backward_body, (ws: &mut MlpWorkspace<F>, mlp:
 // (measured by perf: the forward pass then took 26 % of the 3 × 64 f64 loss + gradient instead
 // of 10 %).
 dispatch_simd!(activate, activate_body, (z: &[F], a: &mut [F], n: usize, bias: &[F]));
+dispatch_simd!(activate_first, activate_first_body, (xhat: &[F], w: &[F], bias: &[F], a: &mut [F]));
+dispatch_simd!(
+    first_adjoint,
+    first_adjoint_body,
+    (a: &[F], buf: &[F], xhat: &[F], w: &[F], grad: &mut [F], outer: Option<(&[F], &[F])>, accumulate: bool)
+);
 dispatch_simd!(
     tanh_adjoint,
     tanh_adjoint_body,
@@ -494,6 +486,111 @@ fn activate_body<F: Real, const FMA: bool>(z: &[F], a: &mut [F], n: usize, bias:
             a2[i] = s * (-two * t * z1[i]).mul_add_if::<FMA>(z1[i], z2[i]);
         }
     }
+}
+
+/// The first layer's streams straight from the points: with z = x̂ wⱼ + bⱼ, z₁ = wⱼ, z₂ = 0,
+/// a = tanh z, a₁ = s wⱼ, a₂ = −2 a s wⱼ² ([`activate_body`] with those streams, rounded the
+/// same way, without writing them out).
+#[inline(always)]
+fn activate_first_body<F: Real, const FMA: bool>(xhat: &[F], w: &[F], bias: &[F], a: &mut [F]) {
+    let n = xhat.len();
+    let two = F::of(2.0);
+    for ((ac, &wj), &bj) in a.chunks_exact_mut(3 * n).zip(w).zip(bias) {
+        let (a0, ar) = ac.split_at_mut(n);
+        let (a1, a2) = ar.split_at_mut(n);
+        for i in 0..n {
+            let t = (xhat[i] * wj + bj).tanh_fma::<FMA>();
+            let s = (-t).mul_add_if::<FMA>(t, F::one());
+            a0[i] = t;
+            a1[i] = s * wj;
+            a2[i] = s * (-two * t * wj * wj);
+        }
+    }
+}
+
+/// The first layer's gradient from the adjoints (Ā, Ā₁, Ā₂) of its output streams (`buf`, or
+/// the outer product n̄ w_outᵀ when `outer` is given, for a network of one hidden layer):
+/// with z₁ = wⱼ and z₂ = 0 the adjoints of (z, z₁) are
+///
+/// ```text
+///   z̄  = s Ā − 2 a s wⱼ Ā₁ − 2 s wⱼ² (s − 2a²) Ā₂,     z̄₁ = s Ā₁ − 4 a s wⱼ Ā₂,
+/// ```
+///
+/// and ∂L/∂bⱼ = Σᵢ z̄ᵢ, ∂L/∂wⱼ = Σᵢ (z̄ᵢ x̂ᵢ + z̄₁ᵢ), summed as they come (nothing is stored). The
+/// sums run on eight accumulators in the order of [`dot`] and [`sum`], so the result is the one
+/// of [`tanh_adjoint_body`] followed by those reductions, bit for bit.
+/// `grad` is the layer's part of the gradient, [∂L/∂w; ∂L/∂b].
+#[inline(always)]
+fn first_adjoint_body<F: Real, const FMA: bool>(
+    a: &[F],
+    buf: &[F],
+    xhat: &[F],
+    w: &[F],
+    grad: &mut [F],
+    outer: Option<(&[F], &[F])>,
+    accumulate: bool,
+) {
+    let (gw, gb) = grad.split_at_mut(w.len());
+    let n = xhat.len();
+    let three = 3 * n;
+    let fma = |a: F, b: F, c: F| a.mul_add_if::<FMA>(b, c);
+    for j in 0..w.len() {
+        let wj = w[j];
+        let t = &a[j * three..j * three + n];
+        // the incoming adjoints: a column of `buf`, or n̄ scaled by w_out[j]
+        let (g, scale) = match outer {
+            Some((adj_out, w_out)) => (adj_out, w_out[j]),
+            None => (&buf[j * three..(j + 1) * three], F::one()),
+        };
+        let (g0, gr) = g.split_at(n);
+        let (g1, g2) = gr.split_at(n);
+        // eight points at a time (g · 1 is exact, so `scale` is applied in both cases)
+        let (mut ab, mut ax, mut a1) = ([F::zero(); 8], [F::zero(); 8], [F::zero(); 8]);
+        let chunks = t
+            .chunks_exact(8)
+            .zip(g0.chunks_exact(8))
+            .zip(g1.chunks_exact(8))
+            .zip(g2.chunks_exact(8))
+            .zip(xhat.chunks_exact(8));
+        for ((((t, g0), g1), g2), x) in chunks {
+            for k in 0..8 {
+                let (zb, zb1) =
+                    first_point::<F, FMA>(t[k], wj, g0[k] * scale, g1[k] * scale, g2[k] * scale);
+                ab[k] += zb;
+                ax[k] = fma(zb, x[k], ax[k]);
+                a1[k] += zb1;
+            }
+        }
+        let fold = |acc: [F; 8]| acc.iter().fold(F::zero(), |s, &v| s + v);
+        let (mut sb, mut sx, mut s1) = (fold(ab), fold(ax), fold(a1));
+        for i in n / 8 * 8..n {
+            let (zb, zb1) =
+                first_point::<F, FMA>(t[i], wj, g0[i] * scale, g1[i] * scale, g2[i] * scale);
+            sb += zb;
+            sx = fma(zb, xhat[i], sx);
+            s1 += zb1;
+        }
+        if accumulate {
+            gb[j] += sb;
+            gw[j] += sx + s1;
+        } else {
+            gb[j] = sb;
+            gw[j] = sx + s1;
+        }
+    }
+}
+
+/// (z̄, z̄₁) of the first layer at one point: tanh value `t`, weight `wj`, incoming adjoints
+/// (g₀, g₁, g₂) (see [`first_adjoint_body`]).
+#[inline(always)]
+fn first_point<F: Real, const FMA: bool>(t: F, wj: F, g0: F, g1: F, g2: F) -> (F, F) {
+    let (two, four) = (F::of(2.0), F::of(4.0));
+    let s = t.neg().mul_add_if::<FMA>(t, F::one());
+    let ts = t * s;
+    let inner = ts.mul_add_if::<FMA>(F::zero(), s * wj * wj * (-two * t).mul_add_if::<FMA>(t, s));
+    let zb = (-two * inner).mul_add_if::<FMA>(g2, (-two * ts * wj).mul_add_if::<FMA>(g1, s * g0));
+    let zb1 = (-four * ts * wj).mul_add_if::<FMA>(g2, s * g1);
+    (zb, zb1)
 }
 
 /// In place: the adjoints (Ā, Ā₁, Ā₂) of (a, a₁, a₂) become those of (z, z₁, z₂); the column
