@@ -31,9 +31,16 @@ use crate::real::Real;
 use crate::reference::FdSolution;
 use parsimony_core::{Error, Result};
 
-/// Points per block of the fused forward/loss/backward pass (keeps a block's Taylor streams in
-/// cache).
-const BLOCK: usize = 128;
+/// Bytes of one neuron's stream over a block of the fused forward/loss/backward pass: a block holds
+/// `BLOCK_BYTES / size_of::<F>()` points (128 in f64, 256 in f32), so that its Taylor streams
+/// take the same room in cache in either type (measured best of 64, 128, 256 and 512 points
+/// for both networks: 128 in f64, 256 in f32; BENCHMARKS.md F1, session 11).
+const BLOCK_BYTES: usize = 1024;
+
+/// Points per block for the network type `F`.
+const fn block<F>() -> usize {
+    BLOCK_BYTES / std::mem::size_of::<F>()
+}
 
 /// The scale of the trained conductivity: the optimiser sees 10 λ.
 pub const CONDUCTIVITY_SCALE: f64 = 10.0;
@@ -324,7 +331,7 @@ fn run_range<F: Real>(sh: &Shared<F>, start: usize, end: usize, lane: &mut Lane<
     let mut acc = Partial::default();
     let mut b0 = start;
     while b0 < end {
-        let b1 = (b0 + BLOCK).min(end);
+        let b1 = (b0 + block::<F>()).min(end);
         let nb = b1 - b0;
         let out = lane
             .ws
@@ -574,11 +581,12 @@ impl<F: Real> Case1Loss<F> {
             want_grad: grad.is_some(),
         };
         // contiguous ranges of whole blocks, one per lane
-        let blocks = p.div_ceil(BLOCK);
+        let bs = block::<F>();
+        let blocks = p.div_ceil(bs);
         let lanes = self.lanes.len().min(blocks);
         let range = |t: usize| {
             let (b0, b1) = (t * blocks / lanes, (t + 1) * blocks / lanes);
-            ((b0 * BLOCK).min(p), (b1 * BLOCK).min(p))
+            ((b0 * bs).min(p), (b1 * bs).min(p))
         };
         let partials: Vec<Partial> = if lanes == 1 {
             vec![run_range(&sh, 0, p, &mut self.lanes[0])]
