@@ -593,6 +593,24 @@ fn first_point<F: Real, const FMA: bool>(t: F, wj: F, g0: F, g1: F, g2: F) -> (F
     (zb, zb1)
 }
 
+/// (z̄, z̄₁, z̄₂) at one point from the tanh value `t`, the pre-activation streams z₁, z₂ and
+/// the adjoints `g` = (Ā, Ā₁, Ā₂) (the formulas of the module doc).
+#[inline(always)]
+fn adjoint_point<F: Real, const FMA: bool>(t: F, z1: F, z2: F, g: (F, F, F)) -> (F, F, F) {
+    let (two, four) = (F::of(2.0), F::of(4.0));
+    let fma = |a: F, b: F, c: F| a.mul_add_if::<FMA>(b, c);
+    let (g0, g1, g2) = g;
+    let s = fma(-t, t, F::one());
+    let ts = t * s;
+    // ts z₂ + s z₁² (s − 2t²)
+    let inner = fma(ts, z2, s * z1 * z1 * fma(-two * t, t, s));
+    (
+        fma(-two * inner, g2, fma(-two * ts * z1, g1, s * g0)),
+        fma(-four * ts * z1, g2, s * g1),
+        s * g2,
+    )
+}
+
 /// In place: the adjoints (Ā, Ā₁, Ā₂) of (a, a₁, a₂) become those of (z, z₁, z₂); the column
 /// sums of z̄ (the bias gradient) go to (or, with `accumulate`, are added to) `bias_grad`.
 /// With `outer` = (n̄, w_out) the incoming adjoint is the outer product n̄ w_outᵀ instead of
@@ -607,8 +625,6 @@ fn tanh_adjoint_body<F: Real, const FMA: bool>(
     outer: Option<(&[F], &[F])>,
     accumulate: bool,
 ) {
-    let two = F::of(2.0);
-    let four = F::of(4.0);
     for (j, (((zc, ac), bc), gb)) in z
         .chunks_exact(3 * n)
         .zip(a.chunks_exact(3 * n))
@@ -616,27 +632,24 @@ fn tanh_adjoint_body<F: Real, const FMA: bool>(
         .zip(bias_grad.iter_mut())
         .enumerate()
     {
-        if let Some((outer, w_out)) = outer {
-            let wj = w_out[j];
-            for (d, &g) in bc.iter_mut().zip(outer) {
-                *d = g * wj;
-            }
-        }
         let (z1, z2) = zc[n..].split_at(n);
         let t = &ac[..n];
         let (b0, br) = bc.split_at_mut(n);
         let (b1, b2) = br.split_at_mut(n);
-        for i in 0..n {
-            let (ti, z1i, z2i) = (t[i], z1[i], z2[i]);
-            let fma = |a: F, b: F, c: F| a.mul_add_if::<FMA>(b, c);
-            let s = fma(-ti, ti, F::one());
-            let (g0, g1, g2) = (b0[i], b1[i], b2[i]);
-            let ts = ti * s;
-            // ts z₂ + s z₁² (s − 2t²)
-            let inner = fma(ts, z2i, s * z1i * z1i * fma(-two * ti, ti, s));
-            b0[i] = fma(-two * inner, g2, fma(-two * ts * z1i, g1, s * g0));
-            b1[i] = fma(-four * ts * z1i, g2, s * g1);
-            b2[i] = s * g2;
+        if let Some((outer, w_out)) = outer {
+            // the incoming adjoint n̄ w_out[j], formed as it is read
+            let wj = w_out[j];
+            let (o0, or) = outer.split_at(n);
+            let (o1, o2) = or.split_at(n);
+            for i in 0..n {
+                let g = (o0[i] * wj, o1[i] * wj, o2[i] * wj);
+                (b0[i], b1[i], b2[i]) = adjoint_point::<F, FMA>(t[i], z1[i], z2[i], g);
+            }
+        } else {
+            for i in 0..n {
+                let g = (b0[i], b1[i], b2[i]);
+                (b0[i], b1[i], b2[i]) = adjoint_point::<F, FMA>(t[i], z1[i], z2[i], g);
+            }
         }
         if accumulate {
             *gb += sum(b0);
