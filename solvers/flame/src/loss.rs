@@ -27,6 +27,7 @@
 
 use crate::mlp::{Mlp, MlpWorkspace};
 use crate::model::{FlameModel, R_UNIVERSAL};
+use crate::pointwise::{BlockTerms, ResidualConstants, residual_block};
 use crate::real::Real;
 use crate::reference::FdSolution;
 use parsimony_core::{Error, Result};
@@ -192,7 +193,7 @@ pub(crate) fn sigmoid_derivatives(n: f64) -> [f64; 4] {
 
 /// T, T', T'' at one point from the network streams (n, n₁, n₂).
 #[inline]
-fn temperature_streams(
+pub(crate) fn temperature_streams(
     model: &FlameModel,
     sc: &Scaling,
     sg: &[f64; 4],
@@ -209,7 +210,7 @@ fn temperature_streams(
 
 /// Adjoints of (n, n₁, n₂) from adjoints `g` of (T, T', T'').
 #[inline]
-fn stream_adjoints(
+pub(crate) fn stream_adjoints(
     dt: f64,
     sc: &Scaling,
     sg: &[f64; 4],
@@ -227,16 +228,21 @@ fn stream_adjoints(
 
 /// The energy residual r at one point and its partial derivatives.
 #[derive(Clone, Copy, Debug)]
-struct PointResidual {
-    r: f64,
+pub(crate) struct PointResidual {
+    pub(crate) r: f64,
     /// ∂r/∂T, ∂r/∂T', ∂r/∂T''.
-    d_fields: [f64; 3],
+    pub(crate) d_fields: [f64; 3],
     /// ∂r/∂s_L, ∂r/∂λ, ∂r/∂E_a.
-    d_params: [f64; 3],
+    pub(crate) d_params: [f64; 3],
 }
 
 #[inline]
-fn point_residual(model: &FlameModel, sc: &Scaling, f: [f64; 3], s: f64) -> PointResidual {
+pub(crate) fn point_residual(
+    model: &FlameModel,
+    sc: &Scaling,
+    f: [f64; 3],
+    s: f64,
+) -> PointResidual {
     let mcp = model.rho_in() * s * model.cp;
     let rate = model.rate(f[0], s);
     let k = sc.s_t / sc.s_x;
@@ -283,6 +289,8 @@ pub struct Case1Loss<F: Real> {
 struct Lane<F: Real> {
     ws: MlpWorkspace<F>,
     adj: Vec<F>,
+    /// The collocation points' r², w r ∂r/∂(s_L, λ, E_a) of a block.
+    terms: Vec<f64>,
     grad: Vec<F>,
 }
 
@@ -291,6 +299,7 @@ impl<F: Real> Lane<F> {
         Self {
             ws: MlpWorkspace::new(),
             adj: Vec::new(),
+            terms: Vec::new(),
             grad: vec![F::zero(); n_params],
         }
     }
@@ -328,6 +337,7 @@ struct Shared<'a, F: Real> {
 fn run_range<F: Real>(sh: &Shared<F>, start: usize, end: usize, lane: &mut Lane<F>) -> Partial {
     let (model, sc, s, w, wo, nc) = (sh.model, sh.sc, sh.s, sh.w, sh.wo, sh.n_colloc);
     let dt = model.t_max() - model.t_in;
+    let consts = ResidualConstants::new(model, &sc, s, w);
     let mut acc = Partial::default();
     let mut b0 = start;
     while b0 < end {
@@ -336,52 +346,65 @@ fn run_range<F: Real>(sh: &Shared<F>, start: usize, end: usize, lane: &mut Lane<
         let out = lane
             .ws
             .forward_unchecked(sh.mlp, sh.theta_f, &sh.xhat[b0..b1]);
-        if sh.want_grad {
-            lane.adj.resize(3 * nb, F::zero());
+        // the collocation points of the block, vectorised; then the few boundary or
+        // observation points, which come after all collocation points
+        let nbc = nc.saturating_sub(b0).min(nb);
+        lane.adj.resize(3 * nb, F::zero());
+        lane.terms.resize(4 * block::<F>(), 0.0);
+        {
+            let (a0, rest) = lane.adj.split_at_mut(nb);
+            let (a1, a2) = rest.split_at_mut(nb);
+            let (r2, rest) = lane.terms.split_at_mut(nbc);
+            let (g0, rest) = rest.split_at_mut(nbc);
+            let (g1, rest) = rest.split_at_mut(nbc);
+            let g2 = &mut rest[..nbc];
+            residual_block(
+                &consts,
+                [&out[..nbc], &out[nb..nb + nbc], &out[2 * nb..2 * nb + nbc]],
+                BlockTerms {
+                    r2,
+                    g_params: [g0, g1, g2],
+                },
+                [&mut a0[..nbc], &mut a1[..nbc], &mut a2[..nbc]],
+            );
+            let [r2, g0, g1, g2] = [0, 1, 2, 3].map(|j| &lane.terms[j * nbc..(j + 1) * nbc]);
+            for i in 0..nbc {
+                acc.residual += r2[i];
+                acc.g_params[0] += g0[i];
+                acc.g_params[1] += g1[i];
+                acc.g_params[2] += g2[i];
+            }
         }
-        for i in 0..nb {
+        for i in nbc..nb {
             let k = b0 + i;
             let (n0, n1, n2) = (out[i].f64(), out[nb + i].f64(), out[2 * nb + i].f64());
             let sg = sigmoid_derivatives(n0);
             let f = temperature_streams(model, &sc, &sg, n1, n2);
             // adjoints of (T, T', T'') at this point
-            let g = if k < nc {
-                let pr = point_residual(model, &sc, f, s);
-                acc.residual += pr.r * pr.r;
-                for (gp, d) in acc.g_params.iter_mut().zip(pr.d_params) {
-                    *gp += w * pr.r * d;
+            let g = match sh.problem {
+                Problem::Forward => {
+                    let b1 = sc.s_t * (f[0] - model.t_in);
+                    let b2 = sc.s_t / sc.s_x * (f[1] - model.inlet_gradient);
+                    acc.boundary = b1 * b1 + b2 * b2;
+                    [2.0 * b1 * sc.s_t, 2.0 * b2 * sc.s_t / sc.s_x, 0.0]
                 }
-                [
-                    w * pr.r * pr.d_fields[0],
-                    w * pr.r * pr.d_fields[1],
-                    w * pr.r * pr.d_fields[2],
-                ]
-            } else {
-                match sh.problem {
-                    Problem::Forward => {
-                        let b1 = sc.s_t * (f[0] - model.t_in);
-                        let b2 = sc.s_t / sc.s_x * (f[1] - model.inlet_gradient);
-                        acc.boundary = b1 * b1 + b2 * b2;
-                        [2.0 * b1 * sc.s_t, 2.0 * b2 * sc.s_t / sc.s_x, 0.0]
-                    }
-                    Problem::Inverse(obs) => {
-                        let j = k - nc;
-                        // d_T = a_T (T − T̃), d_u = a_u (u − ũ)
-                        let (a_t, a_u) = match sh.data_weights {
-                            DataWeights::Paper => (sc.s_t, 1.0),
-                            DataWeights::Relative => {
-                                let kappa = 0.5 * sc.s_t * model.t_max();
-                                (kappa / obs.temperature[j], kappa / obs.velocity[j])
-                            }
-                        };
-                        let d_t = a_t * (f[0] - obs.temperature[j]);
-                        let [u, u_t, u_s] = model.velocity_derivatives(f[0], s);
-                        let d_u = a_u * (u - obs.velocity[j]);
-                        acc.dt_sum += d_t * d_t;
-                        acc.du_sum += d_u * d_u;
-                        acc.g_params[0] += wo * d_u * a_u * u_s;
-                        [wo * (d_t * a_t + d_u * a_u * u_t), 0.0, 0.0]
-                    }
+                Problem::Inverse(obs) => {
+                    let j = k - nc;
+                    // d_T = a_T (T − T̃), d_u = a_u (u − ũ)
+                    let (a_t, a_u) = match sh.data_weights {
+                        DataWeights::Paper => (sc.s_t, 1.0),
+                        DataWeights::Relative => {
+                            let kappa = 0.5 * sc.s_t * model.t_max();
+                            (kappa / obs.temperature[j], kappa / obs.velocity[j])
+                        }
+                    };
+                    let d_t = a_t * (f[0] - obs.temperature[j]);
+                    let [u, u_t, u_s] = model.velocity_derivatives(f[0], s);
+                    let d_u = a_u * (u - obs.velocity[j]);
+                    acc.dt_sum += d_t * d_t;
+                    acc.du_sum += d_u * d_u;
+                    acc.g_params[0] += wo * d_u * a_u * u_s;
+                    [wo * (d_t * a_t + d_u * a_u * u_t), 0.0, 0.0]
                 }
             };
             if sh.want_grad {

@@ -313,6 +313,7 @@ macro_rules! dispatch_simd {
         }
     };
 }
+pub(crate) use dispatch_simd;
 
 #[inline(always)]
 fn forward_body<F: Real, const FMA: bool>(
