@@ -226,8 +226,10 @@ pub(crate) fn stream_adjoints(
     ]
 }
 
-/// The energy residual r at one point and its partial derivatives.
+/// The energy residual r at one point and its partial derivatives (the scalar reference for
+/// [`crate::pointwise`], whose test reads the derivatives; the loss itself only needs r here).
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct PointResidual {
     pub(crate) r: f64,
     /// ∂r/∂T, ∂r/∂T', ∂r/∂T''.

@@ -203,17 +203,14 @@ mod tests {
         let (s, w) = (0.37, 2.0 / 1001.0);
         let c = ResidualConstants::new(&model, &sc, s, w);
         let len = 203;
-        let mut n = [
-            vec![F::zero(); len],
-            vec![F::zero(); len],
-            vec![F::zero(); len],
+        let ts: Vec<f64> = (0..len).map(|i| i as f64 / (len - 1) as f64).collect();
+        let n: [Vec<F>; 3] = [
+            ts.iter().map(|t| F::of(-45.0 + 90.0 * t * t * t)).collect(),
+            ts.iter().map(|t| F::of(3.0 * (7.0 * t).sin())).collect(),
+            ts.iter()
+                .map(|t| F::of(-2.0 + 5.0 * (3.0 * t).cos()))
+                .collect(),
         ];
-        for i in 0..len {
-            let t = i as f64 / (len - 1) as f64;
-            n[0][i] = F::of(-45.0 + 90.0 * t * t * t);
-            n[1][i] = F::of(3.0 * (7.0 * t).sin());
-            n[2][i] = F::of(-2.0 + 5.0 * (3.0 * t).cos());
-        }
         let mut terms = vec![vec![0.0; len]; 4];
         let mut adj = [
             vec![F::zero(); len],
