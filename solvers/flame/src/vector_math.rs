@@ -1,5 +1,5 @@
 //! e^x and ln x in double precision without branches or library calls, so that loops over them
-//! vectorise (the pointwise physics of a block of collocation points, [`crate::pointwise`]).
+//! vectorise (the pointwise physics of a block of collocation points, the crate's `pointwise` module).
 //!
 //! * **exp**: x = n ln 2 + r with |r| ≤ ln2/2 (Cody–Waite split of ln 2, n rounded to nearest
 //!   by the 1.5·2⁵² trick so it never leaves the floating-point unit), e^r by its [6/6] Padé
