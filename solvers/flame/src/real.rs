@@ -98,25 +98,20 @@ pub fn tanh_f64(z: f64) -> f64 {
     tanh_f64_fma::<false>(z)
 }
 
-/// [`tanh_f64`] with fused multiply-adds when `FMA` (the same function to a few ulp).
+/// e^x = 2ⁿ (E + rO)/(E − rO) for |x| up to ≈ 745: x = n ln 2 + r with |r| ≤ ln2/2 (Cody–Waite
+/// split of ln 2, n rounded by the 1.5·2⁵² trick), and the [6/6] Padé approximant of e^r,
+/// N(r) = E(r²) + r O(r²) (error below 2·10⁻¹⁹ for |r| ≤ ln2/2). Returns (n as the integer's
+/// bits, E, rO); shared by [`tanh_f64_fma`] and `vector_math::exp_f64_fma`.
 #[inline(always)]
-pub fn tanh_f64_fma<const FMA: bool>(z: f64) -> f64 {
+pub(crate) fn exp_pade_parts<const FMA: bool>(x: f64) -> (u64, f64, f64) {
     let fma = |a: f64, b: f64, c: f64| a.mul_add_if::<FMA>(b, c);
     const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000); // ln 2, upper 32 bits
     const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76); // ln 2 − LN2_HI
-    const LOG2E: f64 = std::f64::consts::LOG2_E;
     const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 · 2⁵²
-    let a = z.abs();
-    let a = if a > 20.0 { 20.0 } else { a };
-    let x = 2.0 * a;
-    let y = fma(x, LOG2E, MAGIC);
+    let y = fma(x, std::f64::consts::LOG2_E, MAGIC);
     let nf = y - MAGIC;
     let n = y.to_bits().wrapping_sub(MAGIC.to_bits());
     let r = fma(-nf, LN2_LO, fma(-nf, LN2_HI, x));
-    // e^r by its [6/6] Padé approximant N(r)/N(−r), N(r) = E(r²) + r O(r²) (error below
-    // 2·10⁻¹⁹ for |r| ≤ ln2/2), so expm1(r) = 2rO/D with D = N(−r) = E − rO, and
-    // e^{2|z|} − 1 = 2ⁿ expm1(r) + 2ⁿ − 1 = X/D with X = 2ⁿ⁺¹ rO + (2ⁿ − 1) D; then
-    // tanh|z| = X/(X + 2D): one division, and short dependency chains (E and O in r²)
     const E2: f64 = 5.0 / 44.0;
     const E4: f64 = 1.0 / 792.0;
     const E6: f64 = 1.0 / 665_280.0;
@@ -126,6 +121,19 @@ pub fn tanh_f64_fma<const FMA: bool>(z: f64) -> f64 {
     let q = r * r;
     let e = fma(fma(fma(E6, q, E4), q, E2), q, 1.0);
     let ro = r * fma(fma(O5, q, O3), q, O1);
+    (n, e, ro)
+}
+
+/// [`tanh_f64`] with fused multiply-adds when `FMA` (the same function to a few ulp).
+#[inline(always)]
+pub fn tanh_f64_fma<const FMA: bool>(z: f64) -> f64 {
+    let fma = |a: f64, b: f64, c: f64| a.mul_add_if::<FMA>(b, c);
+    let a = z.abs();
+    let a = if a > 20.0 { 20.0 } else { a };
+    // e^{2|z|} = 2ⁿ N(r)/N(−r) (see [`exp_pade_parts`]), so expm1(r) = 2rO/D with D = E − rO,
+    // and e^{2|z|} − 1 = 2ⁿ expm1(r) + 2ⁿ − 1 = X/D with X = 2ⁿ⁺¹ rO + (2ⁿ − 1) D; then
+    // tanh|z| = X/(X + 2D): one division, and short dependency chains (E and O in r²)
+    let (n, e, ro) = exp_pade_parts::<FMA>(2.0 * a);
     let d = e - ro;
     let scale = f64::from_bits(n.wrapping_add(1023) << 52);
     let x = fma(2.0 * scale, ro, (scale - 1.0) * d);

@@ -17,7 +17,7 @@
 use crate::real::Real;
 
 const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 · 2⁵²
-const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000); // ln 2, upper 32 bits
+const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000); // ln 2, upper 32 bits (for ln x)
 const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76); // ln 2 − LN2_HI
 
 /// e^x (see the module doc).
@@ -30,24 +30,11 @@ pub fn exp_f64(x: f64) -> f64 {
 /// feature; the same function to a few ulp).
 #[inline(always)]
 pub fn exp_f64_fma<const FMA: bool>(x: f64) -> f64 {
-    let fma = |a: f64, b: f64, c: f64| a.mul_add_if::<FMA>(b, c);
     // beyond these e^x rounds to +∞ or 0; the clamp keeps n in range, the selects at the end
     // restore the limits
     let xc = if x > 709.79 { 709.79 } else { x };
     let xc = if xc < -745.2 { -745.2 } else { xc };
-    let y = fma(xc, std::f64::consts::LOG2_E, MAGIC);
-    let nf = y - MAGIC;
-    let n = y.to_bits().wrapping_sub(MAGIC.to_bits());
-    let r = fma(-nf, LN2_LO, fma(-nf, LN2_HI, xc));
-    const E2: f64 = 5.0 / 44.0;
-    const E4: f64 = 1.0 / 792.0;
-    const E6: f64 = 1.0 / 665_280.0;
-    const O1: f64 = 0.5;
-    const O3: f64 = 1.0 / 66.0;
-    const O5: f64 = 1.0 / 15_840.0;
-    let q = r * r;
-    let e = fma(fma(fma(E6, q, E4), q, E2), q, 1.0);
-    let ro = r * fma(fma(O5, q, O3), q, O1);
+    let (n, e, ro) = crate::real::exp_pade_parts::<FMA>(xc);
     // 2ⁿ as two normal factors 2^(n − ⌊n/2⌋) 2^⌊n/2⌋, so that n = 1024 and the subnormal
     // results (n down to −1075, rounded once more by the last product) need no branch
     let half = ((n as i64) >> 1) as u64;
