@@ -5,7 +5,8 @@
 //!
 //! | solver family | crate | status |
 //! |---|---|---|
-//! | shared core: linear algebra, Kronecker operators, CG, optimisers, random numbers, plots | `parsimony-core` | available |
+//! | shared core: linear algebra, Kronecker operators, CG, optimisers, random numbers, the solver convention, SIMD maths | `parsimony-core` | available |
+//! | figures (PNG) and progress bars | `parsimony-plot` | available |
 //! | sparse Bayesian learning (classical SBL, ARD, RVM, Kronecker-structured SBL, IRS-MIMO) | `parsimony-sbl` | available |
 //! | MEDIDA model-error discovery on Kuramoto–Sivashinsky (ETDRK4, CNAB2, libraries, EnKF, RVM) | `parsimony-medida` | available |
 //! | entropic optimal transport (Sinkhorn, Sinkhorn–Newton–Sparse) | `parsimony-ot` | planned |
@@ -30,8 +31,11 @@
 //! ```
 
 pub use parsimony_core::{
-    C64, Error, Result, Scalar, error, io, linalg, optim, plot, random, stats,
+    C64, Error, Result, Scalar, error, io, linalg, optim, random, simd, solve, stats,
 };
+
+/// PNG figures and the progress bar (crate `parsimony-plot`).
+pub use parsimony_plot as plot;
 
 pub mod output;
 

@@ -18,11 +18,24 @@
 //! **Honest failure.** ⟨p, A p⟩ ≤ 0 proves that A is not positive definite (and ⟨r, z⟩ ≤ 0 that
 //! M is not); the solver then stops and reports a [`CgBreakdown`] with `converged = false`
 //! instead of dividing by a non-positive curvature. Hitting the iteration cap is likewise
-//! reported, not hidden; [`CgSolution::require_converged`] turns either into an error. The
-//! reported residual is the true one, ‖b − A x‖₂, recomputed at the end.
+//! reported, not hidden (`info.status`); [`CgSolution::require_converged`] turns either into an
+//! error. The reported residual (`info.stop_value`) is the true one, ‖b − A x‖₂, recomputed at
+//! the end.
+//!
+//! ```
+//! use nalgebra::{DMatrix, DVector};
+//! use parsimony_core::linalg::CgParams;
+//! let a = DMatrix::from_row_slice(2, 2, &[4.0, 1.0, 1.0, 3.0]);
+//! let b = DVector::from_vec(vec![1.0, 2.0]);
+//! let sol = CgParams::default().rel_tol(1e-12).build()?.solve(&a, &b, None, None)?;
+//! assert!(sol.info.converged && sol.info.iterations <= 2);
+//! assert!((&a * &sol.x - &b).norm() < 1e-10);
+//! # Ok::<(), parsimony_core::Error>(())
+//! ```
 
 use super::LinearOperator;
 use crate::error::check_len;
+use crate::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use crate::{Error, Result};
 use nalgebra::DVector;
 
@@ -65,7 +78,7 @@ impl Preconditioner for JacobiPreconditioner {
     }
 }
 
-/// Parameters of [`conjugate_gradient`].
+/// Parameters of conjugate gradient ([`Cg`]); [`CgParams::build`] checks them.
 ///
 /// | name | default | valid |
 /// |---|---|---|
@@ -81,7 +94,7 @@ pub struct CgParams {
     pub rel_tol: f64,
     /// Stop when ‖r‖ ≤ abs_tol.
     pub abs_tol: f64,
-    /// Record the residual norm of every iteration in [`CgInfo::history`].
+    /// Record the residual norm of every iteration in [`CgSolution::history`].
     pub record_history: bool,
 }
 
@@ -116,6 +129,12 @@ impl CgParams {
     pub fn record_history(mut self, yes: bool) -> Self {
         self.record_history = yes;
         self
+    }
+
+    /// Checks the parameters and returns the solver.
+    pub fn build(self) -> Result<Cg> {
+        self.validate()?;
+        Ok(Cg { params: self })
     }
 
     fn validate(&self) -> Result<()> {
@@ -162,45 +181,35 @@ pub enum CgBreakdown {
     },
 }
 
-/// How a conjugate gradient solve went.
+/// The result of [`Cg::solve`].
+///
+/// `info.stop_value` is the true residual norm ‖b − A x‖₂ of the returned x (also in
+/// `residual_norm`); `info.status` is [`Status::Converged`] when it reached `tolerance`,
+/// [`Status::MaxIterations`] at the cap, [`Status::Breakdown`] / [`Status::NonFinite`] with the
+/// details in `breakdown`, [`Status::StoppedByObserver`] when the observer stopped the run.
 #[derive(Clone, Debug)]
-pub struct CgInfo {
-    /// Iterations performed.
-    pub iterations: usize,
+pub struct CgSolution {
+    /// The final iterate.
+    pub x: DVector<f64>,
     /// True residual ‖b − A x‖₂ of the returned x.
     pub residual_norm: f64,
     /// `residual_norm / ‖b‖₂` (the residual itself if b = 0).
     pub relative_residual: f64,
     /// The tolerance ‖r‖ had to reach.
     pub tolerance: f64,
-    /// Whether the tolerance was reached.
-    pub converged: bool,
     /// Set when the iteration stopped because of a breakdown.
     pub breakdown: Option<CgBreakdown>,
     /// ‖rₖ‖₂ per iteration (recursive residual), if requested.
     pub history: Vec<f64>,
-}
-
-/// The result of [`conjugate_gradient`].
-#[derive(Clone, Debug)]
-pub struct CgSolution {
-    /// The final iterate.
-    pub x: DVector<f64>,
-    /// Iterations, residual, convergence.
-    pub info: CgInfo,
+    /// Iterations, status, the true residual norm as `stop_value`, time.
+    pub info: SolveInfo,
 }
 
 impl CgSolution {
     /// Returns the solution if it converged, else [`Error::NotConverged`].
     pub fn require_converged(self) -> Result<Self> {
-        if self.info.converged {
-            Ok(self)
-        } else {
-            Err(Error::NotConverged {
-                iterations: self.info.iterations,
-                residual: self.info.residual_norm,
-            })
-        }
+        self.info.require_converged()?;
+        Ok(self)
     }
 }
 
@@ -208,134 +217,179 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Solves A x = b for a symmetric positive definite operator A by (preconditioned) CG.
-///
-/// `x0` is the starting point (zero if `None`). See the [module documentation](self) for the
-/// iteration, the stopping rule and how failures are reported.
-pub fn conjugate_gradient<A: LinearOperator<f64>>(
-    a: &A,
-    b: &DVector<f64>,
-    x0: Option<&DVector<f64>>,
-    preconditioner: Option<&dyn Preconditioner>,
-    params: &CgParams,
-) -> Result<CgSolution> {
-    params.validate()?;
-    let n = a.nrows();
-    check_len("columns of A (it must be square)", n, a.ncols())?;
-    check_len("length of b", n, b.len())?;
-    super::check_finite("b", b.as_slice())?;
-    let mut x = match x0 {
-        Some(x0) => {
-            check_len("length of x0", n, x0.len())?;
-            super::check_finite("x0", x0.as_slice())?;
-            x0.clone()
-        }
-        None => DVector::zeros(n),
-    };
-    let max_iter = params.max_iter.unwrap_or(2 * n.max(1));
-    let b_norm = b.norm();
-    let tolerance = (params.rel_tol * b_norm).max(params.abs_tol);
+/// The conjugate gradient solver, made by [`CgParams::build`].
+#[derive(Clone, Debug)]
+pub struct Cg {
+    params: CgParams,
+}
 
-    let mut ws = a.workspace();
-    let mut r = vec![0.0; n];
-    let mut z = vec![0.0; n];
-    let mut p = vec![0.0; n];
-    let mut ap = vec![0.0; n];
-
-    // r = b − A x
-    a.apply_into(x.as_slice(), &mut ap, &mut ws)?;
-    for ((ri, bi), api) in r.iter_mut().zip(b.iter()).zip(&ap) {
-        *ri = bi - api;
+impl Cg {
+    /// The parameters it was built with.
+    pub fn params(&self) -> &CgParams {
+        &self.params
     }
-    let precondition = |r: &[f64], z: &mut [f64]| match preconditioner {
-        Some(m) => m.apply_inverse(r, z),
-        None => z.copy_from_slice(r),
-    };
-    precondition(&r, &mut z);
-    p.copy_from_slice(&z);
-    let mut rz = dot(&r, &z);
-    let mut r_norm = dot(&r, &r).sqrt();
-    let mut history = Vec::new();
-    let mut breakdown = None;
-    let mut iterations = 0;
 
-    while r_norm > tolerance && iterations < max_iter {
-        if !(rz > 0.0) {
-            breakdown = Some(if rz.is_finite() {
-                CgBreakdown::IndefinitePreconditioner {
-                    iteration: iterations,
-                }
-            } else {
-                CgBreakdown::NonFinite {
-                    iteration: iterations,
-                }
-            });
-            break;
+    /// Solves A x = b for a symmetric positive definite operator A by (preconditioned) CG.
+    ///
+    /// `x0` is the starting point (zero if `None`). See the [module documentation](self) for the
+    /// iteration, the stopping rule and how failures are reported.
+    pub fn solve<A: LinearOperator<f64>>(
+        &self,
+        a: &A,
+        b: &DVector<f64>,
+        x0: Option<&DVector<f64>>,
+        preconditioner: Option<&dyn Preconditioner>,
+    ) -> Result<CgSolution> {
+        self.solve_observed(a, b, x0, preconditioner, &mut Silent)
+    }
+
+    /// As [`Cg::solve`], reporting ‖rₖ‖₂ (as `stop_value`, cost NaN) after every iteration to
+    /// `observer`, which may stop the run.
+    pub fn solve_observed<A: LinearOperator<f64>>(
+        &self,
+        a: &A,
+        b: &DVector<f64>,
+        x0: Option<&DVector<f64>>,
+        preconditioner: Option<&dyn Preconditioner>,
+        observer: &mut dyn Observer,
+    ) -> Result<CgSolution> {
+        let clock = Clock::start();
+        let params = &self.params;
+        let n = a.nrows();
+        check_len("columns of A (it must be square)", n, a.ncols())?;
+        check_len("length of b", n, b.len())?;
+        super::check_finite("b", b.as_slice())?;
+        let mut x = match x0 {
+            Some(x0) => {
+                check_len("length of x0", n, x0.len())?;
+                super::check_finite("x0", x0.as_slice())?;
+                x0.clone()
+            }
+            None => DVector::zeros(n),
+        };
+        let max_iter = params.max_iter.unwrap_or(2 * n.max(1));
+        let b_norm = b.norm();
+        let tolerance = (params.rel_tol * b_norm).max(params.abs_tol);
+
+        let mut ws = a.workspace();
+        let mut r = vec![0.0; n];
+        let mut z = vec![0.0; n];
+        let mut p = vec![0.0; n];
+        let mut ap = vec![0.0; n];
+
+        // r = b − A x
+        a.apply_into(x.as_slice(), &mut ap, &mut ws)?;
+        for ((ri, bi), api) in r.iter_mut().zip(b.iter()).zip(&ap) {
+            *ri = bi - api;
         }
-        a.apply_into(&p, &mut ap, &mut ws)?;
-        let curvature = dot(&p, &ap);
-        if !(curvature > 0.0) {
-            breakdown = Some(if curvature.is_finite() {
-                CgBreakdown::NonPositiveCurvature {
-                    iteration: iterations,
-                    curvature,
-                }
-            } else {
-                CgBreakdown::NonFinite {
-                    iteration: iterations,
-                }
-            });
-            break;
-        }
-        let alpha = rz / curvature;
-        for (((xi, ri), pi), api) in x.iter_mut().zip(r.iter_mut()).zip(&p).zip(&ap) {
-            *xi += alpha * pi;
-            *ri -= alpha * api;
-        }
+        let precondition = |r: &[f64], z: &mut [f64]| match preconditioner {
+            Some(m) => m.apply_inverse(r, z),
+            None => z.copy_from_slice(r),
+        };
         precondition(&r, &mut z);
-        let rz_new = dot(&r, &z);
-        let beta = rz_new / rz;
-        rz = rz_new;
-        for (pi, zi) in p.iter_mut().zip(&z) {
-            *pi = zi + beta * *pi;
-        }
-        r_norm = dot(&r, &r).sqrt();
-        iterations += 1;
-        if params.record_history {
-            history.push(r_norm);
-        }
-        if !r_norm.is_finite() {
-            breakdown = Some(CgBreakdown::NonFinite {
-                iteration: iterations,
-            });
-            break;
-        }
-    }
+        p.copy_from_slice(&z);
+        let mut rz = dot(&r, &z);
+        let mut r_norm = dot(&r, &r).sqrt();
+        let mut history = Vec::new();
+        let mut breakdown = None;
+        let mut stopped = false;
+        let mut iterations = 0;
 
-    // The true residual of the returned iterate.
-    a.apply_into(x.as_slice(), &mut ap, &mut ws)?;
-    let residual_norm = b
-        .iter()
-        .zip(&ap)
-        .map(|(bi, api)| (bi - api).powi(2))
-        .sum::<f64>()
-        .sqrt();
-    let converged = breakdown.is_none() && residual_norm <= tolerance;
-    let relative_residual = if b_norm > 0.0 {
-        residual_norm / b_norm
-    } else {
-        residual_norm
-    };
-    Ok(CgSolution {
-        x,
-        info: CgInfo {
-            iterations,
+        while r_norm > tolerance && iterations < max_iter {
+            if !(rz > 0.0) {
+                breakdown = Some(if rz.is_finite() {
+                    CgBreakdown::IndefinitePreconditioner {
+                        iteration: iterations,
+                    }
+                } else {
+                    CgBreakdown::NonFinite {
+                        iteration: iterations,
+                    }
+                });
+                break;
+            }
+            a.apply_into(&p, &mut ap, &mut ws)?;
+            let curvature = dot(&p, &ap);
+            if !(curvature > 0.0) {
+                breakdown = Some(if curvature.is_finite() {
+                    CgBreakdown::NonPositiveCurvature {
+                        iteration: iterations,
+                        curvature,
+                    }
+                } else {
+                    CgBreakdown::NonFinite {
+                        iteration: iterations,
+                    }
+                });
+                break;
+            }
+            let alpha = rz / curvature;
+            for (((xi, ri), pi), api) in x.iter_mut().zip(r.iter_mut()).zip(&p).zip(&ap) {
+                *xi += alpha * pi;
+                *ri -= alpha * api;
+            }
+            precondition(&r, &mut z);
+            let rz_new = dot(&r, &z);
+            let beta = rz_new / rz;
+            rz = rz_new;
+            for (pi, zi) in p.iter_mut().zip(&z) {
+                *pi = zi + beta * *pi;
+            }
+            r_norm = dot(&r, &r).sqrt();
+            iterations += 1;
+            if params.record_history {
+                history.push(r_norm);
+            }
+            if !r_norm.is_finite() {
+                breakdown = Some(CgBreakdown::NonFinite {
+                    iteration: iterations,
+                });
+                break;
+            }
+            if observer.observe(&IterInfo::new(iterations, f64::NAN, r_norm)) == Control::Stop {
+                stopped = true;
+                break;
+            }
+        }
+
+        // The true residual of the returned iterate.
+        a.apply_into(x.as_slice(), &mut ap, &mut ws)?;
+        let residual_norm = b
+            .iter()
+            .zip(&ap)
+            .map(|(bi, api)| (bi - api).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let status = match breakdown {
+            Some(CgBreakdown::NonPositiveCurvature { curvature, .. }) => Status::Breakdown {
+                what: "CG curvature <p, A p>",
+                value: curvature,
+            },
+            Some(CgBreakdown::IndefinitePreconditioner { .. }) => Status::Breakdown {
+                what: "CG preconditioned residual <r, M^-1 r>",
+                value: rz,
+            },
+            Some(CgBreakdown::NonFinite { .. }) => Status::NonFinite,
+            None if !residual_norm.is_finite() => Status::NonFinite,
+            None if residual_norm <= tolerance => Status::Converged,
+            None if stopped => Status::StoppedByObserver,
+            None => Status::MaxIterations,
+        };
+        let relative_residual = if b_norm > 0.0 {
+            residual_norm / b_norm
+        } else {
+            residual_norm
+        };
+        let info = clock.finish(iterations, status, residual_norm);
+        observer.finish(&info);
+        Ok(CgSolution {
+            x,
             residual_norm,
             relative_residual,
             tolerance,
-            converged,
             breakdown,
             history,
-        },
-    })
+            info,
+        })
+    }
 }

@@ -22,10 +22,7 @@ pub mod scalar;
 pub mod sparse;
 pub mod views;
 
-pub use cg::{
-    CgBreakdown, CgInfo, CgParams, CgSolution, JacobiPreconditioner, Preconditioner,
-    conjugate_gradient,
-};
+pub use cg::{Cg, CgBreakdown, CgParams, CgSolution, JacobiPreconditioner, Preconditioner};
 pub use decomp::{
     Cholesky, SymmetricEigen, ThinSvd, cholesky, least_squares, symmetric_eigen,
     symmetric_eigen_unordered, thin_svd,

@@ -9,12 +9,13 @@
 //! ```
 //!
 //! Cost per step: O(n) flops, no allocation. [`Adam::step`] performs one update from a
-//! gradient computed elsewhere (a PINN's minibatch loss); [`Adam::minimize`] is the driver for
+//! gradient computed elsewhere (a PINN's minibatch loss); [`Adam::solve`] is the driver for
 //! a deterministic [`Objective`].
 
-use super::{IterInfo, Objective, Observer, OptimResult};
+use super::{Objective, OptimSolution};
 use crate::error::{check_len, check_positive};
 use crate::linalg::check_finite;
+use crate::solve::{Clock, Control, IterInfo, Observer, Silent, Status};
 use crate::{Error, Result};
 use nalgebra::DVector;
 
@@ -28,7 +29,7 @@ use nalgebra::DVector;
 /// | `epsilon` ε | 1e-8 | > 0 |
 /// | `decay_every` s | 0 (no decay) | ≥ 0 steps |
 /// | `decay_factor` γ | 1 | (0, 1] |
-/// | `max_iter` | 10 000 | ≥ 1 (for [`Adam::minimize`]) |
+/// | `max_iter` | 10 000 | ≥ 1 (for [`Adam::solve`]) |
 /// | `grad_tol` | 0 (never) | ≥ 0: stop when ‖∇f‖₂ ≤ grad_tol |
 #[derive(Clone, Debug)]
 pub struct AdamParams {
@@ -84,12 +85,12 @@ impl AdamParams {
         self.decay_factor = factor;
         self
     }
-    /// Iteration cap of [`Adam::minimize`].
+    /// Iteration cap of [`Adam::solve`].
     pub fn max_iter(mut self, n: usize) -> Self {
         self.max_iter = n;
         self
     }
-    /// Gradient-norm tolerance of [`Adam::minimize`] (0 disables it).
+    /// Gradient-norm tolerance of [`Adam::solve`] (0 disables it).
     pub fn grad_tol(mut self, tol: f64) -> Self {
         self.grad_tol = tol;
         self
@@ -173,63 +174,74 @@ impl Adam {
     }
 
     /// Minimises `f` from `x0`: at most `max_iter` steps, stopping early when ‖∇f‖₂ ≤
-    /// `grad_tol`. Errors if the cost or gradient becomes non-finite.
-    pub fn minimize<F: Objective + ?Sized>(
+    /// `grad_tol` (`info.stop_value` is ‖∇f‖₂ at the returned x). A non-finite cost or gradient
+    /// stops the run with [`Status::NonFinite`] and returns the last finite iterate.
+    pub fn solve<F: Objective + ?Sized>(
         &mut self,
-        f: &F,
+        f: &mut F,
+        x0: &DVector<f64>,
+    ) -> Result<OptimSolution> {
+        self.solve_observed(f, x0, &mut Silent)
+    }
+
+    /// As [`Adam::solve`], reporting every step (cost, ‖∇f‖₂) to `observer`, which may stop
+    /// the run.
+    pub fn solve_observed<F: Objective + ?Sized>(
+        &mut self,
+        f: &mut F,
         x0: &DVector<f64>,
         observer: &mut dyn Observer,
-    ) -> Result<OptimResult> {
+    ) -> Result<OptimSolution> {
+        let clock = Clock::start();
         check_len("length of x0 (objective dimension)", f.dim(), x0.len())?;
         check_len("length of x0 (optimiser dimension)", self.m.len(), x0.len())?;
         check_finite("x0", x0.as_slice())?;
         let mut x = x0.clone();
+        let mut last = x0.clone();
         let mut grad = vec![0.0; x.len()];
         let mut history = Vec::new();
-        let mut converged = false;
-        let mut iterations = 0;
+        let mut iterations: usize = 0;
         let (mut cost, mut grad_norm);
-        loop {
+        let status = loop {
             cost = f.cost_and_gradient(x.as_slice(), &mut grad);
             grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
             if !cost.is_finite() || !grad_norm.is_finite() {
-                observer.finish();
-                return Err(Error::breakdown(
-                    "Adam",
-                    format!("non-finite cost or gradient at iteration {iterations}"),
-                ));
+                // back to the last finite iterate
+                x.copy_from(&last);
+                cost = f.cost_and_gradient(x.as_slice(), &mut grad);
+                grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+                iterations = iterations.saturating_sub(1);
+                break Status::NonFinite;
             }
             if iterations > 0 {
                 history.push(cost);
-                observer.observe(&IterInfo {
-                    iteration: iterations,
-                    cost,
-                    residual: grad_norm,
-                });
+                let info = IterInfo::new(iterations, cost, grad_norm);
+                if observer.observe(&info) == Control::Stop {
+                    break if grad_norm <= self.params.grad_tol {
+                        Status::Converged
+                    } else {
+                        Status::StoppedByObserver
+                    };
+                }
             }
             if grad_norm <= self.params.grad_tol {
-                converged = true;
-                break;
+                break Status::Converged;
             }
             if iterations == self.params.max_iter {
-                break;
+                break Status::MaxIterations;
             }
+            last.copy_from(&x);
             self.step(x.as_mut_slice(), &grad)?;
             iterations += 1;
-        }
-        observer.finish();
-        Ok(OptimResult {
+        };
+        let info = clock.finish(iterations, status, grad_norm);
+        observer.finish(&info);
+        Ok(OptimSolution {
             x,
             cost,
             grad_norm,
-            iterations,
-            converged,
-            termination: if converged {
-                format!("gradient norm {grad_norm:.3e} ≤ grad_tol")
-            } else {
-                format!("iteration cap {} reached", self.params.max_iter)
-            },
             cost_history: history,
+            info,
         })
     }
 }

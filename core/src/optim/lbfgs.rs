@@ -3,13 +3,14 @@
 //! Limited-memory BFGS keeps the last m pairs (sₖ, yₖ) = (xₖ₊₁ − xₖ, ∇fₖ₊₁ − ∇fₖ) and applies
 //! the inverse-Hessian approximation by the two-loop recursion in O(m n) per iteration; steps
 //! are chosen by argmin's Moré–Thuente line search (strong Wolfe conditions). argmin's
-//! [`LBFGS`] computes each iteration (`Solver::next_iter`); the loop here owns the iteration
+//! `LBFGS` computes each iteration (`Solver::next_iter`); the loop here owns the iteration
 //! cap and the observer, so parsimony's [`Observer`]s work unchanged. Parameters are plain
 //! `Vec<f64>` (argmin-math has no nalgebra 0.35 backend).
 
-use super::{IterInfo, Objective, Observer, OptimResult};
+use super::{Objective, OptimSolution};
 use crate::error::check_len;
 use crate::linalg::check_finite;
+use crate::solve::{Clock, Control, IterInfo, Observer, Silent, Status};
 use crate::{Error, Result};
 use argmin::core::{
     CostFunction, Gradient, IterState, Problem, Solver, State, TerminationReason, TerminationStatus,
@@ -17,8 +18,9 @@ use argmin::core::{
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use nalgebra::DVector;
+use std::cell::RefCell;
 
-/// Parameters of [`lbfgs_minimize`].
+/// Parameters of L-BFGS ([`Lbfgs`]): pub fields or setters, checked by [`LbfgsParams::build`].
 ///
 /// | name | default | valid range |
 /// |---|---|---|
@@ -50,6 +52,32 @@ impl Default for LbfgsParams {
 }
 
 impl LbfgsParams {
+    /// History length m.
+    pub fn memory(mut self, m: usize) -> Self {
+        self.memory = m;
+        self
+    }
+    /// Iteration cap.
+    pub fn max_iter(mut self, n: usize) -> Self {
+        self.max_iter = n;
+        self
+    }
+    /// Gradient-norm tolerance.
+    pub fn grad_tol(mut self, tol: f64) -> Self {
+        self.grad_tol = tol;
+        self
+    }
+    /// Cost-change tolerance (0 disables it).
+    pub fn cost_tol(mut self, tol: f64) -> Self {
+        self.cost_tol = tol;
+        self
+    }
+    /// Checks the parameters and returns the solver.
+    pub fn build(self) -> Result<Lbfgs> {
+        self.validate()?;
+        Ok(Lbfgs { params: self })
+    }
+
     fn validate(&self) -> Result<()> {
         if self.memory == 0 {
             return Err(Error::invalid("memory", "must be at least 1"));
@@ -69,14 +97,15 @@ impl LbfgsParams {
     }
 }
 
-/// Adapts a parsimony [`Objective`] to argmin's problem traits.
-struct ArgminObjective<'a, F: ?Sized>(&'a F);
+/// Adapts a parsimony [`Objective`] to argmin's problem traits (which evaluate through `&self`;
+/// the one `RefCell` of the optimisers lives here, not in every objective).
+struct ArgminObjective<'a, F: ?Sized>(RefCell<&'a mut F>);
 
 impl<F: Objective + ?Sized> CostFunction for ArgminObjective<'_, F> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        Ok(self.0.cost(x))
+        Ok(self.0.borrow_mut().cost(x))
     }
 }
 
@@ -85,7 +114,7 @@ impl<F: Objective + ?Sized> Gradient for ArgminObjective<'_, F> {
     type Gradient = Vec<f64>;
     fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
         let mut g = vec![0.0; x.len()];
-        self.0.gradient(x, &mut g);
+        self.0.borrow_mut().gradient(x, &mut g);
         Ok(g)
     }
 }
@@ -94,86 +123,120 @@ fn argmin_err(e: argmin::core::Error) -> Error {
     Error::breakdown("L-BFGS", e)
 }
 
-/// Minimises `f` from `x0` with L-BFGS (argmin's solver, Moré–Thuente line search).
-pub fn lbfgs_minimize<F: Objective + ?Sized>(
-    f: &F,
-    x0: &DVector<f64>,
-    params: &LbfgsParams,
-    observer: &mut dyn Observer,
-) -> Result<OptimResult> {
-    params.validate()?;
-    check_len("length of x0 (objective dimension)", f.dim(), x0.len())?;
-    check_finite("x0", x0.as_slice())?;
+/// L-BFGS, made by [`LbfgsParams::build`].
+///
+/// `info.stop_value` is ‖∇f‖₂ at the returned x; the status is [`Status::Converged`] when
+/// argmin's tolerance test (gradient or cost change) was met, [`Status::MaxIterations`] at the
+/// cap, [`Status::NonFinite`] on a non-finite cost (the best finite iterate is returned),
+/// [`Status::Stalled`] for argmin's other stops, [`Status::StoppedByObserver`].
+#[derive(Clone, Debug)]
+pub struct Lbfgs {
+    params: LbfgsParams,
+}
 
-    let mut problem = Problem::new(ArgminObjective(f));
-    let linesearch = MoreThuenteLineSearch::new();
-    let mut solver: LBFGS<_, Vec<f64>, Vec<f64>, f64> = LBFGS::new(linesearch, params.memory)
-        .with_tolerance_grad(params.grad_tol)
-        .map_err(argmin_err)?
-        .with_tolerance_cost(params.cost_tol)
-        .map_err(argmin_err)?;
-    let state: IterState<Vec<f64>, Vec<f64>, (), (), (), f64> = IterState::new()
-        .param(x0.as_slice().to_vec())
-        .max_iters(params.max_iter as u64);
-
-    type St = IterState<Vec<f64>, Vec<f64>, (), (), (), f64>;
-    let (mut state, _) = solver.init(&mut problem, state).map_err(argmin_err)?;
-    state.update();
-    let mut history = Vec::new();
-    loop {
-        if !state.terminated()
-            && let TerminationStatus::Terminated(reason) =
-                <_ as Solver<ArgminObjective<'_, F>, St>>::terminate_internal(&mut solver, &state)
-        {
-            state = state.terminate_with(reason);
-        }
-        if state.terminated() {
-            break;
-        }
-        let (next, _) = solver.next_iter(&mut problem, state).map_err(argmin_err)?;
-        state = next;
-        state.update();
-        state.increment_iter();
-        let cost = state.get_cost();
-        let grad_norm = state
-            .get_gradient()
-            .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt())
-            .unwrap_or(f64::NAN);
-        if !cost.is_finite() {
-            observer.finish();
-            return Err(Error::breakdown(
-                "L-BFGS",
-                format!("non-finite cost at iteration {}", state.get_iter()),
-            ));
-        }
-        history.push(cost);
-        observer.observe(&IterInfo {
-            iteration: state.get_iter() as usize,
-            cost,
-            residual: grad_norm,
-        });
+impl Lbfgs {
+    /// The parameters it was built with.
+    pub fn params(&self) -> &LbfgsParams {
+        &self.params
     }
-    observer.finish();
 
-    let reason = state.get_termination_reason().cloned();
-    let converged = matches!(reason, Some(TerminationReason::SolverConverged));
-    let x = state
-        .get_best_param()
-        .or_else(|| state.get_param())
-        .cloned()
-        .unwrap_or_else(|| x0.as_slice().to_vec());
-    let mut grad = vec![0.0; x.len()];
-    f.gradient(&x, &mut grad);
-    let grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
-    Ok(OptimResult {
-        cost: f.cost(&x),
-        x: DVector::from_vec(x),
-        grad_norm,
-        iterations: state.get_iter() as usize,
-        converged,
-        termination: reason
-            .map(|r| r.text().to_string())
-            .unwrap_or_else(|| "not terminated".into()),
-        cost_history: history,
-    })
+    /// Minimises `f` from `x0` with L-BFGS (argmin's solver, Moré–Thuente line search).
+    pub fn solve<F: Objective + ?Sized>(
+        &self,
+        f: &mut F,
+        x0: &DVector<f64>,
+    ) -> Result<OptimSolution> {
+        self.solve_observed(f, x0, &mut Silent)
+    }
+
+    /// As [`Lbfgs::solve`], reporting every iteration (cost, ‖∇f‖₂) to `observer`, which may
+    /// stop the run.
+    pub fn solve_observed<F: Objective + ?Sized>(
+        &self,
+        f: &mut F,
+        x0: &DVector<f64>,
+        observer: &mut dyn Observer,
+    ) -> Result<OptimSolution> {
+        let clock = Clock::start();
+        let params = &self.params;
+        check_len("length of x0 (objective dimension)", f.dim(), x0.len())?;
+        check_finite("x0", x0.as_slice())?;
+
+        let mut problem = Problem::new(ArgminObjective(RefCell::new(&mut *f)));
+        let linesearch = MoreThuenteLineSearch::new();
+        let mut solver: LBFGS<_, Vec<f64>, Vec<f64>, f64> = LBFGS::new(linesearch, params.memory)
+            .with_tolerance_grad(params.grad_tol)
+            .map_err(argmin_err)?
+            .with_tolerance_cost(params.cost_tol)
+            .map_err(argmin_err)?;
+        let state: IterState<Vec<f64>, Vec<f64>, (), (), (), f64> = IterState::new()
+            .param(x0.as_slice().to_vec())
+            .max_iters(params.max_iter as u64);
+
+        type St = IterState<Vec<f64>, Vec<f64>, (), (), (), f64>;
+        let (mut state, _) = solver.init(&mut problem, state).map_err(argmin_err)?;
+        state.update();
+        let mut history = Vec::new();
+        let mut early = None;
+        loop {
+            if !state.terminated()
+                && let TerminationStatus::Terminated(reason) =
+                    <_ as Solver<ArgminObjective<'_, F>, St>>::terminate_internal(
+                        &mut solver,
+                        &state,
+                    )
+            {
+                state = state.terminate_with(reason);
+            }
+            if state.terminated() {
+                break;
+            }
+            let (next, _) = solver.next_iter(&mut problem, state).map_err(argmin_err)?;
+            state = next;
+            state.update();
+            state.increment_iter();
+            let cost = state.get_cost();
+            let grad_norm = state
+                .get_gradient()
+                .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt())
+                .unwrap_or(f64::NAN);
+            if !cost.is_finite() {
+                early = Some(Status::NonFinite);
+                break;
+            }
+            history.push(cost);
+            let info = IterInfo::new(state.get_iter() as usize, cost, grad_norm);
+            if observer.observe(&info) == Control::Stop {
+                early = Some(Status::StoppedByObserver);
+                break;
+            }
+        }
+        drop(problem);
+
+        let reason = state.get_termination_reason().cloned();
+        let status = early.unwrap_or(match reason {
+            Some(TerminationReason::SolverConverged | TerminationReason::TargetCostReached) => {
+                Status::Converged
+            }
+            Some(TerminationReason::MaxItersReached) => Status::MaxIterations,
+            _ => Status::Stalled,
+        });
+        let x = state
+            .get_best_param()
+            .or_else(|| state.get_param())
+            .cloned()
+            .unwrap_or_else(|| x0.as_slice().to_vec());
+        let mut grad = vec![0.0; x.len()];
+        let cost = f.cost_and_gradient(&x, &mut grad);
+        let grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+        let info = clock.finish(state.get_iter() as usize, status, grad_norm);
+        observer.finish(&info);
+        Ok(OptimSolution {
+            cost,
+            x: DVector::from_vec(x),
+            grad_norm,
+            cost_history: history,
+            info,
+        })
+    }
 }

@@ -3,9 +3,20 @@
 use super::*;
 use parsimony_core::Error;
 use parsimony_core::linalg::{
-    CgBreakdown, CgParams, JacobiPreconditioner, KroneckerOperator, conjugate_gradient,
-    csr_diagonal, csr_from_triplets,
+    CgBreakdown, CgParams, CgSolution, JacobiPreconditioner, KroneckerOperator, LinearOperator,
+    Preconditioner, csr_diagonal, csr_from_triplets,
 };
+
+/// CG with the given parameters, built and run in one call (the tests' shorthand).
+pub fn cg<A: LinearOperator<f64>>(
+    a: &A,
+    b: &DVector<f64>,
+    x0: Option<&DVector<f64>>,
+    pre: Option<&dyn Preconditioner>,
+    params: &CgParams,
+) -> parsimony_core::Result<CgSolution> {
+    params.clone().build()?.solve(a, b, x0, pre)
+}
 
 fn spd(rng: &mut SplitMix64, n: usize, shift: f64) -> DMatrix<f64> {
     let b = real_matrix(rng, n, n);
@@ -19,10 +30,9 @@ fn matches_dense_solve_on_spd_systems() {
         let a = spd(&mut rng, n, shift);
         let b = real_vector(&mut rng, n);
         let exact = nalgebra::Cholesky::new(a.clone()).unwrap().solve(&b);
-        let sol =
-            conjugate_gradient(&a, &b, None, None, &CgParams::default().rel_tol(1e-12)).unwrap();
+        let sol = cg(&a, &b, None, None, &CgParams::default().rel_tol(1e-12)).unwrap();
         assert!(sol.info.converged, "n = {n}: {:?}", sol.info);
-        assert!(sol.info.relative_residual <= 1e-12);
+        assert!(sol.relative_residual <= 1e-12);
         assert!(
             (&sol.x - &exact).norm() / exact.norm() < 1e-8,
             "n = {n}: error {}",
@@ -42,10 +52,10 @@ fn jacobi_preconditioner_reduces_iterations_on_a_badly_scaled_system() {
     let b = real_vector(&mut rng, n);
     let exact = nalgebra::Cholesky::new(a.clone()).unwrap().solve(&b);
     let params = CgParams::default().rel_tol(1e-10).max_iter(2000);
-    let plain = conjugate_gradient(&a, &b, None, None, &params).unwrap();
+    let plain = cg(&a, &b, None, None, &params).unwrap();
     let diag: Vec<f64> = a.diagonal().iter().copied().collect();
     let jac = JacobiPreconditioner::new(&diag).unwrap();
-    let pre = conjugate_gradient(&a, &b, None, Some(&jac), &params).unwrap();
+    let pre = cg(&a, &b, None, Some(&jac), &params).unwrap();
     assert!(pre.info.converged);
     assert!((&pre.x - &exact).norm() / exact.norm() < 1e-6);
     assert!(
@@ -69,7 +79,7 @@ fn sparse_laplacian_recovers_a_known_solution() {
             - if i + 1 < n { x_true[i + 1] } else { 0.0 };
     }
     let jac = JacobiPreconditioner::new(&csr_diagonal(&a).unwrap()).unwrap();
-    let sol = conjugate_gradient(
+    let sol = cg(
         &a,
         &b,
         None,
@@ -78,7 +88,7 @@ fn sparse_laplacian_recovers_a_known_solution() {
     )
     .unwrap();
     assert!(sol.info.converged);
-    assert_eq!(sol.info.history.len(), sol.info.iterations);
+    assert_eq!(sol.history.len(), sol.info.iterations);
     // CG on an n×n system terminates in ≤ n steps up to rounding.
     assert!(sol.info.iterations <= n + 5);
     assert!((&sol.x - &x_true).norm() / x_true.norm() < 1e-7);
@@ -96,7 +106,7 @@ fn kronecker_operator_of_spd_factors_is_solved_matrix_free() {
     let dense = op.to_dense();
     let b = real_vector(&mut rng, op.ncols());
     let exact = nalgebra::Cholesky::new(dense).unwrap().solve(&b);
-    let sol = conjugate_gradient(&op, &b, None, None, &CgParams::default().max_iter(1000)).unwrap();
+    let sol = cg(&op, &b, None, None, &CgParams::default().max_iter(1000)).unwrap();
     assert!(sol.info.converged, "{:?}", sol.info);
     assert!((&sol.x - &exact).norm() / exact.norm() < 1e-7);
 }
@@ -106,10 +116,10 @@ fn indefinite_operator_is_reported_not_hidden() {
     // ⟨b, A b⟩ = 0 for A = diag(1, −1), b = (1, 1): negative/zero curvature at once.
     let a = DMatrix::from_diagonal(&DVector::from_vec(vec![1.0, -1.0]));
     let b = DVector::from_vec(vec![1.0, 1.0]);
-    let sol = conjugate_gradient(&a, &b, None, None, &CgParams::default()).unwrap();
+    let sol = cg(&a, &b, None, None, &CgParams::default()).unwrap();
     assert!(!sol.info.converged);
     assert!(matches!(
-        sol.info.breakdown,
+        sol.breakdown,
         Some(CgBreakdown::NonPositiveCurvature { iteration: 0, .. })
     ));
     assert!(matches!(
@@ -130,9 +140,9 @@ fn indefinite_operator_is_reported_not_hidden() {
     });
     let a = &q * DMatrix::from_diagonal(&lam) * q.transpose();
     let b = real_vector(&mut rng, n);
-    let sol = conjugate_gradient(&a, &b, None, None, &CgParams::default()).unwrap();
+    let sol = cg(&a, &b, None, None, &CgParams::default()).unwrap();
     assert!(!sol.info.converged);
-    assert!(sol.info.breakdown.is_some());
+    assert!(sol.breakdown.is_some());
 }
 
 #[test]
@@ -140,18 +150,18 @@ fn iteration_cap_is_reported() {
     let mut rng = SplitMix64::new(2);
     let a = spd(&mut rng, 50, 0.01);
     let b = real_vector(&mut rng, 50);
-    let sol = conjugate_gradient(&a, &b, None, None, &CgParams::default().max_iter(3)).unwrap();
+    let sol = cg(&a, &b, None, None, &CgParams::default().max_iter(3)).unwrap();
     assert_eq!(sol.info.iterations, 3);
     assert!(!sol.info.converged);
-    assert!(sol.info.breakdown.is_none());
-    assert!(sol.info.residual_norm > sol.info.tolerance);
+    assert!(sol.breakdown.is_none());
+    assert!(sol.residual_norm > sol.tolerance);
 }
 
 #[test]
 fn bad_input_gives_typed_errors() {
     let a = DMatrix::<f64>::identity(3, 3);
     assert!(matches!(
-        conjugate_gradient(&a, &DVector::zeros(4), None, None, &CgParams::default()),
+        cg(&a, &DVector::zeros(4), None, None, &CgParams::default()),
         Err(Error::DimensionMismatch {
             expected: 3,
             got: 4,
@@ -160,11 +170,11 @@ fn bad_input_gives_typed_errors() {
     ));
     let nan = DVector::from_vec(vec![1.0, f64::NAN, 0.0]);
     assert!(matches!(
-        conjugate_gradient(&a, &nan, None, None, &CgParams::default()),
+        cg(&a, &nan, None, None, &CgParams::default()),
         Err(Error::NonFinite { .. })
     ));
     assert!(matches!(
-        conjugate_gradient(
+        cg(
             &DMatrix::<f64>::zeros(3, 2),
             &DVector::zeros(3),
             None,
@@ -174,7 +184,7 @@ fn bad_input_gives_typed_errors() {
         Err(Error::DimensionMismatch { .. })
     ));
     assert!(matches!(
-        conjugate_gradient(
+        cg(
             &a,
             &DVector::zeros(3),
             None,
@@ -195,4 +205,34 @@ fn bad_input_gives_typed_errors() {
         csr_from_triplets(2, 2, &[(0, 0, f64::NAN)]),
         Err(Error::NonFinite { .. })
     ));
+}
+
+#[test]
+fn solve_convention() {
+    // converged agrees with status, the cap is respected, an observer can stop the run
+    use parsimony_core::solve::{Status, StopAfter};
+    let mut rng = SplitMix64::new(3);
+    let a = spd(&mut rng, 40, 0.1);
+    let b = real_vector(&mut rng, 40);
+    let solver = CgParams::default().max_iter(5).build().unwrap();
+    let capped = solver.solve(&a, &b, None, None).unwrap();
+    assert_eq!(capped.info.status, Status::MaxIterations);
+    assert_eq!(capped.info.iterations, 5);
+    assert!(!capped.info.converged);
+    let full = CgParams::default()
+        .build()
+        .unwrap()
+        .solve(&a, &b, None, None)
+        .unwrap();
+    assert_eq!(full.info.status, Status::Converged);
+    assert!(full.info.converged && full.info.iterations <= 80);
+    assert_eq!(full.info.stop_value, full.residual_norm);
+    let stopped = CgParams::default()
+        .build()
+        .unwrap()
+        .solve_observed(&a, &b, None, None, &mut StopAfter(2))
+        .unwrap();
+    assert_eq!(stopped.info.status, Status::StoppedByObserver);
+    assert_eq!(stopped.info.iterations, 2);
+    assert!(!stopped.info.converged);
 }

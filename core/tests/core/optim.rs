@@ -3,9 +3,9 @@
 use nalgebra::DVector;
 use parsimony_core::Error;
 use parsimony_core::optim::{
-    AdamParams, ArmijoParams, Every, IterInfo, LbfgsParams, Objective, Rosenbrock, Silent,
-    armijo_backtracking, lbfgs_minimize,
+    AdamParams, ArmijoParams, LbfgsParams, Objective, Rosenbrock, armijo_backtracking,
 };
+use parsimony_core::solve::{Every, IterInfo, Status, StopAfter};
 
 fn start(n: usize) -> DVector<f64> {
     DVector::from_fn(n, |i, _| if i % 2 == 0 { -1.2 } else { 1.0 })
@@ -14,9 +14,10 @@ fn start(n: usize) -> DVector<f64> {
 #[test]
 fn lbfgs_reaches_the_rosenbrock_minimum() {
     for n in [2, 10] {
-        let f = Rosenbrock { n };
-        let r = lbfgs_minimize(&f, &start(n), &LbfgsParams::default(), &mut Silent).unwrap();
-        assert!(r.converged, "n = {n}: {}", r.termination);
+        let mut f = Rosenbrock { n };
+        let lbfgs = LbfgsParams::default().build().unwrap();
+        let r = lbfgs.solve(&mut f, &start(n)).unwrap();
+        assert!(r.info.converged, "n = {n}: {}", r.info);
         assert!(r.grad_norm < 1e-8);
         assert!(
             r.x.iter().all(|v| (v - 1.0).abs() < 1e-6),
@@ -24,25 +25,30 @@ fn lbfgs_reaches_the_rosenbrock_minimum() {
             r.x
         );
         assert!(r.cost < 1e-12);
-        assert!(r.iterations < 200, "n = {n}: {} iterations", r.iterations);
+        assert!(
+            r.info.iterations < 200,
+            "n = {n}: {} iterations",
+            r.info.iterations
+        );
     }
 }
 
 #[test]
 fn lbfgs_iteration_cap_is_reported() {
-    let f = Rosenbrock { n: 2 };
+    let mut f = Rosenbrock { n: 2 };
     let params = LbfgsParams {
         max_iter: 3,
         ..Default::default()
     };
-    let r = lbfgs_minimize(&f, &start(2), &params, &mut Silent).unwrap();
-    assert!(!r.converged);
-    assert_eq!(r.iterations, 3);
+    let r = params.build().unwrap().solve(&mut f, &start(2)).unwrap();
+    assert!(!r.info.converged);
+    assert_eq!(r.info.iterations, 3);
+    assert_eq!(r.info.status, Status::MaxIterations);
 }
 
 #[test]
 fn adam_reaches_the_rosenbrock_minimum() {
-    let f = Rosenbrock { n: 2 };
+    let mut f = Rosenbrock { n: 2 };
     let mut adam = AdamParams::new()
         .learning_rate(2e-2)
         .step_decay(2_000, 0.5)
@@ -52,17 +58,17 @@ fn adam_reaches_the_rosenbrock_minimum() {
         .unwrap();
     let mut calls = 0;
     let mut every = Every::new(100, |_: &IterInfo| calls += 1);
-    let r = adam.minimize(&f, &start(2), &mut every).unwrap();
+    let r = adam.solve_observed(&mut f, &start(2), &mut every).unwrap();
     let _ = every;
     assert!(
         r.x.iter().all(|v| (v - 1.0).abs() < 1e-3),
         "{:?} after {}",
         r.x,
-        r.iterations
+        r.info.iterations
     );
     assert!(r.cost < 1e-6, "cost {}", r.cost);
-    assert_eq!(calls, r.iterations / 100);
-    assert_eq!(r.cost_history.len(), r.iterations);
+    assert_eq!(calls, r.info.iterations / 100);
+    assert_eq!(r.cost_history.len(), r.info.iterations);
 }
 
 #[test]
@@ -123,14 +129,14 @@ fn adam_parameters_are_checked() {
         Err(Error::NonFinite { .. })
     ));
     assert!(matches!(
-        adam.minimize(&Rosenbrock { n: 3 }, &DVector::zeros(2), &mut Silent),
+        adam.solve(&mut Rosenbrock { n: 3 }, &DVector::zeros(2)),
         Err(Error::DimensionMismatch { .. })
     ));
 }
 
 #[test]
 fn armijo_returns_the_largest_acceptable_step() {
-    let f = Rosenbrock { n: 2 };
+    let mut f = Rosenbrock { n: 2 };
     let x = [-1.2, 1.0];
     let fx = f.cost(&x);
     let mut g = [0.0; 2];
@@ -138,7 +144,16 @@ fn armijo_returns_the_largest_acceptable_step() {
     let d = [-g[0], -g[1]];
     let params = ArmijoParams::default();
     let mut x_new = [0.0; 2];
-    let info = armijo_backtracking(|z| f.cost(z), &x, fx, &g, &d, &params, &mut x_new).unwrap();
+    let info = armijo_backtracking(
+        |z| Rosenbrock { n: 2 }.cost(z),
+        &x,
+        fx,
+        &g,
+        &d,
+        &params,
+        &mut x_new,
+    )
+    .unwrap();
     assert!(info.satisfied);
     let slope = g[0] * d[0] + g[1] * d[1];
     assert!(info.cost <= fx + params.c1 * info.step * slope);
@@ -153,7 +168,15 @@ fn armijo_returns_the_largest_acceptable_step() {
 
     // an ascent direction is refused
     assert!(matches!(
-        armijo_backtracking(|z| f.cost(z), &x, fx, &g, &g, &params, &mut x_new),
+        armijo_backtracking(
+            |z| Rosenbrock { n: 2 }.cost(z),
+            &x,
+            fx,
+            &g,
+            &g,
+            &params,
+            &mut x_new
+        ),
         Err(Error::InvalidParameter { .. })
     ));
     // a function that never decreases exhausts the backtracks and says so
@@ -164,4 +187,66 @@ fn armijo_returns_the_largest_acceptable_step() {
     let info = armijo_backtracking(|_| fx + 1.0, &x, fx, &g, &d, &capped, &mut x_new).unwrap();
     assert!(!info.satisfied);
     assert_eq!(info.evaluations, 4);
+}
+
+/// A quadratic bowl f(x) = ½‖x − c‖² that turns to NaN beyond ‖x‖ > 10 (to test the
+/// non-finite stop).
+struct NanBeyond(Vec<f64>);
+
+impl Objective for NanBeyond {
+    fn dim(&self) -> usize {
+        self.0.len()
+    }
+    fn cost(&mut self, x: &[f64]) -> f64 {
+        if x.iter().map(|v| v * v).sum::<f64>() > 100.0 {
+            return f64::NAN;
+        }
+        0.5 * x
+            .iter()
+            .zip(&self.0)
+            .map(|(a, c)| (a - c).powi(2))
+            .sum::<f64>()
+    }
+    fn gradient(&mut self, x: &[f64], g: &mut [f64]) {
+        for ((gi, a), c) in g.iter_mut().zip(x).zip(&self.0) {
+            *gi = a - c;
+        }
+    }
+}
+
+#[test]
+fn solve_convention() {
+    // converged agrees with status, the cap is respected, an observer can stop a run,
+    // a non-finite cost is reported in the status
+    let x0 = start(4);
+    let lbfgs = LbfgsParams::default().max_iter(50).build().unwrap();
+    let r = lbfgs.solve(&mut Rosenbrock { n: 4 }, &x0).unwrap();
+    assert_eq!(r.info.converged, r.info.status == Status::Converged);
+    assert!(r.info.iterations <= 50);
+    let r = lbfgs
+        .solve_observed(&mut Rosenbrock { n: 4 }, &x0, &mut StopAfter(2))
+        .unwrap();
+    assert_eq!(r.info.status, Status::StoppedByObserver);
+    assert_eq!(r.info.iterations, 2);
+
+    let mut adam = AdamParams::new().max_iter(30).build(4).unwrap();
+    let r = adam.solve(&mut Rosenbrock { n: 4 }, &x0).unwrap();
+    assert_eq!(r.info.status, Status::MaxIterations);
+    assert_eq!(r.info.iterations, 30);
+    assert!(!r.info.converged);
+    let mut adam = AdamParams::new().build(4).unwrap();
+    let r = adam
+        .solve_observed(&mut Rosenbrock { n: 4 }, &x0, &mut StopAfter(3))
+        .unwrap();
+    assert_eq!(r.info.status, Status::StoppedByObserver);
+    assert_eq!(r.info.iterations, 3);
+
+    // a learning rate of 4 jumps out of the ball ‖x‖ ≤ 10 around c = 0 from x0 = (9, 0)
+    let mut adam = AdamParams::new().learning_rate(4.0).build(2).unwrap();
+    let mut f = NanBeyond(vec![-9.0, 0.0]);
+    let r = adam
+        .solve(&mut f, &DVector::from_vec(vec![9.0, 0.0]))
+        .unwrap();
+    assert_eq!(r.info.status, Status::NonFinite);
+    assert!(r.cost.is_finite() && r.x.iter().all(|v| v.is_finite()));
 }

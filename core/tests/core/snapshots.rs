@@ -2,9 +2,10 @@
 //! arithmetic involves no CPU-dependent kernels (CSR products, argmin's Vec ops, Adam's loop).
 //! A change here means the algorithm's behaviour changed: check it was intended, then update.
 
+use super::cg::cg;
 use nalgebra::DVector;
-use parsimony_core::linalg::{CgParams, JacobiPreconditioner, conjugate_gradient, csr_diagonal};
-use parsimony_core::optim::{AdamParams, LbfgsParams, Rosenbrock, Silent, lbfgs_minimize};
+use parsimony_core::linalg::{CgParams, JacobiPreconditioner, csr_diagonal};
+use parsimony_core::optim::{AdamParams, LbfgsParams, Rosenbrock};
 
 #[test]
 fn cg_on_the_1d_laplacian() {
@@ -12,7 +13,7 @@ fn cg_on_the_1d_laplacian() {
     let a = super::laplacian_1d(n);
     let b = DVector::from_element(n, 1.0);
     let jac = JacobiPreconditioner::new(&csr_diagonal(&a).unwrap()).unwrap();
-    let sol = conjugate_gradient(&a, &b, None, Some(&jac), &CgParams::default()).unwrap();
+    let sol = cg(&a, &b, None, Some(&jac), &CgParams::default()).unwrap();
     // b = 1 is symmetric about the centre: CG needs n/2 = 50 steps.
     assert_eq!(sol.info.iterations, 50);
     assert!(sol.info.converged);
@@ -23,14 +24,15 @@ fn cg_on_the_1d_laplacian() {
 
 #[test]
 fn lbfgs_on_rosenbrock() {
-    let r = lbfgs_minimize(
-        &Rosenbrock { n: 2 },
-        &DVector::from_vec(vec![-1.2, 1.0]),
-        &LbfgsParams::default(),
-        &mut Silent,
-    )
-    .unwrap();
-    assert_eq!(r.iterations, 38);
+    let r = LbfgsParams::default()
+        .build()
+        .unwrap()
+        .solve(
+            &mut Rosenbrock { n: 2 },
+            &DVector::from_vec(vec![-1.2, 1.0]),
+        )
+        .unwrap();
+    assert_eq!(r.info.iterations, 38);
 }
 
 #[test]
@@ -43,12 +45,11 @@ fn adam_on_rosenbrock() {
         .build(2)
         .unwrap();
     let r = adam
-        .minimize(
-            &Rosenbrock { n: 2 },
+        .solve(
+            &mut Rosenbrock { n: 2 },
             &DVector::from_vec(vec![-1.2, 1.0]),
-            &mut Silent,
         )
         .unwrap();
-    assert!(r.converged);
-    assert_eq!(r.iterations, 6640);
+    assert!(r.info.converged);
+    assert_eq!(r.info.iterations, 6640);
 }

@@ -1,23 +1,32 @@
-//! PNG figures with plotters: one builder per figure, one `save` call, a `Result` back.
+//! # parsimony-plot
+//!
+//! What a run shows to a person, kept out of the numeric crates so that a solver crate builds
+//! without plotters, a font or a terminal library:
+//!
+//! * PNG figures with plotters: one builder per figure, one `save` call, a `Result` back.
 //!
 //! * [`LinePlot`]: several series as lines and/or markers, linear or logarithmic axes, a
 //!   legend; with markers only it is a scatter plot ([`LinePlot::points`]).
 //! * [`Heatmap`]: a field sampled on a regular grid (the Kuramoto–Sivashinsky space-time
 //!   picture), with a colour bar and a choice of [`Colormap`].
 //!
-//! Text is drawn with DejaVu Sans, vendored in `core/assets/fonts` (licence beside it) and
+//! Text is drawn with DejaVu Sans, vendored in `plot/assets/fonts` (licence beside it) and
 //! registered once with plotters' `ab_glyph` backend, so figures need no system fonts.
 //! Files are written with the bitmap backend; missing parent folders are created.
+//! * [`ProgressObserver`]: an indicatif progress bar as a [`parsimony_core::solve::Observer`],
+//!   drawn only when stderr is a terminal.
 
 pub mod colormap;
 pub mod heatmap;
 pub mod line;
+pub mod progress;
 
 pub use colormap::Colormap;
 pub use heatmap::Heatmap;
 pub use line::{LinePlot, SeriesStyle};
+pub use progress::{ProgressObserver, progress_bar};
 
-use crate::{Error, Result};
+use parsimony_core::{Error, Result};
 use plotters::style::FontStyle;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -25,7 +34,7 @@ use std::sync::OnceLock;
 /// The font family every figure uses.
 pub(crate) const FONT: &str = "sans-serif";
 
-static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static DEJAVU_SANS: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 
 /// Registers the vendored font with plotters (once per process).
 pub(crate) fn ensure_font() -> Result<()> {

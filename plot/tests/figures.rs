@@ -2,7 +2,7 @@
 
 use nalgebra::DMatrix;
 use parsimony_core::Error;
-use parsimony_core::plot::{Colormap, Heatmap, LinePlot};
+use parsimony_plot::{Colormap, Heatmap, LinePlot};
 use std::collections::HashSet;
 use std::path::PathBuf;
 

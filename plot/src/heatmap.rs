@@ -1,9 +1,9 @@
 //! Heat maps of fields on regular grids, with a colour bar.
 
-use super::line::format_tick;
-use super::{Colormap, FONT, check_size, ensure_font, plot_err, prepare_path};
-use crate::{Error, Result};
+use crate::line::format_tick;
+use crate::{Colormap, FONT, check_size, ensure_font, plot_err, prepare_path};
 use nalgebra::DMatrix;
+use parsimony_core::{Error, Result};
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -136,7 +136,7 @@ impl Heatmap {
         if self.values.is_empty() {
             return Err(Error::invalid("values", "the grid is empty"));
         }
-        crate::linalg::check_finite("values", self.values.as_slice())?;
+        parsimony_core::linalg::check_finite("values", self.values.as_slice())?;
         for (name, (a, b)) in [("x extent", self.x_extent), ("y extent", self.y_extent)] {
             if !(a.is_finite() && b.is_finite() && a < b) {
                 return Err(Error::invalid(
