@@ -16,7 +16,7 @@ use std::path::Path;
 ///
 /// ```no_run
 /// use nalgebra::DMatrix;
-/// use parsimony_core::plot::{Colormap, Heatmap};
+/// use parsimony_plot::{Colormap, Heatmap};
 /// let u = DMatrix::from_fn(200, 128, |t, x| ((x as f64) * 0.1 + (t as f64) * 0.05).sin());
 /// Heatmap::new("u(x, t)", &u)
 ///     .extent((0.0, 32.0), (0.0, 100.0))

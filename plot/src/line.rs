@@ -33,7 +33,7 @@ struct Series {
 /// reached exactly 0 cannot be drawn there); every other value must be finite.
 ///
 /// ```no_run
-/// use parsimony_core::plot::LinePlot;
+/// use parsimony_plot::LinePlot;
 /// let k: Vec<f64> = (1..=50).map(|k| k as f64).collect();
 /// let r: Vec<f64> = k.iter().map(|k| 0.5f64.powf(*k)).collect();
 /// LinePlot::new("CG residual")
