@@ -8,6 +8,12 @@
 //! * Sample quantiles by linear interpolation between order statistics (NumPy's default
 //!   method): with the sorted sample x₍₀₎ ≤ … ≤ x₍ₙ₋₁₎ and h = (n − 1) q, the q-quantile is
 //!   x₍⌊h⌋₎ + (h − ⌊h⌋)(x₍⌊h⌋₊₁₎ − x₍⌊h⌋₎); the median is q = ½.
+//! * Running moments ([`RunningMoments`]): count n, mean x̄ and M₂ = Σ(x − x̄)² of a stream,
+//!   updated by Welford's recurrence one value at a time (δ = x − x̄, x̄ += δ/n,
+//!   M₂ += δ(x − x̄)), by a two-pass sum for a whole slice, and merged by Chan, Golub & LeVeque's
+//!   rule (n = nₐ + n_b, δ = x̄_b − x̄ₐ, x̄ = x̄ₐ + δ n_b/n, M₂ = M₂ₐ + M₂_b + δ² nₐ n_b/n), so
+//!   parts computed on separate threads combine without the cancellation of Σx² − n x̄².
+//!   Population variance M₂/n, sample variance M₂/(n − 1).
 
 use crate::error::check_len;
 use crate::linalg::{Scalar, check_finite};
@@ -97,4 +103,122 @@ pub fn quantile(v: &[f64], q: f64) -> Result<f64> {
 /// Errors: an empty sample or a non-finite value.
 pub fn median(v: &[f64]) -> Result<f64> {
     quantile(v, 0.5)
+}
+
+/// Count, mean and sum of squared deviations of a stream of values (see the module doc):
+/// push values one by one or a slice at a time, merge parts, read the mean and the variance.
+/// An empty accumulator has mean 0 and variance 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunningMoments {
+    count: usize,
+    mean: f64,
+    m2: f64,
+}
+
+impl RunningMoments {
+    /// An empty accumulator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The moments of `v` (two passes: the mean, then the squared deviations from it, each
+    /// summed in four lanes).
+    pub fn from_slice(v: &[f64]) -> Self {
+        if v.is_empty() {
+            return Self::default();
+        }
+        let n = v.len() as f64;
+        let mean = lane_sum(v, |x| x) / n;
+        let m2 = lane_sum(v, |x| (x - mean) * (x - mean));
+        Self {
+            count: v.len(),
+            mean,
+            m2,
+        }
+    }
+
+    /// Adds one value (Welford's update).
+    pub fn push(&mut self, x: f64) {
+        self.count += 1;
+        let delta = x - self.mean;
+        self.mean += delta / self.count as f64;
+        self.m2 += delta * (x - self.mean);
+    }
+
+    /// Adds every value of `v` (its moments by [`RunningMoments::from_slice`], then merged).
+    pub fn push_slice(&mut self, v: &[f64]) {
+        self.merge(&Self::from_slice(v));
+    }
+
+    /// Adds the values another accumulator has seen (Chan, Golub & LeVeque).
+    pub fn merge(&mut self, other: &RunningMoments) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count == 0 {
+            *self = *other;
+            return;
+        }
+        let (na, nb) = (self.count as f64, other.count as f64);
+        let n = na + nb;
+        let delta = other.mean - self.mean;
+        self.mean += delta * (nb / n);
+        self.m2 += other.m2 + delta * delta * (na * nb / n);
+        self.count += other.count;
+    }
+
+    /// Values seen.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Their mean (0 when empty).
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    /// Population variance M₂/n (0 when empty).
+    pub fn variance(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            (self.m2 / self.count as f64).max(0.0)
+        }
+    }
+
+    /// Sample variance M₂/(n − 1) (0 for fewer than two values).
+    pub fn sample_variance(&self) -> f64 {
+        if self.count < 2 {
+            0.0
+        } else {
+            (self.m2 / (self.count - 1) as f64).max(0.0)
+        }
+    }
+
+    /// Population standard deviation √(M₂/n).
+    pub fn std(&self) -> f64 {
+        self.variance().sqrt()
+    }
+}
+
+/// Population standard deviation of `v` (two passes; 0 for an empty slice).
+pub fn population_std(v: &[f64]) -> f64 {
+    RunningMoments::from_slice(v).std()
+}
+
+/// Σ f(x) over `v` in four interleaved partial sums (which breaks the dependency chain of a
+/// sequential sum), added pairwise at the end.
+fn lane_sum(v: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    let mut acc = [0.0; 4];
+    let mut chunks = v.chunks_exact(4);
+    for c in &mut chunks {
+        acc[0] += f(c[0]);
+        acc[1] += f(c[1]);
+        acc[2] += f(c[2]);
+        acc[3] += f(c[3]);
+    }
+    for (a, &x) in acc.iter_mut().zip(chunks.remainder()) {
+        *a += f(x);
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }

@@ -1,6 +1,8 @@
 //! Metrics and intervals against hand-computed values.
 
-use parsimony_core::stats::{gaussian_interval, median, nmse, quantile, relative_error};
+use parsimony_core::stats::{
+    RunningMoments, gaussian_interval, median, nmse, population_std, quantile, relative_error,
+};
 use parsimony_core::{C64, Error};
 
 #[test]
@@ -93,4 +95,50 @@ fn quantiles_round_as_numpy() {
     ] {
         assert_eq!(quantile(&v, q).unwrap(), want, "q = {q}");
     }
+}
+
+/// Running moments against the hand-computed mean 5 and population variance 4 of
+/// [2, 4, 4, 4, 5, 5, 7, 9] (sample variance 32/7), pushed one by one, as one slice and as
+/// two merged parts.
+#[test]
+fn running_moments_by_value_slice_and_merge() {
+    let v = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+    let mut one = RunningMoments::new();
+    v.iter().for_each(|&x| one.push(x));
+    let slice = RunningMoments::from_slice(&v);
+    let mut merged = RunningMoments::from_slice(&v[..3]);
+    merged.merge(&RunningMoments::from_slice(&v[3..]));
+    let mut pushed = RunningMoments::new();
+    pushed.push_slice(&v[..5]);
+    pushed.push_slice(&v[5..]);
+    for m in [one, slice, merged, pushed] {
+        assert_eq!(m.count(), 8);
+        assert!((m.mean() - 5.0).abs() < 1e-15);
+        assert!((m.variance() - 4.0).abs() < 1e-14);
+        assert!((m.std() - 2.0).abs() < 1e-14);
+        assert!((m.sample_variance() - 32.0 / 7.0).abs() < 1e-14);
+    }
+    assert!((population_std(&v) - 2.0).abs() < 1e-15);
+    // empty parts change nothing; an empty accumulator reads 0
+    let mut e = RunningMoments::new();
+    assert_eq!((e.count(), e.mean(), e.variance()), (0, 0.0, 0.0));
+    e.merge(&slice);
+    e.merge(&RunningMoments::new());
+    assert_eq!(e, slice);
+    assert_eq!(population_std(&[]), 0.0);
+    assert_eq!(RunningMoments::from_slice(&[3.0]).sample_variance(), 0.0);
+}
+
+/// A large offset does not cancel the variance: 1e9 + (0, 1, 2, …, 999) in parts of 7 has the
+/// variance (1000² − 1)/12 of 0…999.
+#[test]
+fn running_moments_keep_the_variance_of_offset_data() {
+    let v: Vec<f64> = (0..1000).map(|i| 1e9 + i as f64).collect();
+    let mut m = RunningMoments::new();
+    for c in v.chunks(7) {
+        m.push_slice(c);
+    }
+    let want = (1000.0f64 * 1000.0 - 1.0) / 12.0;
+    assert!((m.variance() - want).abs() < 1e-9 * want, "{}", m.variance());
+    assert!((m.mean() - (1e9 + 499.5)).abs() < 1e-6);
 }
