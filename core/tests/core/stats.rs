@@ -139,6 +139,10 @@ fn running_moments_keep_the_variance_of_offset_data() {
         m.push_slice(c);
     }
     let want = (1000.0f64 * 1000.0 - 1.0) / 12.0;
-    assert!((m.variance() - want).abs() < 1e-9 * want, "{}", m.variance());
+    assert!(
+        (m.variance() - want).abs() < 1e-9 * want,
+        "{}",
+        m.variance()
+    );
     assert!((m.mean() - (1e9 + 499.5)).abs() < 1e-6);
 }
