@@ -1,7 +1,8 @@
 //! Heat maps of fields on regular grids, with a colour bar.
 
+use crate::canvas::{FONT, check_size, ensure_font, plot_err, prepare_path};
+use crate::colormap::Colormap;
 use crate::line::format_tick;
-use crate::{Colormap, FONT, check_size, ensure_font, plot_err, prepare_path};
 use nalgebra::DMatrix;
 use parsimony_core::{Error, Result};
 use plotters::prelude::*;

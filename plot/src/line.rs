@@ -1,6 +1,6 @@
 //! Line and scatter plots of several series, on linear or logarithmic axes.
 
-use crate::{FONT, check_size, ensure_font, plot_err, prepare_path};
+use crate::canvas::{FONT, check_size, ensure_font, plot_err, prepare_path};
 use parsimony_core::{Error, Result};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
