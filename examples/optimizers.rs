@@ -8,9 +8,9 @@
 //! Flags: --n 2 (dimension) --adam-iters 20000 --lr 0.02
 
 use nalgebra::DVector;
-use parsimony::optim::{AdamParams, LbfgsParams, ProgressObserver, Rosenbrock, lbfgs_minimize};
+use parsimony::optim::{AdamParams, LbfgsParams, Rosenbrock};
 use parsimony::output::{Flags, JsonValue, write_csv, write_json};
-use parsimony::plot::LinePlot;
+use parsimony::plot::{LinePlot, ProgressObserver};
 
 fn main() -> std::process::ExitCode {
     parsimony::output::report(run())
@@ -22,7 +22,7 @@ fn run() -> parsimony::Result<()> {
     let n: usize = args.get("n", 2)?;
     let iters: usize = args.get("adam-iters", 20_000)?;
     let lr: f64 = args.get("lr", 0.02)?;
-    let f = Rosenbrock { n };
+    let mut f = Rosenbrock { n };
     let x0 = DVector::from_fn(n, |i, _| if i % 2 == 0 { -1.2 } else { 1.0 });
 
     let mut adam = AdamParams::new()
@@ -32,18 +32,13 @@ fn run() -> parsimony::Result<()> {
         .grad_tol(1e-8)
         .build(n)?;
     let mut bar = ProgressObserver::new("adam", iters as u64);
-    let a = adam.minimize(&f, &x0, &mut bar)?;
-    let l = lbfgs_minimize(
-        &f,
-        &x0,
-        &LbfgsParams::default(),
-        &mut parsimony::optim::Silent,
-    )?;
+    let a = adam.solve_observed(&mut f, &x0, &mut bar)?;
+    let l = LbfgsParams::default().build()?.solve(&mut f, &x0)?;
     for (name, r) in [("Adam", &a), ("L-BFGS", &l)] {
         let dist = (&r.x - DVector::from_element(n, 1.0)).norm();
         println!(
             "{name:7} {:6} iterations  f = {:.3e}  ‖∇f‖ = {:.2e}  ‖x − 1‖ = {:.2e}  converged = {} ({})",
-            r.iterations, r.cost, r.grad_norm, dist, r.converged, r.termination
+            r.info.iterations, r.cost, r.grad_norm, dist, r.info.converged, r.info.status
         );
     }
     let ka: Vec<f64> = (1..=a.cost_history.len()).map(|k| k as f64).collect();
@@ -79,11 +74,11 @@ fn run() -> parsimony::Result<()> {
         &args.out.join("summary.json"),
         &[
             ("n", JsonValue::Int(n as i64)),
-            ("adam_iterations", JsonValue::Int(a.iterations as i64)),
+            ("adam_iterations", JsonValue::Int(a.info.iterations as i64)),
             ("adam_cost", JsonValue::Num(a.cost)),
-            ("lbfgs_iterations", JsonValue::Int(l.iterations as i64)),
+            ("lbfgs_iterations", JsonValue::Int(l.info.iterations as i64)),
             ("lbfgs_cost", JsonValue::Num(l.cost)),
-            ("lbfgs_converged", JsonValue::Bool(l.converged)),
+            ("lbfgs_converged", JsonValue::Bool(l.info.converged)),
         ],
     )?;
     println!(

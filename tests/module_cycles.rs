@@ -173,7 +173,11 @@ fn expand_use(tree: &str, prefix: &[String], out: &mut Vec<(String, Vec<String>)
         let close = tree.rfind('}').unwrap_or(tree.len());
         let inner = &tree[open + 1..close];
         let mut p = prefix.to_vec();
-        p.extend(head.split("::").filter(|s| !s.is_empty()).map(|s| s.trim().to_string()));
+        p.extend(
+            head.split("::")
+                .filter(|s| !s.is_empty())
+                .map(|s| s.trim().to_string()),
+        );
         // split inner at top-level commas
         let mut depth = 0;
         let mut start = 0;
@@ -225,7 +229,10 @@ fn uses(text: &str) -> Vec<(String, Vec<String>)> {
         let Some(end) = text[i..].find(';') else {
             break;
         };
-        let tree: String = text[i..i + end].split_whitespace().collect::<Vec<_>>().join(" ");
+        let tree: String = text[i..i + end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         expand_use(&tree, &[], &mut out);
         i += end + 1;
     }
@@ -247,7 +254,10 @@ fn inline_paths(text: &str) -> Vec<Vec<String>> {
                     j += 1;
                 }
                 path.push(chars[s..j].iter().collect::<String>());
-                if j + 2 < chars.len() && chars[j] == ':' && chars[j + 1] == ':' && is_ident(chars[j + 2])
+                if j + 2 < chars.len()
+                    && chars[j] == ':'
+                    && chars[j + 1] == ':'
+                    && is_ident(chars[j + 2])
                 {
                     j += 2;
                 } else {
@@ -320,7 +330,14 @@ fn defined_items(text: &str) -> BTreeSet<String> {
     for w in words.windows(2) {
         if matches!(
             w[0],
-            "fn" | "struct" | "enum" | "trait" | "type" | "const" | "static" | "union" | "macro_rules!"
+            "fn" | "struct"
+                | "enum"
+                | "trait"
+                | "type"
+                | "const"
+                | "static"
+                | "union"
+                | "macro_rules!"
         ) {
             set.insert(w[1].to_string());
         }
