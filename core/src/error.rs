@@ -125,6 +125,27 @@ pub fn check_positive(name: &str, value: f64) -> Result<()> {
     }
 }
 
+/// Checks that a parameter is finite and ≥ 0 (a tolerance, a threshold, a variance).
+pub fn check_non_negative(name: &str, value: f64) -> Result<()> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            name,
+            format!("must be finite and ≥ 0, got {value}"),
+        ))
+    }
+}
+
+/// Checks that a count (an iteration cap, a size) is at least 1.
+pub fn check_at_least_one(name: &str, value: usize) -> Result<()> {
+    if value >= 1 {
+        Ok(())
+    } else {
+        Err(Error::invalid(name, "must be at least 1"))
+    }
+}
+
 /// Checks that a parameter is finite and lies in the half-open interval `[lo, hi)`.
 pub fn check_in_range(name: &str, value: f64, lo: f64, hi: f64) -> Result<()> {
     if value.is_finite() && value >= lo && value < hi {

@@ -34,7 +34,7 @@
 //! ```
 
 use super::LinearOperator;
-use crate::error::check_len;
+use crate::error::{check_at_least_one, check_len, check_non_negative};
 use crate::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use crate::{Error, Result};
 use nalgebra::DVector;
@@ -138,17 +138,11 @@ impl CgParams {
     }
 
     fn validate(&self) -> Result<()> {
-        if self.max_iter == Some(0) {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
+        if let Some(n) = self.max_iter {
+            check_at_least_one("max_iter", n)?;
         }
-        for (name, v) in [("rel_tol", self.rel_tol), ("abs_tol", self.abs_tol)] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(Error::invalid(
-                    name,
-                    format!("must be finite and ≥ 0, got {v}"),
-                ));
-            }
-        }
+        check_non_negative("rel_tol", self.rel_tol)?;
+        check_non_negative("abs_tol", self.abs_tol)?;
         if self.rel_tol == 0.0 && self.abs_tol == 0.0 {
             return Err(Error::invalid(
                 "rel_tol",

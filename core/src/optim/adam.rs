@@ -13,7 +13,7 @@
 //! a deterministic [`Objective`].
 
 use super::{Objective, OptimSolution};
-use crate::error::{check_len, check_positive};
+use crate::error::{check_at_least_one, check_len, check_non_negative, check_positive};
 use crate::linalg::check_finite;
 use crate::solve::{Clock, Control, IterInfo, Observer, Silent, Status};
 use crate::{Error, Result};
@@ -108,15 +108,8 @@ impl AdamParams {
                 format!("must lie in (0, 1], got {}", self.decay_factor),
             ));
         }
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
-        }
-        if !(self.grad_tol.is_finite() && self.grad_tol >= 0.0) {
-            return Err(Error::invalid(
-                "grad_tol",
-                format!("must be finite and ≥ 0, got {}", self.grad_tol),
-            ));
-        }
+        check_at_least_one("max_iter", self.max_iter)?;
+        check_non_negative("grad_tol", self.grad_tol)?;
         if dim == 0 {
             return Err(Error::invalid("dim", "must be at least 1"));
         }

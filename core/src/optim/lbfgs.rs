@@ -8,7 +8,7 @@
 //! `Vec<f64>` (argmin-math has no nalgebra 0.35 backend).
 
 use super::{Objective, OptimSolution};
-use crate::error::check_len;
+use crate::error::{check_at_least_one, check_len, check_non_negative};
 use crate::linalg::check_finite;
 use crate::solve::{Clock, Control, IterInfo, Observer, Silent, Status};
 use crate::{Error, Result};
@@ -79,21 +79,10 @@ impl LbfgsParams {
     }
 
     fn validate(&self) -> Result<()> {
-        if self.memory == 0 {
-            return Err(Error::invalid("memory", "must be at least 1"));
-        }
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
-        }
-        for (name, v) in [("grad_tol", self.grad_tol), ("cost_tol", self.cost_tol)] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(Error::invalid(
-                    name,
-                    format!("must be finite and ≥ 0, got {v}"),
-                ));
-            }
-        }
-        Ok(())
+        check_at_least_one("memory", self.memory)?;
+        check_at_least_one("max_iter", self.max_iter)?;
+        check_non_negative("grad_tol", self.grad_tol)?;
+        check_non_negative("cost_tol", self.cost_tol)
     }
 }
 
