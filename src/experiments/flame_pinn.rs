@@ -24,10 +24,11 @@ use crate::flame::model::FlameModel;
 use crate::flame::real::Precision;
 use crate::flame::reference::{FdSolution, NewtonParams, solve_fd_richardson};
 use crate::flame::train::{
-    PinnParams, PinnSolution, TrainRecord, train_forward, train_inverse, uniform_points,
+    PinnParams, PinnProblem, PinnSolution, PinnState, TrainRecord, uniform_points,
 };
 use crate::output::{Flags, JsonValue, write_csv, write_json};
 use crate::plot::LinePlot;
+use crate::solve::IterInfo;
 
 /// The FD reference: s_L (Richardson from N = 4000, 8000) and the fine profile.
 pub fn reference(model: &FlameModel) -> Result<(f64, FdSolution)> {
@@ -147,7 +148,8 @@ fn params_from(flags: &Flags, recipe: &Recipe) -> Result<PinnParams> {
         .precision(precision)
         .threads(flags.get("threads", 1)?)
         .seed(flags.get("seed", 0)?);
-    p.check()?;
+    // checked here, so that a bad flag fails before the reference is computed
+    p.clone().build()?;
     Ok(p)
 }
 
@@ -268,10 +270,14 @@ fn write_fields(
     Ok(err)
 }
 
-fn history_rows(h: &[TrainRecord], s_ref: f64, t_err: &[f64]) -> Vec<Vec<f64>> {
+fn history_rows(h: &[TrainRecord], s_ref: f64, t_err: &[(usize, f64)]) -> Vec<Vec<f64>> {
     h.iter()
-        .zip(t_err)
-        .map(|(r, &e)| {
+        .map(|r| {
+            // the observer's T error at this step (NaN for step 0, before the first Adam step)
+            let e = t_err
+                .iter()
+                .find(|(k, _)| *k == r.step)
+                .map_or(f64::NAN, |&(_, e)| e);
             vec![
                 r.step as f64,
                 r.seconds,
@@ -303,7 +309,7 @@ const HISTORY_HEADER: [&str; 11] = [
     "t_rel_l2_error",
 ];
 
-/// A monitor that records T's L2 error at every checkpoint and the first time s_L and T are
+/// An observer that records T's L2 error at every checkpoint and the first time s_L and T are
 /// within the acceptance tolerances (0.5 %, 1 %).
 struct Accuracy<'a> {
     fd: &'a FdSolution,
@@ -311,8 +317,11 @@ struct Accuracy<'a> {
     x: Vec<f64>,
     /// The training loss's twin, used only for `predict`.
     probe: Case1Loss<f64>,
-    t_err: Vec<f64>,
+    /// (Adam step, T's relative L2 error) at the checkpoints.
+    t_err: Vec<(usize, f64)>,
     reached: Option<(usize, f64)>,
+    checkpoint_every: usize,
+    steps: usize,
 }
 
 impl<'a> Accuracy<'a> {
@@ -331,10 +340,21 @@ impl<'a> Accuracy<'a> {
             probe: Case1Loss::new(model, &mlp, &[0.0], problem)?,
             t_err: Vec::new(),
             reached: None,
+            checkpoint_every: params.checkpoint_every,
+            steps: params.steps,
         })
     }
 
-    fn observe(&mut self, rec: &TrainRecord, theta: &[f64]) -> bool {
+    /// The training's observer: the checkpoints' states go to [`Accuracy::record`].
+    fn observe(&mut self, info: &IterInfo<'_>) {
+        if let Some(st) = info.state::<PinnState>()
+            && (st.step % self.checkpoint_every == 0 || st.step == self.steps)
+        {
+            self.record(&st.record(), &st.theta);
+        }
+    }
+
+    fn record(&mut self, rec: &TrainRecord, theta: &[f64]) {
         let err = self
             .probe
             .predict(theta, &self.x)
@@ -343,14 +363,13 @@ impl<'a> Accuracy<'a> {
                 l2_error(self.fd, &self.x, &t)
             })
             .unwrap_or(f64::NAN);
-        self.t_err.push(err);
+        self.t_err.push((rec.step, err));
         if self.reached.is_none()
             && ((rec.s_l - self.s_ref) / self.s_ref).abs() < 5e-3
             && err < 1e-2
         {
             self.reached = Some((rec.step, rec.seconds));
         }
-        false
     }
 }
 
@@ -378,8 +397,11 @@ pub fn run_forward(flags: &Flags) -> Result<()> {
     let (s_ref, fd) = reference(&model)?;
     println!("reference (FD + Newton, Richardson 4000/8000): s_L = {s_ref:.8} m/s");
     let mut acc = Accuracy::new(&model, &params, Problem::Forward, &fd, s_ref)?;
-    let mut mon = |r: &TrainRecord, th: &[f64]| acc.observe(r, th);
-    let sol = train_forward(&model, &params, Some(&mut mon))?;
+    let mut mon = |info: &IterInfo<'_>| acc.observe(info);
+    let sol = params
+        .clone()
+        .build()?
+        .solve_observed(&PinnProblem::forward(&model)?, &mut mon)?;
     let s_err = (sol.s_l - s_ref) / s_ref;
     let title = format!("Case 1 forward, φ = {}", model.phi);
     let t_err = write_fields(flags, &sol, &acc, &title, &[])?;
@@ -399,13 +421,13 @@ pub fn run_forward(flags: &Flags) -> Result<()> {
         sol.loss.residual,
         sol.loss.boundary,
         sol.best_step,
-        sol.steps,
-        sol.seconds,
-        if sol.lbfgs_iterations > 0 {
+        sol.info.iterations,
+        sol.info.seconds,
+        if sol.lbfgs_iterations() > 0 {
             format!(
                 "; L-BFGS {} iterations ({})",
-                sol.lbfgs_iterations,
-                if sol.lbfgs_improved {
+                sol.lbfgs_iterations(),
+                if sol.lbfgs_improved() {
                     "lowered the loss"
                 } else {
                     "did not lower the loss"
@@ -432,13 +454,13 @@ pub fn run_forward(flags: &Flags) -> Result<()> {
             ("t_rel_l2_error", JsonValue::Num(t_err)),
             ("loss", JsonValue::Num(sol.loss.total)),
             ("best_step", JsonValue::Int(sol.best_step as i64)),
-            ("steps", JsonValue::Int(sol.steps as i64)),
+            ("steps", JsonValue::Int(sol.info.iterations as i64)),
             (
                 "lbfgs_iterations",
-                JsonValue::Int(sol.lbfgs_iterations as i64),
+                JsonValue::Int(sol.lbfgs_iterations() as i64),
             ),
-            ("lbfgs_improved", JsonValue::Bool(sol.lbfgs_improved)),
-            ("seconds", JsonValue::Num(sol.seconds)),
+            ("lbfgs_improved", JsonValue::Bool(sol.lbfgs_improved())),
+            ("seconds", JsonValue::Num(sol.info.seconds)),
             ("accuracy_step", JsonValue::Int(k_acc)),
             ("accuracy_seconds", JsonValue::Num(s_acc)),
             (
@@ -485,8 +507,11 @@ pub fn run_inverse(flags: &Flags) -> Result<()> {
     let (s_ref, fd) = reference(&model)?;
     let obs = Observations::synthetic(&model, &fd, n_obs, sigma, noise_seed)?;
     let mut acc = Accuracy::new(&model, &params, Problem::Inverse(obs.clone()), &fd, s_ref)?;
-    let mut mon = |r: &TrainRecord, th: &[f64]| acc.observe(r, th);
-    let sol = train_inverse(&model, &obs, &params, Some(&mut mon))?;
+    let mut mon = |info: &IterInfo<'_>| acc.observe(info);
+    let sol = params
+        .clone()
+        .build()?
+        .solve_observed(&PinnProblem::inverse(&model, &obs)?, &mut mon)?;
     let errs = [
         (sol.s_l - s_ref) / s_ref,
         (sol.conductivity - model.conductivity) / model.conductivity,
@@ -530,7 +555,7 @@ pub fn run_inverse(flags: &Flags) -> Result<()> {
         sol.loss.residual,
         sol.loss.data,
         sol.best_step,
-        sol.seconds
+        sol.info.seconds
     );
     let mut summary = vec![
         ("phi", JsonValue::Num(model.phi)),
@@ -545,7 +570,7 @@ pub fn run_inverse(flags: &Flags) -> Result<()> {
         ("activation_energy_rel_error", JsonValue::Num(errs[2])),
         ("t_rel_l2_error", JsonValue::Num(t_err)),
         ("loss", JsonValue::Num(sol.loss.total)),
-        ("seconds", JsonValue::Num(sol.seconds)),
+        ("seconds", JsonValue::Num(sol.info.seconds)),
     ];
     if sigma > 0.0 {
         summary.extend(classical_comparison(
@@ -643,7 +668,8 @@ pub fn run_sweep(flags: &Flags) -> Result<()> {
         ));
     }
     flags.accept(&[TRAINING_FLAGS, SWEEP_FLAGS].concat())?;
-    let params = params_from(flags, &FORWARD)?.progress(false);
+    let params = params_from(flags, &FORWARD)?;
+    let trainer = params.clone().build()?;
     let phis = flags.list("phis", &[0.40, 0.42, 0.44, 0.46, 0.48, 0.50])?;
     println!(
         "FlamePINN-1D Case 1 sweep over φ = {phis:?}: forward PINN ({}×{}, {:?}, {} + {} steps) vs FD reference",
@@ -653,7 +679,7 @@ pub fn run_sweep(flags: &Flags) -> Result<()> {
     for &phi in &phis {
         let model = model_at(flags, phi)?;
         let (s_ref, fd) = reference(&model)?;
-        let sol = train_forward(&model, &params, None)?;
+        let sol = trainer.solve(&PinnProblem::forward(&model)?)?;
         let x = uniform_points(model.length, 1001);
         let t_err = l2_error(&fd, &x, &sol.temperature(&x)?)?;
         let s_err = (sol.s_l - s_ref) / s_ref;
@@ -662,9 +688,9 @@ pub fn run_sweep(flags: &Flags) -> Result<()> {
             sol.s_l,
             100.0 * s_err,
             100.0 * t_err,
-            sol.seconds
+            sol.info.seconds
         );
-        rows.push(vec![phi, sol.s_l, s_ref, s_err, t_err, sol.seconds]);
+        rows.push(vec![phi, sol.s_l, s_ref, s_err, t_err, sol.info.seconds]);
     }
     write_csv(
         &flags.out.join("sweep.csv"),

@@ -16,14 +16,21 @@
 //! iteration, each O(N) Newton steps warm-started from the current speed). At the optimum,
 //! (JᵀJ)⁻¹ estimates the covariance of θ, i.e. the relative standard errors of λ, E_a and G,
 //! and by the delta method of s_L: how well the data can fix each parameter at all.
+//!
+//! Shape: [`FdInverseProblem`] (model, observations, σ; validated once) → [`FdInverseParams`]
+//! → [`FdInverseParams::build`] → [`FdInverseSolver::solve`] (or `solve_observed`) →
+//! [`FdInverse`] with `info: SolveInfo`: `iterations` counts Levenberg–Marquardt steps,
+//! `stop_value` is the largest component of the last accepted step in ln θ.
 
 use crate::loss::{DataWeights, Observations};
 use crate::model::FlameModel;
 use crate::reference::{NewtonParams, solve_fd};
 use nalgebra::{DMatrix, DVector, Matrix3, Vector3};
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 
-/// Settings of the classical inverse.
+/// Parameters of the classical inverse: pub fields, setters, checked once by
+/// [`FdInverseParams::build`].
 ///
 /// | name | default | valid range |
 /// |---|---|---|
@@ -62,6 +69,96 @@ impl Default for FdInverseParams {
     }
 }
 
+impl FdInverseParams {
+    /// Sets the finite-difference intervals of each flame solve.
+    pub fn grid(mut self, n: usize) -> Self {
+        self.grid = n;
+        self
+    }
+    /// Sets the iteration cap.
+    pub fn max_iter(mut self, n: usize) -> Self {
+        self.max_iter = n;
+        self
+    }
+    /// Sets the step tolerance in ln θ.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+    /// Sets the starting (λ, E_a, G); `None` for G takes the model's.
+    pub fn initial(mut self, conductivity: f64, activation_energy: f64, g: Option<f64>) -> Self {
+        self.initial = (conductivity, activation_energy, g);
+        self
+    }
+    /// Sets the weighting of the misfits.
+    pub fn weights(mut self, weights: DataWeights) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    /// Checks every field (typed errors naming the field) and returns the solver.
+    pub fn build(self) -> Result<FdInverseSolver> {
+        if self.grid < 50 {
+            return Err(Error::invalid("grid", "need at least 50 intervals"));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::invalid("max_iter", "must be at least 1"));
+        }
+        parsimony_core::error::check_positive("tol", self.tol)?;
+        let (l0, e0, g0) = self.initial;
+        for (name, v) in [("initial λ", l0), ("initial E_a", e0)] {
+            parsimony_core::error::check_positive(name, v)?;
+        }
+        if let Some(g0) = g0 {
+            parsimony_core::error::check_positive("initial G", g0)?;
+        }
+        Ok(FdInverseSolver { params: self })
+    }
+}
+
+/// The data of the classical inverse: the model (its λ, E_a and G are only the defaults of the
+/// start), the observations and their relative noise σ, validated once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FdInverseProblem {
+    model: FlameModel,
+    observations: Observations,
+    sigma: f64,
+}
+
+impl FdInverseProblem {
+    /// Errors: an invalid model or observations, `sigma` outside (0, 1).
+    pub fn new(model: &FlameModel, observations: &Observations, sigma: f64) -> Result<Self> {
+        model.validate()?;
+        observations.validate(model.length)?;
+        if !(sigma > 0.0 && sigma < 1.0) {
+            return Err(Error::invalid(
+                "sigma",
+                format!("the relative noise must be in (0, 1), got {sigma}"),
+            ));
+        }
+        Ok(Self {
+            model: model.clone(),
+            observations: observations.clone(),
+            sigma,
+        })
+    }
+
+    /// The model.
+    pub fn model(&self) -> &FlameModel {
+        &self.model
+    }
+
+    /// The observations.
+    pub fn observations(&self) -> &Observations {
+        &self.observations
+    }
+
+    /// The relative noise σ.
+    pub fn sigma(&self) -> f64 {
+        self.sigma
+    }
+}
+
 /// The result of the classical inverse.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FdInverse {
@@ -78,10 +175,11 @@ pub struct FdInverse {
     /// The weighted sum of squared misfits at the optimum: χ² for [`DataWeights::Relative`]
     /// (≈ 2n for a good fit of n points).
     pub chi2: f64,
-    /// Levenberg–Marquardt iterations.
-    pub iterations: usize,
-    /// Whether the step tolerance was met.
-    pub converged: bool,
+    /// Levenberg–Marquardt iterations, status, the largest component of the last accepted
+    /// step in ln θ (`stop_value`), time. [`Status::Converged`] when that step fell below
+    /// `tol`, or when no damped step decreased χ² any more (a minimum to working precision);
+    /// [`Status::Stalled`] when no trial flame of an iteration could be solved at all.
+    pub info: SolveInfo,
 }
 
 /// Weighted residuals of one parameter set, and its s_L.
@@ -104,7 +202,7 @@ fn residuals(
         ..NewtonParams::default()
     };
     let fd = solve_fd(&model, params.grid, &newton)?;
-    if !fd.converged {
+    if !fd.info.converged {
         return Err(Error::breakdown(
             "classical inverse",
             format!(
@@ -156,9 +254,11 @@ fn jacobian(
 }
 
 /// Fits λ, E_a and G (and so s_L) of `model` (its other properties are taken as known) to the
-/// observations with relative noise `sigma`. See the module documentation. `sigma` weighs the
-/// misfits with [`DataWeights::Relative`]; with [`DataWeights::Paper`] the noise level of the
-/// standard errors is estimated from the residuals instead and `sigma` is only checked.
+/// observations with relative noise `sigma`: the preset
+/// `params.clone().build()?.solve(&FdInverseProblem::new(model, obs, sigma)?)`. See the module
+/// documentation. `sigma` weighs the misfits with [`DataWeights::Relative`]; with
+/// [`DataWeights::Paper`] the noise level of the standard errors is estimated from the
+/// residuals instead and `sigma` is only checked.
 ///
 /// Errors: invalid observations or parameters, `sigma` outside (0, 1), a flame solve that
 /// fails during the iteration (reported with the parameters where it failed).
@@ -168,32 +268,58 @@ pub fn fit_fd_inverse(
     sigma: f64,
     params: &FdInverseParams,
 ) -> Result<FdInverse> {
-    model.validate()?;
-    obs.validate(model.length)?;
-    if !(sigma > 0.0 && sigma < 1.0) {
-        return Err(Error::invalid(
-            "sigma",
-            format!("the relative noise must be in (0, 1), got {sigma}"),
-        ));
+    let problem = FdInverseProblem::new(model, obs, sigma)?;
+    params.clone().build()?.solve(&problem)
+}
+
+/// The classical inverse, made by [`FdInverseParams::build`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct FdInverseSolver {
+    params: FdInverseParams,
+}
+
+impl FdInverseSolver {
+    /// The parameters it was built with.
+    pub fn params(&self) -> &FdInverseParams {
+        &self.params
     }
-    if params.grid < 50 {
-        return Err(Error::invalid("grid", "need at least 50 intervals"));
+
+    /// Fits `problem` (see the module documentation).
+    ///
+    /// Errors: a flame solve that fails during the iteration (reported with the parameters
+    /// where it failed), a singular JᵀJ at the optimum.
+    pub fn solve(&self, problem: &FdInverseProblem) -> Result<FdInverse> {
+        self.solve_observed(problem, &mut Silent)
     }
-    if params.max_iter == 0 {
-        return Err(Error::invalid("max_iter", "must be at least 1"));
+
+    /// As [`FdInverseSolver::solve`], reporting every Levenberg–Marquardt step to `observer`
+    /// (cost: the weighted sum of squares).
+    pub fn solve_observed(
+        &self,
+        problem: &FdInverseProblem,
+        observer: &mut dyn Observer,
+    ) -> Result<FdInverse> {
+        fit(problem, &self.params, observer)
     }
-    parsimony_core::error::check_positive("tol", params.tol)?;
+}
+
+fn fit(
+    problem: &FdInverseProblem,
+    params: &FdInverseParams,
+    observer: &mut dyn Observer,
+) -> Result<FdInverse> {
+    let clock = Clock::start();
+    let (model, obs, sigma) = (&problem.model, &problem.observations, problem.sigma);
     let (l0, e0, g0) = params.initial;
     let g0 = g0.unwrap_or(model.inlet_gradient);
-    for (name, v) in [("initial λ", l0), ("initial E_a", e0), ("initial G", g0)] {
-        parsimony_core::error::check_positive(name, v)?;
-    }
+    parsimony_core::error::check_positive("initial G", g0)?;
     let mut theta = Vector3::new(l0.ln(), e0.ln(), g0.ln());
     let (mut r, mut s_l) = residuals(model, obs, sigma, &theta, params, 0.3)?;
     let mut cost = r.norm_squared();
     let mut mu = 1e-3;
-    let mut converged = false;
+    let mut status = Status::MaxIterations;
     let mut iterations = 0;
+    let mut last_step = f64::NAN;
     for it in 0..params.max_iter {
         iterations = it + 1;
         let (jac, _) = jacobian(model, obs, sigma, &theta, params, s_l)?;
@@ -227,8 +353,13 @@ pub fn fit_fd_inverse(
         }
         let Some((trial, rt, st, delta)) = accepted else {
             // no decrease even for tiny steps: a minimum to working precision, unless no trial
-            // flame could be solved at all (then say so through `converged`)
-            converged = solved > 0;
+            // flame could be solved at all
+            status = if solved > 0 {
+                Status::Converged
+            } else {
+                Status::Stalled
+            };
+            observer.observe(&IterInfo::new(iterations, cost, last_step));
             break;
         };
         theta = trial;
@@ -236,8 +367,14 @@ pub fn fit_fd_inverse(
         s_l = st;
         cost = r.norm_squared();
         mu = (mu / 10.0).max(1e-12);
-        if delta.amax() < params.tol {
-            converged = true;
+        last_step = delta.amax();
+        let control = observer.observe(&IterInfo::new(iterations, cost, last_step));
+        if last_step < params.tol {
+            status = Status::Converged;
+            break;
+        }
+        if control == Control::Stop {
+            status = Status::StoppedByObserver;
             break;
         }
     }
@@ -268,8 +405,11 @@ pub fn fit_fd_inverse(
             cov[(2, 2)].max(0.0).sqrt(),
         ],
         chi2: cost,
-        iterations,
-        converged,
+        info: {
+            let info = clock.finish(iterations, status, last_step);
+            observer.finish(&info);
+            info
+        },
     })
 }
 
@@ -292,7 +432,7 @@ mod tests {
         let data = solve_fd(&model, data_grid, &NewtonParams::default()).unwrap();
         let obs = Observations::synthetic(&model, &data, 10, 0.0, 0).unwrap();
         let fit = fit_fd_inverse(&model, &obs, 0.02, &params).unwrap();
-        assert!(fit.converged);
+        assert!(fit.info.converged);
         let rel = |a: f64, b: f64| (a - b).abs() / b;
         let errs = [
             rel(fit.conductivity, model.conductivity),
@@ -351,7 +491,7 @@ mod tests {
         for seed in 0..draws {
             let obs = Observations::synthetic(&model, &fd, 10, 0.02, seed).unwrap();
             let fit = fit_fd_inverse(&model, &obs, 0.02, &params).unwrap();
-            assert!(fit.converged, "seed {seed}");
+            assert!(fit.info.converged, "seed {seed}");
             let errs = [
                 fit.s_l / fd.s_l - 1.0,
                 fit.conductivity / model.conductivity - 1.0,

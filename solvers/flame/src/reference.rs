@@ -17,9 +17,11 @@
 //! Richardson extrapolation from N and 2N gives ~1e-8 relative at N = 4000.
 
 use crate::model::FlameModel;
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 
-/// Settings of the Newton iteration.
+/// Parameters of the Newton iteration: pub fields, setters, checked once by
+/// [`NewtonParams::build`].
 ///
 /// | name | default | valid range |
 /// |---|---|---|
@@ -53,6 +55,76 @@ impl Default for NewtonParams {
     }
 }
 
+impl NewtonParams {
+    /// Sets the iteration cap.
+    pub fn max_iter(mut self, n: usize) -> Self {
+        self.max_iter = n;
+        self
+    }
+    /// Sets the relative update tolerance.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+    /// Sets the initial s_L (m/s).
+    pub fn initial_speed(mut self, s: f64) -> Self {
+        self.initial_speed = s;
+        self
+    }
+    /// Sets the centre and width (m) of the initial tanh profile.
+    pub fn initial_profile(mut self, centre: f64, width: f64) -> Self {
+        self.initial_centre = centre;
+        self.initial_width = width;
+        self
+    }
+
+    /// Checks every field (typed errors naming the field) and returns the solver.
+    pub fn build(self) -> Result<FdSolver> {
+        parsimony_core::error::check_positive("tol", self.tol)?;
+        parsimony_core::error::check_positive("initial_speed", self.initial_speed)?;
+        parsimony_core::error::check_positive("initial_centre", self.initial_centre)?;
+        parsimony_core::error::check_positive("initial_width", self.initial_width)?;
+        if self.max_iter == 0 {
+            return Err(Error::invalid("max_iter", "must be at least 1"));
+        }
+        Ok(FdSolver { params: self })
+    }
+}
+
+/// The flame on a grid: a validated model and the number of intervals N of [0, L].
+#[derive(Clone, Debug, PartialEq)]
+pub struct FdProblem {
+    model: FlameModel,
+    intervals: usize,
+}
+
+impl FdProblem {
+    /// Case 1 for `model` on `intervals` ≥ 4 uniform intervals.
+    pub fn new(model: &FlameModel, intervals: usize) -> Result<Self> {
+        model.validate()?;
+        if intervals < 4 {
+            return Err(Error::invalid(
+                "n",
+                format!("need at least 4 intervals, got {intervals}"),
+            ));
+        }
+        Ok(Self {
+            model: model.clone(),
+            intervals,
+        })
+    }
+
+    /// The model.
+    pub fn model(&self) -> &FlameModel {
+        &self.model
+    }
+
+    /// The number of intervals N.
+    pub fn intervals(&self) -> usize {
+        self.intervals
+    }
+}
+
 /// A finite-difference flame.
 #[derive(Clone, Debug)]
 pub struct FdSolution {
@@ -62,12 +134,12 @@ pub struct FdSolution {
     pub t: Vec<f64>,
     /// Flame speed s_L (m/s).
     pub s_l: f64,
-    /// Newton iterations.
-    pub iterations: usize,
-    /// Whether the update tolerance was met.
-    pub converged: bool,
-    /// Euclidean norm of the scaled residual at the end.
+    /// Euclidean norm of the scaled residual at the end (a diagnostic; the stopping quantity
+    /// is the update size, `info.stop_value`).
     pub residual_norm: f64,
+    /// Newton iterations, status, the last relative update max(|δT|/T_max, |δs|/s) as
+    /// `stop_value`, time.
+    pub info: SolveInfo,
 }
 
 impl FdSolution {
@@ -134,22 +206,72 @@ fn thomas(lower: &[f64], diag: &[f64], upper: &[f64], rhs: &mut [f64], work: &mu
     }
 }
 
-/// Solves Case 1 on `n` intervals of [0, L] (n ≥ 4).
+/// The Newton solver of Case 1, made by [`NewtonParams::build`].
+///
+/// `info.iterations` counts Newton steps; `info.stop_value` is the last relative update
+/// max(|δT|/T_max, |δs|/s); the status is [`Status::Converged`] when it fell below `tol`,
+/// [`Status::Stalled`] when no damped step decreased the residual, [`Status::MaxIterations`],
+/// or [`Status::StoppedByObserver`]. The observer sees every Newton step (cost: the scaled
+/// residual norm).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FdSolver {
+    params: NewtonParams,
+}
+
+/// Solves Case 1 on `n` intervals of [0, L] (n ≥ 4): the preset
+/// `params.clone().build()?.solve(&FdProblem::new(model, n)?)`.
 pub fn solve_fd(model: &FlameModel, n: usize, params: &NewtonParams) -> Result<FdSolution> {
-    model.validate()?;
-    if n < 4 {
-        return Err(Error::invalid(
-            "n",
-            format!("need at least 4 intervals, got {n}"),
-        ));
+    params.clone().build()?.solve(&FdProblem::new(model, n)?)
+}
+
+impl FdSolver {
+    /// The parameters it was built with.
+    pub fn params(&self) -> &NewtonParams {
+        &self.params
     }
-    parsimony_core::error::check_positive("tol", params.tol)?;
-    parsimony_core::error::check_positive("initial_speed", params.initial_speed)?;
-    parsimony_core::error::check_positive("initial_centre", params.initial_centre)?;
-    parsimony_core::error::check_positive("initial_width", params.initial_width)?;
-    if params.max_iter == 0 {
-        return Err(Error::invalid("max_iter", "must be at least 1"));
+
+    /// Solves `problem` (see [`FdSolver`]).
+    pub fn solve(&self, problem: &FdProblem) -> Result<FdSolution> {
+        self.solve_observed(problem, &mut Silent)
     }
+
+    /// s_L extrapolated from N and 2N intervals, (4 s_{2N} − s_N)/3, and the finer solution.
+    /// Errors: either solve fails or does not converge.
+    pub fn solve_richardson(&self, problem: &FdProblem) -> Result<(f64, FdSolution)> {
+        let coarse = self.solve(problem)?;
+        let fine = self.solve(&FdProblem {
+            intervals: 2 * problem.intervals,
+            ..problem.clone()
+        })?;
+        if !(coarse.info.converged && fine.info.converged) {
+            return Err(Error::NotConverged {
+                iterations: coarse.info.iterations.max(fine.info.iterations),
+                residual: coarse.residual_norm.max(fine.residual_norm),
+            });
+        }
+        Ok(((4.0 * fine.s_l - coarse.s_l) / 3.0, fine))
+    }
+
+    /// As [`FdSolver::solve`], reporting every Newton step to `observer`.
+    pub fn solve_observed(
+        &self,
+        problem: &FdProblem,
+        observer: &mut dyn Observer,
+    ) -> Result<FdSolution> {
+        let clock = Clock::start();
+        let params = &self.params;
+        let (model, n) = (&problem.model, problem.intervals);
+        newton(model, n, params, observer, clock)
+    }
+}
+
+fn newton(
+    model: &FlameModel,
+    n: usize,
+    params: &NewtonParams,
+    observer: &mut dyn Observer,
+    clock: Clock,
+) -> Result<FdSolution> {
     let h = model.length / n as f64;
     let (t_in, t_max) = (model.t_in, model.t_max());
     let x: Vec<f64> = (0..=n).map(|i| i as f64 * h).collect();
@@ -183,8 +305,9 @@ pub fn solve_fd(model: &FlameModel, n: usize, params: &NewtonParams) -> Result<F
     let mut rb = residual(model, h, &t, s, &scales, &mut r);
     let norm = |r: &[f64], rb: f64| (r.iter().map(|v| v * v).sum::<f64>() + rb * rb).sqrt();
     let mut res = norm(&r, rb);
-    let mut converged = false;
+    let mut status = Status::MaxIterations;
     let mut iterations = 0;
+    let mut last_step = f64::NAN;
     for it in 1..=params.max_iter {
         iterations = it;
         // Jacobian: rows 0..=n tridiagonal (+ outlet extra entry), column ∂/∂s, border row.
@@ -262,11 +385,18 @@ pub fn solve_fd(model: &FlameModel, n: usize, params: &NewtonParams) -> Result<F
             }
             lambda *= 0.5;
         }
+        last_step = step;
+        let control = observer.observe(&IterInfo::new(it, res, step));
         if step < params.tol {
-            converged = true;
+            status = Status::Converged;
             break;
         }
         if !accepted {
+            status = Status::Stalled;
+            break;
+        }
+        if control == Control::Stop {
+            status = Status::StoppedByObserver;
             break;
         }
     }
@@ -276,29 +406,26 @@ pub fn solve_fd(model: &FlameModel, n: usize, params: &NewtonParams) -> Result<F
             "non-finite iterate",
         ));
     }
+    let info = clock.finish(iterations, status, last_step);
+    observer.finish(&info);
     Ok(FdSolution {
         x,
         t,
         s_l: s,
-        iterations,
-        converged,
         residual_norm: res,
+        info,
     })
 }
 
-/// s_L extrapolated from N and 2N intervals, (4 s_{2N} − s_N)/3, and the finer solution.
+/// s_L extrapolated from N and 2N intervals, (4 s_{2N} − s_N)/3, and the finer solution: the
+/// preset `params.clone().build()?.solve_richardson(&FdProblem::new(model, n)?)`.
 pub fn solve_fd_richardson(
     model: &FlameModel,
     n: usize,
     params: &NewtonParams,
 ) -> Result<(f64, FdSolution)> {
-    let coarse = solve_fd(model, n, params)?;
-    let fine = solve_fd(model, 2 * n, params)?;
-    if !(coarse.converged && fine.converged) {
-        return Err(Error::NotConverged {
-            iterations: coarse.iterations.max(fine.iterations),
-            residual: coarse.residual_norm.max(fine.residual_norm),
-        });
-    }
-    Ok(((4.0 * fine.s_l - coarse.s_l) / 3.0, fine))
+    params
+        .clone()
+        .build()?
+        .solve_richardson(&FdProblem::new(model, n)?)
 }

@@ -8,12 +8,19 @@
 //! a local error far below the bisection tolerance). The trajectory itself is only meaningful
 //! up to ≈ 1 mm, where the unstable mode takes over; it serves for s_L, not for fields.
 //! Cost: O(x_end/dx) rate evaluations per trial, ≈ 45 trials.
+//!
+//! Shape: [`ShootingParams`] → [`ShootingParams::build`] → [`Shooting::solve`] (or
+//! [`Shooting::solve_observed`]) on a [`FlameModel`] → [`ShootingSolution`] with
+//! `info: SolveInfo`: `iterations` counts the trajectories integrated (the two bracket ends
+//! included), `stop_value` is the final bracket width (m/s).
 
 use crate::model::FlameModel;
 use parsimony_core::error::check_positive;
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 
-/// Settings of the shooting method.
+/// Parameters of the shooting method: pub fields, setters, checked once by
+/// [`ShootingParams::build`].
 ///
 /// | name | default | valid range |
 /// |---|---|---|
@@ -21,6 +28,7 @@ use parsimony_core::{Error, Result};
 /// | `tol` | 1e-12 m/s | > 0 |
 /// | `dx` | 1e-8 m | > 0 |
 /// | `x_end` | 3 mm | > 0 |
+/// | `max_trials` (trajectories, the two bracket ends included) | 200 | ≥ 3 |
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShootingParams {
     /// Initial bracket of s_L.
@@ -31,6 +39,8 @@ pub struct ShootingParams {
     pub dx: f64,
     /// How far to integrate before giving up on an event.
     pub x_end: f64,
+    /// Cap on the trajectories integrated.
+    pub max_trials: usize,
 }
 
 impl Default for ShootingParams {
@@ -40,13 +50,46 @@ impl Default for ShootingParams {
             tol: 1e-12,
             dx: 1e-8,
             x_end: 3e-3,
+            max_trials: 200,
         }
     }
 }
 
 impl ShootingParams {
-    /// Checks every field (typed errors naming the field); at most 10⁹ RK4 steps per trial.
-    pub fn check(&self) -> Result<()> {
+    /// Sets the initial bracket of s_L (m/s).
+    pub fn bracket(mut self, lo: f64, hi: f64) -> Self {
+        self.bracket = (lo, hi);
+        self
+    }
+    /// Sets the bracket width at which bisection stops (m/s).
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+    /// Sets the RK4 step (m).
+    pub fn dx(mut self, dx: f64) -> Self {
+        self.dx = dx;
+        self
+    }
+    /// Sets how far to integrate (m).
+    pub fn x_end(mut self, x_end: f64) -> Self {
+        self.x_end = x_end;
+        self
+    }
+    /// Sets the cap on trajectories.
+    pub fn max_trials(mut self, n: usize) -> Self {
+        self.max_trials = n;
+        self
+    }
+
+    /// Checks every field (typed errors naming the field; at most 10⁹ RK4 steps per trial)
+    /// and returns the solver.
+    pub fn build(self) -> Result<Shooting> {
+        self.validate()?;
+        Ok(Shooting { params: self })
+    }
+
+    fn validate(&self) -> Result<()> {
         let (lo, hi) = self.bracket;
         if !(lo > 0.0 && hi > lo && hi.is_finite()) {
             return Err(Error::invalid("bracket", "need 0 < lo < hi"));
@@ -61,6 +104,12 @@ impl ShootingParams {
                     "x_end / dx = {:e} RK4 steps per trial (at most 1e9)",
                     self.x_end / self.dx
                 ),
+            ));
+        }
+        if self.max_trials < 3 {
+            return Err(Error::invalid(
+                "max_trials",
+                format!("must be ≥ 3, got {}", self.max_trials),
             ));
         }
         Ok(())
@@ -83,7 +132,7 @@ pub enum Outcome {
 /// Errors: an invalid model or parameters, or `s` not finite and positive.
 pub fn shoot(model: &FlameModel, s: f64, params: &ShootingParams) -> Result<Outcome> {
     model.validate()?;
-    params.check()?;
+    params.validate()?;
     check_positive("s", s)?;
     Ok(shoot_unchecked(model, s, params))
 }
@@ -113,60 +162,108 @@ fn shoot_unchecked(model: &FlameModel, s: f64, params: &ShootingParams) -> Outco
     Outcome::Undecided
 }
 
-/// The flame speed found by [`flame_speed_shooting`].
+/// The flame speed found by [`Shooting::solve`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShootingSolution {
     /// s_L (m/s): the midpoint of the final bracket.
     pub s_l: f64,
     /// The final bracket (m/s): its lower end flashes back, its upper end blows out.
     pub bracket: (f64, f64),
-    /// Trajectories integrated.
-    pub trials: usize,
-    /// Whether the bracket narrowed to `tol`. False when a trial at the midpoint neither
-    /// flashed back nor blew out within `x_end`: the integration cannot tell the bracket's
-    /// points apart any further (a longer `x_end` can), and the bracket is the uncertainty.
-    pub converged: bool,
+    /// Trajectories integrated (`iterations`), status, final bracket width (`stop_value`).
+    /// [`Status::Converged`] when the bracket narrowed to `tol`; [`Status::Stalled`] when a
+    /// trial at the midpoint neither flashed back nor blew out within `x_end`: the integration
+    /// cannot tell the bracket's points apart any further (a longer `x_end` can), and the
+    /// bracket is the uncertainty.
+    pub info: SolveInfo,
 }
 
-/// The flame speed by shooting and bisection.
+/// The shooting solver, made by [`ShootingParams::build`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shooting {
+    params: ShootingParams,
+}
+
+/// The flame speed by shooting and bisection: the preset
+/// `params.clone().build()?.solve(model)`.
 ///
 /// Errors: invalid model or parameters, or a bracket whose ends do not flash back and blow out.
 pub fn flame_speed_shooting(
     model: &FlameModel,
     params: &ShootingParams,
 ) -> Result<ShootingSolution> {
-    model.validate()?;
-    params.check()?;
-    let (mut lo, mut hi) = params.bracket;
-    if shoot_unchecked(model, lo, params) != Outcome::Flashback
-        || shoot_unchecked(model, hi, params) != Outcome::BlowOut
-    {
-        return Err(Error::invalid(
-            "bracket",
-            format!("({lo}, {hi}) does not bracket the flame speed"),
-        ));
+    params.clone().build()?.solve(model)
+}
+
+impl Shooting {
+    /// The parameters it was built with.
+    pub fn params(&self) -> &ShootingParams {
+        &self.params
     }
-    let mut trials = 2;
-    while hi - lo > params.tol {
-        let mid = 0.5 * (lo + hi);
-        trials += 1;
-        match shoot_unchecked(model, mid, params) {
-            Outcome::Flashback => lo = mid,
-            Outcome::BlowOut => hi = mid,
-            Outcome::Undecided => {
-                return Ok(ShootingSolution {
-                    s_l: mid,
-                    bracket: (lo, hi),
-                    trials,
-                    converged: false,
-                });
-            }
+
+    /// The flame speed of `model` by shooting and bisection.
+    ///
+    /// Errors: an invalid model, or a bracket whose ends do not flash back and blow out.
+    pub fn solve(&self, model: &FlameModel) -> Result<ShootingSolution> {
+        self.solve_observed(model, &mut Silent)
+    }
+
+    /// As [`Shooting::solve`], reporting every bisection trial to `observer` (cost: NaN, stop
+    /// value: the bracket width).
+    pub fn solve_observed(
+        &self,
+        model: &FlameModel,
+        observer: &mut dyn Observer,
+    ) -> Result<ShootingSolution> {
+        let clock = Clock::start();
+        let params = &self.params;
+        model.validate()?;
+        let (mut lo, mut hi) = params.bracket;
+        if shoot_unchecked(model, lo, params) != Outcome::Flashback
+            || shoot_unchecked(model, hi, params) != Outcome::BlowOut
+        {
+            return Err(Error::invalid(
+                "bracket",
+                format!("({lo}, {hi}) does not bracket the flame speed"),
+            ));
         }
+        let mut trials = 2;
+        let status = loop {
+            if hi - lo <= params.tol {
+                break Status::Converged;
+            }
+            if trials >= params.max_trials {
+                break Status::MaxIterations;
+            }
+            let mid = 0.5 * (lo + hi);
+            trials += 1;
+            match shoot_unchecked(model, mid, params) {
+                Outcome::Flashback => lo = mid,
+                Outcome::BlowOut => hi = mid,
+                Outcome::Undecided => {
+                    observer.observe(&IterInfo::new(trials, f64::NAN, hi - lo));
+                    let info = clock.finish(trials, Status::Stalled, hi - lo);
+                    observer.finish(&info);
+                    return Ok(ShootingSolution {
+                        s_l: mid,
+                        bracket: (lo, hi),
+                        info,
+                    });
+                }
+            }
+            if observer.observe(&IterInfo::new(trials, f64::NAN, hi - lo)) == Control::Stop {
+                break if hi - lo <= params.tol {
+                    Status::Converged
+                } else {
+                    Status::StoppedByObserver
+                };
+            }
+        };
+        let info = clock.finish(trials, status, hi - lo);
+        observer.finish(&info);
+        Ok(ShootingSolution {
+            s_l: 0.5 * (lo + hi),
+            bracket: (lo, hi),
+            info,
+        })
     }
-    Ok(ShootingSolution {
-        s_l: 0.5 * (lo + hi),
-        bracket: (lo, hi),
-        trials,
-        converged: true,
-    })
 }

@@ -17,19 +17,29 @@
 //! The optimiser always keeps `f64` master parameters; [`Precision::F32`] runs the network in
 //! single precision (as the paper's Case 1). A non-finite loss stops training with
 //! [`Error::Breakdown`](parsimony_core::Error).
+//!
+//! # Shape
+//! [`PinnProblem`] (model and observations, validated once) → [`PinnParams`] (checked once by
+//! [`PinnParams::build`]) → [`Pinn::solve`] or [`Pinn::solve_observed`] → [`PinnSolution`]
+//! with `info: SolveInfo`. `info.iterations` counts the Adam steps of the physics stage;
+//! `info.stop_value` is the gradient norm ‖∇L‖₂ at the last evaluated step; the status is
+//! [`Status::Converged`] only when `grad_tol` > 0 was met, [`Status::MaxIterations`] when the
+//! step budget ran out (the paper's recipe) and [`Status::StoppedByObserver`]. The observer
+//! sees every Adam step of the physics stage (iteration k = steps done, cost = the loss at the
+//! current parameters) with a [`PinnState`] attached (`info.state::<PinnState>()`): the
+//! current parameters, loss and physical unknowns. Progress bars are observers passed by the
+//! caller; the crate draws nothing.
 
 use crate::loss::{Case1Loss, DataWeights, LossParts, Observations, Problem, WarmupLoss};
 use crate::mlp::Mlp;
 use crate::model::FlameModel;
 use crate::real::{Precision, Real};
-use parsimony_core::optim::{
-    AdamParams, LbfgsParams, Objective, Silent, lbfgs_minimize, progress_bar,
-};
+use parsimony_core::optim::{AdamParams, LbfgsParams, Objective};
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
-use std::cell::RefCell;
-use std::time::Instant;
 
-/// Parameters of a PINN training run, set by a builder and checked by [`PinnParams::check`].
+/// Parameters of a PINN training run: pub fields, setters and the paper's recipe as the
+/// default, checked once by [`PinnParams::build`].
 ///
 /// | name | default | valid range |
 /// |---|---|---|
@@ -50,7 +60,7 @@ use std::time::Instant;
 /// | `precision` | F64 | F64, F32 |
 /// | `threads` (the points are split over threads) | 1 | ≥ 1 |
 /// | `seed` (weights) | 0 | any |
-/// | `progress` (bar on a terminal) | true | – |
+/// | `grad_tol` (stop when ‖∇L‖₂ ≤ it; 0 = run every step) | 0 | ≥ 0 |
 #[derive(Clone, Debug, PartialEq)]
 pub struct PinnParams {
     /// Hidden layers.
@@ -92,8 +102,8 @@ pub struct PinnParams {
     pub threads: usize,
     /// Seed of the Glorot-normal weights.
     pub seed: u64,
-    /// Draw a progress bar (only when stderr is a terminal).
-    pub progress: bool,
+    /// Gradient-norm tolerance of the physics stage (0: never, the paper's fixed budget).
+    pub grad_tol: f64,
 }
 
 impl Default for PinnParams {
@@ -118,7 +128,7 @@ impl Default for PinnParams {
             precision: Precision::F64,
             threads: 1,
             seed: 0,
-            progress: true,
+            grad_tol: 0.0,
         }
     }
 }
@@ -196,14 +206,19 @@ impl PinnParams {
         self.initial_activation_energy = activation_energy;
         self
     }
-    /// Turns the progress bar on or off.
-    pub fn progress(mut self, yes: bool) -> Self {
-        self.progress = yes;
+    /// Sets the gradient-norm tolerance of the physics stage (0: run every step).
+    pub fn grad_tol(mut self, tol: f64) -> Self {
+        self.grad_tol = tol;
         self
     }
 
-    /// Checks every field (typed errors naming the field).
-    pub fn check(&self) -> Result<()> {
+    /// Checks every field (typed errors naming the field) and returns the trainer.
+    pub fn build(self) -> Result<Pinn> {
+        self.validate()?;
+        Ok(Pinn { params: self })
+    }
+
+    fn validate(&self) -> Result<()> {
         use parsimony_core::error::check_positive;
         for (name, v, min) in [
             ("hidden_layers", self.hidden_layers, 1),
@@ -235,6 +250,12 @@ impl PinnParams {
         if !(self.decay_factor > 0.0 && self.decay_factor <= 1.0) {
             return Err(Error::invalid("decay_factor", "must be in (0, 1]"));
         }
+        if !(self.grad_tol.is_finite() && self.grad_tol >= 0.0) {
+            return Err(Error::invalid(
+                "grad_tol",
+                format!("must be finite and ≥ 0, got {}", self.grad_tol),
+            ));
+        }
         Ok(())
     }
 }
@@ -256,8 +277,54 @@ pub struct TrainRecord {
     pub activation_energy: f64,
 }
 
-/// What a monitor sees every `checkpoint_every` steps; it returns `true` to stop training.
-pub type Monitor<'a> = dyn FnMut(&TrainRecord, &[f64]) -> bool + 'a;
+/// The training state an observer of [`Pinn::solve_observed`] receives with every Adam step of
+/// the physics stage (`info.state::<PinnState>()`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PinnState {
+    /// Adam steps done in the physics stage.
+    pub step: usize,
+    /// The current parameters θ (network, then the trained unknowns in scaled form).
+    pub theta: Vec<f64>,
+    /// The loss at θ.
+    pub loss: LossParts,
+    /// s_L (m/s) at θ.
+    pub s_l: f64,
+    /// λ (W/m/K) at θ (the model's for the forward problem).
+    pub conductivity: f64,
+    /// E_a (J/mol) at θ (the model's for the forward problem).
+    pub activation_energy: f64,
+    /// Wall time since the start of training (s), warm-up included.
+    pub seconds: f64,
+}
+
+impl PinnState {
+    /// The state as a history record.
+    pub fn record(&self) -> TrainRecord {
+        TrainRecord {
+            step: self.step,
+            seconds: self.seconds,
+            loss: self.loss,
+            s_l: self.s_l,
+            conductivity: self.conductivity,
+            activation_energy: self.activation_energy,
+        }
+    }
+}
+
+/// One L-BFGS polish after Adam (not in the paper).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Polish {
+    /// The residual weight of this polish.
+    pub residual_weight: f64,
+    /// How the L-BFGS run went (its `stop_value` is ‖∇L‖₂). When L-BFGS itself failed (its
+    /// line search found no admissible step), the status is [`Status::Breakdown`] and
+    /// `error` says why; the best point it evaluated is still used.
+    pub info: SolveInfo,
+    /// Whether the polish lowered the loss at its residual weight (its result was kept).
+    pub improved: bool,
+    /// The optimiser's error, when it failed.
+    pub error: Option<String>,
+}
 
 /// A trained PINN.
 #[derive(Clone, Debug)]
@@ -278,24 +345,20 @@ pub struct PinnSolution {
     pub activation_energy: f64,
     /// The loss of the returned parameters.
     pub loss: LossParts,
-    /// The Adam step of the returned parameters (`steps` if L-BFGS improved on Adam).
+    /// The Adam step of the returned parameters (`info.iterations` if L-BFGS improved on
+    /// Adam).
     pub best_step: usize,
-    /// Adam steps run in the physics stage.
-    pub steps: usize,
     /// Warm-up steps run.
     pub warmup_steps: usize,
-    /// L-BFGS iterations run.
-    pub lbfgs_iterations: usize,
-    /// Whether an L-BFGS polish lowered the loss, judged at its own residual weight (with
-    /// `polish_weights` other than `residual_weight`, the reported `loss`, at the training
-    /// weight, can then exceed Adam's best).
-    pub lbfgs_improved: bool,
-    /// Why training ended.
-    pub termination: String,
+    /// The L-BFGS polishes, in order (empty without `lbfgs_steps`). With `polish_weights`
+    /// other than `residual_weight`, the reported `loss`, at the training weight, can exceed
+    /// Adam's best.
+    pub polishes: Vec<Polish>,
     /// History, every `checkpoint_every` steps.
     pub history: Vec<TrainRecord>,
-    /// Wall time (s).
-    pub seconds: f64,
+    /// The Adam stage: steps run (`iterations`), status, ‖∇L‖₂ at the last step
+    /// (`stop_value`), wall time of the whole training (warm-up and polishes included).
+    pub info: SolveInfo,
 }
 
 impl PinnSolution {
@@ -316,8 +379,90 @@ impl PinnSolution {
         self.loss_f64()?.residual_at(&self.theta, x)
     }
 
+    /// L-BFGS iterations run over all polishes.
+    pub fn lbfgs_iterations(&self) -> usize {
+        self.polishes.iter().map(|p| p.info.iterations).sum()
+    }
+
+    /// Whether any L-BFGS polish lowered the loss (at its own residual weight).
+    pub fn lbfgs_improved(&self) -> bool {
+        self.polishes.iter().any(|p| p.improved)
+    }
+
     fn loss_f64(&self) -> Result<Case1Loss<f64>> {
         Case1Loss::new(&self.model, &self.mlp, &[0.0], self.problem.clone())
+    }
+}
+
+/// What a PINN is trained for: the model and the problem (forward, or inverse with its
+/// observations), validated once by the constructors.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PinnProblem {
+    model: FlameModel,
+    problem: Problem,
+}
+
+impl PinnProblem {
+    /// The forward problem for `model` (T_in, p, φ, …): T(x) and s_L.
+    pub fn forward(model: &FlameModel) -> Result<Self> {
+        model.validate()?;
+        Ok(Self {
+            model: model.clone(),
+            problem: Problem::Forward,
+        })
+    }
+
+    /// The inverse problem: s_L, λ and E_a from `observations` (the model's own λ and E_a are
+    /// not used; its T_in, p, φ, L and the other constants are).
+    pub fn inverse(model: &FlameModel, observations: &Observations) -> Result<Self> {
+        model.validate()?;
+        observations.validate(model.length)?;
+        Ok(Self {
+            model: model.clone(),
+            problem: Problem::Inverse(observations.clone()),
+        })
+    }
+
+    /// The model.
+    pub fn model(&self) -> &FlameModel {
+        &self.model
+    }
+
+    /// Forward or inverse (with the observations).
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+}
+
+/// The PINN trainer, made by [`PinnParams::build`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pinn {
+    params: PinnParams,
+}
+
+impl Pinn {
+    /// The parameters it was built with.
+    pub fn params(&self) -> &PinnParams {
+        &self.params
+    }
+
+    /// Trains the PINN for `problem` (see the module documentation).
+    pub fn solve(&self, problem: &PinnProblem) -> Result<PinnSolution> {
+        self.solve_observed(problem, &mut Silent)
+    }
+
+    /// As [`Pinn::solve`], reporting every Adam step of the physics stage to `observer` with a
+    /// [`PinnState`] attached; the observer may stop training (the best checkpoint so far is
+    /// returned, status [`Status::StoppedByObserver`]).
+    pub fn solve_observed(
+        &self,
+        problem: &PinnProblem,
+        observer: &mut dyn Observer,
+    ) -> Result<PinnSolution> {
+        match self.params.precision {
+            Precision::F64 => run::<f64>(problem, &self.params, observer),
+            Precision::F32 => run::<f32>(problem, &self.params, observer),
+        }
     }
 }
 
@@ -328,71 +473,37 @@ pub fn uniform_points(length: f64, n: usize) -> Vec<f64> {
     (0..n).map(|i| length * i as f64 / gaps).collect()
 }
 
-/// Trains the forward Case 1 PINN for `model` (T_in, p, φ, …): T(x) and s_L.
-pub fn train_forward(
-    model: &FlameModel,
-    params: &PinnParams,
-    monitor: Option<&mut Monitor<'_>>,
-) -> Result<PinnSolution> {
-    train(model, Problem::Forward, params, monitor)
-}
-
-/// Trains the inverse Case 1 PINN: s_L, λ and E_a from `observations` (the model's own λ and
-/// E_a are not used; its T_in, p, φ, L and the other constants are).
-pub fn train_inverse(
-    model: &FlameModel,
-    observations: &Observations,
-    params: &PinnParams,
-    monitor: Option<&mut Monitor<'_>>,
-) -> Result<PinnSolution> {
-    train(
-        model,
-        Problem::Inverse(observations.clone()),
-        params,
-        monitor,
-    )
-}
-
-fn train(
-    model: &FlameModel,
-    problem: Problem,
-    params: &PinnParams,
-    monitor: Option<&mut Monitor<'_>>,
-) -> Result<PinnSolution> {
-    params.check()?;
-    model.validate()?;
-    match params.precision {
-        Precision::F64 => run::<f64>(model, problem, params, monitor),
-        Precision::F32 => run::<f32>(model, problem, params, monitor),
-    }
-}
-
 fn run<F: Real>(
-    model: &FlameModel,
-    problem: Problem,
+    problem: &PinnProblem,
     params: &PinnParams,
-    mut monitor: Option<&mut Monitor<'_>>,
+    observer: &mut dyn Observer,
 ) -> Result<PinnSolution> {
-    let start = Instant::now();
+    let clock = Clock::start();
+    let model = &problem.model;
     let mlp = Mlp::hidden(params.hidden_layers, params.width)?;
     let x = uniform_points(model.length, params.collocation);
-    let forward = matches!(problem, Problem::Forward);
-    let mut loss = Case1Loss::<F>::new(model, &mlp, &x, problem.clone())?
+    let forward = matches!(problem.problem, Problem::Forward);
+    let mut loss = Case1Loss::<F>::new(model, &mlp, &x, problem.problem.clone())?
         .with_threads(params.threads)
         .with_residual_weight(params.residual_weight)?
         .with_data_weights(params.data_weights);
-    let mut theta = loss.initial_theta(
-        mlp.glorot_normal(params.seed),
-        params.initial_speed,
-        params.initial_conductivity,
-        params.initial_activation_energy,
-    );
-    let dim = theta.len();
+    let mut state = PinnState {
+        step: 0,
+        theta: loss.initial_theta(
+            mlp.glorot_normal(params.seed),
+            params.initial_speed,
+            params.initial_conductivity,
+            params.initial_activation_energy,
+        ),
+        loss: LossParts::default(),
+        s_l: params.initial_speed,
+        conductivity: params.initial_conductivity,
+        activation_energy: params.initial_activation_energy,
+        seconds: 0.0,
+    };
+    let dim = state.theta.len();
     let mut grad = vec![0.0; dim];
     let warmup = if forward { params.warmup_steps } else { 0 };
-    let bar = params
-        .progress
-        .then(|| progress_bar("PINN", (warmup + params.steps) as u64));
     // stage 1: the Z-shape warm-up
     if warmup > 0 {
         let mut wl = WarmupLoss::<F>::new(model, &mlp)?;
@@ -400,20 +511,14 @@ fn run<F: Real>(
             .learning_rate(params.learning_rate)
             .build(dim)?;
         for k in 0..warmup {
-            let l = wl.evaluate(&theta, Some(&mut grad))?;
+            let l = wl.evaluate(&state.theta, Some(&mut grad))?;
             if !l.is_finite() {
                 return Err(Error::breakdown(
                     "PINN warm-up",
                     format!("non-finite loss at step {k}"),
                 ));
             }
-            adam.step(&mut theta, &grad)?;
-            if let Some(b) = &bar
-                && k % 100 == 0
-            {
-                b.set_position(k as u64);
-                b.set_message(format!("warm-up loss {l:.3e}"));
-            }
+            adam.step(&mut state.theta, &grad)?;
         }
     }
     // stage 2: Adam on the physics loss with best-loss checkpoints
@@ -422,7 +527,7 @@ fn run<F: Real>(
         .step_decay(params.decay_every, params.decay_factor)
         .build(dim)?;
     let mut best = (
-        theta.clone(),
+        state.theta.clone(),
         LossParts {
             total: f64::INFINITY,
             ..Default::default()
@@ -430,15 +535,14 @@ fn run<F: Real>(
         0usize,
     );
     let mut history = Vec::new();
-    let mut termination = format!("{} Adam steps done", params.steps);
+    let mut status = Status::MaxIterations;
     let mut steps_run = params.steps;
+    let mut grad_norm = f64::NAN;
     for k in 0..=params.steps {
-        let parts = loss.evaluate(&theta, Some(&mut grad))?;
-        if !parts.total.is_finite() || grad.iter().any(|g| !g.is_finite()) {
-            if let Some(b) = &bar {
-                b.abandon();
-            }
-            let (s, _, _) = loss.unknowns(&theta)?;
+        let parts = loss.evaluate(&state.theta, Some(&mut grad))?;
+        grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+        if !parts.total.is_finite() || !grad_norm.is_finite() {
+            let (s, _, _) = loss.unknowns(&state.theta)?;
             return Err(Error::breakdown(
                 "PINN training",
                 format!(
@@ -447,28 +551,27 @@ fn run<F: Real>(
                 ),
             ));
         }
-        if k % params.checkpoint_every == 0 || k == params.steps {
+        let (s, lam, ea) = loss.unknowns(&state.theta)?;
+        state.step = k;
+        state.loss = parts;
+        (state.s_l, state.conductivity, state.activation_energy) = (s, lam, ea);
+        state.seconds = clock.seconds();
+        let converged = grad_norm <= params.grad_tol;
+        if k % params.checkpoint_every == 0 || k == params.steps || converged {
             if parts.total < best.1.total {
-                best = (theta.clone(), parts, k);
+                best = (state.theta.clone(), parts, k);
             }
-            let (s, lam, ea) = loss.unknowns(&theta)?;
-            let rec = TrainRecord {
-                step: k,
-                seconds: start.elapsed().as_secs_f64(),
-                loss: parts,
-                s_l: s,
-                conductivity: lam,
-                activation_energy: ea,
-            };
-            history.push(rec);
-            if let Some(b) = &bar {
-                b.set_position((warmup + k) as u64);
-                b.set_message(format!("loss {:.3e} s_L {s:.5} m/s", parts.total));
-            }
-            if let Some(m) = monitor.as_deref_mut()
-                && m(&rec, &theta)
-            {
-                termination = format!("stopped by the monitor at Adam step {k}");
+            history.push(state.record());
+        }
+        if converged {
+            status = Status::Converged;
+            steps_run = k;
+            break;
+        }
+        if k > 0 {
+            let info = IterInfo::new(k, parts.total, grad_norm).with_state(&state);
+            if observer.observe(&info) == Control::Stop {
+                status = Status::StoppedByObserver;
                 steps_run = k;
                 break;
             }
@@ -476,92 +579,129 @@ fn run<F: Real>(
         if k == params.steps {
             break;
         }
-        adam.step(&mut theta, &grad)?;
+        adam.step(&mut state.theta, &grad)?;
     }
     let (mut theta_best, mut loss_best, best_step) = best;
-    // optional L-BFGS polish from the best Adam parameters
-    let mut lbfgs_iterations = 0;
-    let mut lbfgs_improved = false;
+    // optional L-BFGS polishes from the best Adam parameters
+    let mut polishes = Vec::new();
     if params.lbfgs_steps > 0 {
         let weights = if params.polish_weights.is_empty() {
             vec![params.residual_weight]
         } else {
             params.polish_weights.clone()
         };
+        let lbfgs = LbfgsParams::default()
+            .max_iter(params.lbfgs_steps)
+            .grad_tol(0.0)
+            .build()?;
         for w in weights {
             // each polish starts from the best point so far, judged at its own weight
             loss.set_residual_weight(w)?;
             let start = loss.evaluate(&theta_best, None)?;
-            let objective = LossObjective {
-                loss: RefCell::new(&mut loss),
-            };
+            let polish_clock = Clock::start();
+            let mut objective = LossObjective::new(&mut loss, &theta_best, start.total);
             let x0 = nalgebra::DVector::from_vec(theta_best.clone());
-            let lb = LbfgsParams {
-                max_iter: params.lbfgs_steps,
-                grad_tol: 0.0,
-                ..Default::default()
+            let outcome = lbfgs.solve(&mut objective, &x0);
+            // L-BFGS's result, or (when its line search failed) the best point it evaluated
+            // before the failure: the error is reported in the polish, not dropped
+            let (info, error, candidate) = match outcome {
+                Ok(res) => (res.info, None, res.x.as_slice().to_vec()),
+                Err(e) => (
+                    polish_clock.finish(
+                        objective.gradients,
+                        Status::Breakdown {
+                            what: "L-BFGS",
+                            value: objective.best_cost,
+                        },
+                        f64::NAN,
+                    ),
+                    Some(e.to_string()),
+                    std::mem::take(&mut objective.best_x),
+                ),
             };
-            if let Ok(res) = lbfgs_minimize(&objective, &x0, &lb, &mut Silent) {
-                lbfgs_iterations += res.iterations;
-                let parts = loss.evaluate(res.x.as_slice(), None)?;
-                if parts.total.is_finite() && parts.total < start.total {
-                    theta_best = res.x.as_slice().to_vec();
-                    lbfgs_improved = true;
-                }
+            let parts = loss.evaluate(&candidate, None)?;
+            let improved = parts.total.is_finite() && parts.total < start.total;
+            if improved {
+                theta_best = candidate;
             }
+            polishes.push(Polish {
+                residual_weight: w,
+                info,
+                improved,
+                error,
+            });
         }
         // the reported loss is at the training weight, comparable with the history
         loss.set_residual_weight(params.residual_weight)?;
-        if lbfgs_improved {
+        if polishes.iter().any(|p| p.improved) {
             loss_best = loss.evaluate(&theta_best, None)?;
         }
     }
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let improved = polishes.iter().any(|p| p.improved);
     let (s_l, conductivity, activation_energy) = loss.unknowns(&theta_best)?;
+    let info = clock.finish(steps_run, status, grad_norm);
+    observer.finish(&info);
     Ok(PinnSolution {
         theta: theta_best,
         mlp,
         model: model.clone(),
-        problem,
+        problem: problem.problem.clone(),
         s_l,
         conductivity,
         activation_energy,
         loss: loss_best,
-        best_step: if lbfgs_improved { steps_run } else { best_step },
-        steps: steps_run,
+        best_step: if improved { steps_run } else { best_step },
         warmup_steps: warmup,
-        lbfgs_iterations,
-        lbfgs_improved,
-        termination,
+        polishes,
         history,
-        seconds: start.elapsed().as_secs_f64(),
+        info,
     })
 }
 
-/// A [`Case1Loss`] as a core [`Objective`] (for L-BFGS).
+/// A [`Case1Loss`] as a core [`Objective`] (for L-BFGS), keeping the best point it evaluated.
 struct LossObjective<'a, F: Real> {
-    loss: RefCell<&'a mut Case1Loss<F>>,
+    loss: &'a mut Case1Loss<F>,
+    best_x: Vec<f64>,
+    best_cost: f64,
+    gradients: usize,
+}
+
+impl<'a, F: Real> LossObjective<'a, F> {
+    fn new(loss: &'a mut Case1Loss<F>, x0: &[f64], cost0: f64) -> Self {
+        Self {
+            loss,
+            best_x: x0.to_vec(),
+            best_cost: cost0,
+            gradients: 0,
+        }
+    }
+
+    fn keep(&mut self, x: &[f64], cost: f64) -> f64 {
+        if cost < self.best_cost {
+            self.best_cost = cost;
+            self.best_x.copy_from_slice(x);
+        }
+        cost
+    }
 }
 
 impl<F: Real> Objective for LossObjective<'_, F> {
     fn dim(&self) -> usize {
-        self.loss.borrow().dim()
+        self.loss.dim()
     }
-    fn cost(&self, x: &[f64]) -> f64 {
-        self.loss
-            .borrow_mut()
-            .evaluate(x, None)
-            .map_or(f64::NAN, |p| p.total)
+    fn cost(&mut self, x: &[f64]) -> f64 {
+        let c = self.loss.evaluate(x, None).map_or(f64::NAN, |p| p.total);
+        self.keep(x, c)
     }
-    fn gradient(&self, x: &[f64], grad: &mut [f64]) {
+    fn gradient(&mut self, x: &[f64], grad: &mut [f64]) {
         self.cost_and_gradient(x, grad);
     }
-    fn cost_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64 {
-        self.loss
-            .borrow_mut()
+    fn cost_and_gradient(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.gradients += 1;
+        let c = self
+            .loss
             .evaluate(x, Some(grad))
-            .map_or(f64::NAN, |p| p.total)
+            .map_or(f64::NAN, |p| p.total);
+        self.keep(x, c)
     }
 }

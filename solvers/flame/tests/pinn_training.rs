@@ -9,9 +9,22 @@ use parsimony_flame::loss::{Case1Loss, DataWeights, Observations, Problem};
 use parsimony_flame::model::FlameModel;
 use parsimony_flame::real::Precision;
 use parsimony_flame::reference::{FdSolution, NewtonParams, solve_fd_richardson};
-use parsimony_flame::train::{
-    PinnParams, PinnSolution, train_forward, train_inverse, uniform_points,
-};
+use parsimony_flame::train::{PinnParams, PinnProblem, PinnSolution, uniform_points};
+
+fn train_forward(model: &FlameModel, params: &PinnParams) -> parsimony_core::Result<PinnSolution> {
+    params.clone().build()?.solve(&PinnProblem::forward(model)?)
+}
+
+fn train_inverse(
+    model: &FlameModel,
+    obs: &Observations,
+    params: &PinnParams,
+) -> parsimony_core::Result<PinnSolution> {
+    params
+        .clone()
+        .build()?
+        .solve(&PinnProblem::inverse(model, obs)?)
+}
 
 fn reference(model: &FlameModel) -> (f64, FdSolution) {
     solve_fd_richardson(model, 4000, &NewtonParams::default()).unwrap()
@@ -32,7 +45,7 @@ fn t_error(sol: &PinnSolution, fd: &FdSolution) -> f64 {
 fn forward_case(params: &PinnParams, s_tol: f64, t_tol: f64) {
     let model = FlameModel::new(298.0, 101_325.0, 0.42);
     let (s_ref, fd) = reference(&model);
-    let sol = train_forward(&model, params, None).unwrap();
+    let sol = train_forward(&model, params).unwrap();
     let s_err = (sol.s_l - s_ref) / s_ref;
     let t_err = t_error(&sol, &fd);
     println!(
@@ -47,7 +60,7 @@ fn forward_case(params: &PinnParams, s_tol: f64, t_tol: f64) {
         100.0 * t_err,
         sol.loss.total,
         sol.best_step,
-        sol.seconds
+        sol.info.seconds
     );
     assert!(s_err.abs() < s_tol, "s_L error {s_err:e}");
     assert!(t_err < t_tol, "T error {t_err:e}");
@@ -82,8 +95,7 @@ fn forward_short_recipe_finds_the_flame_speed() {
     let params = PinnParams::new()
         .network(3, 32)
         .steps(1000, 3000)
-        .precision(Precision::F32)
-        .progress(false);
+        .precision(Precision::F32);
     forward_case(&params, 5e-3, 1.5e-2);
 }
 
@@ -91,7 +103,7 @@ fn forward_short_recipe_finds_the_flame_speed() {
 #[ignore = "acceptance run: the paper's full recipe (minutes)"]
 fn forward_full_recipe_meets_the_acceptance_tolerances() {
     // the acceptance: s_L within 0.5 %, T relative L2 within 1 %
-    forward_case(&PinnParams::new().progress(false), 5e-3, 1e-2);
+    forward_case(&PinnParams::new(), 5e-3, 1e-2);
 }
 
 fn inverse_case(params: &PinnParams, sigma: f64, tol: [f64; 3]) {
@@ -99,7 +111,7 @@ fn inverse_case(params: &PinnParams, sigma: f64, tol: [f64; 3]) {
     let (s_ref, fd) = reference(&model);
     // fd.s_l is the N = 8000 value; s_ref the Richardson one (they differ by ~1e-7)
     let obs = Observations::synthetic(&model, &fd, 10, sigma, 0).unwrap();
-    let sol = train_inverse(&model, &obs, params, None).unwrap();
+    let sol = train_inverse(&model, &obs, params).unwrap();
     let errs = [
         (sol.s_l - s_ref) / s_ref,
         (sol.conductivity - model.conductivity) / model.conductivity,
@@ -112,7 +124,7 @@ fn inverse_case(params: &PinnParams, sigma: f64, tol: [f64; 3]) {
         100.0 * errs[1],
         100.0 * errs[2],
         sol.loss.total,
-        sol.seconds
+        sol.info.seconds
     );
     for (e, t) in errs.iter().zip(tol) {
         assert!(e.abs() < t, "errors {errs:?}");
@@ -124,8 +136,7 @@ fn inverse_short_recipe_recovers_the_parameters_from_clean_data() {
     let params = PinnParams::new()
         .network(3, 32)
         .steps(0, 4000)
-        .precision(Precision::F32)
-        .progress(false);
+        .precision(Precision::F32);
     inverse_case(&params, 0.0, [5e-3, 1.5e-2, 5e-3]);
 }
 
@@ -133,7 +144,7 @@ fn inverse_short_recipe_recovers_the_parameters_from_clean_data() {
 #[ignore = "acceptance run: the paper's full recipe (minutes)"]
 fn inverse_full_recipe_recovers_the_parameters_from_clean_data() {
     // noise-free observations: the spec's JAX reproduction reached 0.01 %, 0.14 %, 0.01 %
-    inverse_case(&PinnParams::new().progress(false), 0.0, [5e-3, 1e-2, 5e-3]);
+    inverse_case(&PinnParams::new(), 0.0, [5e-3, 1e-2, 5e-3]);
 }
 
 #[test]
@@ -151,8 +162,7 @@ fn inverse_relative_recipe_with_two_percent_noise() {
             .steps(0, 5000)
             .data_weights(DataWeights::Relative)
             .lbfgs_steps(1500)
-            .polish_weights(vec![1.0, 10.0, 100.0, 1000.0])
-            .progress(false),
+            .polish_weights(vec![1.0, 10.0, 100.0, 1000.0]),
         0.02,
         [2e-2, 2e-2, 2e-2],
     );
@@ -165,11 +175,7 @@ fn inverse_full_recipe_with_two_percent_noise() {
     // this noise the estimates scatter with the noise draw: over draws 0–5 (5000 steps each)
     // s_L −0.8…+2.1 %, E_a −0.5…+1.9 %, λ −4.1…+9.9 % (λ is fixed by the flame thickness,
     // which two of the ten points resolve). Asserted: what the recipe reaches for every draw.
-    inverse_case(
-        &PinnParams::new().progress(false),
-        0.02,
-        [2.5e-2, 1.2e-1, 2.5e-2],
-    );
+    inverse_case(&PinnParams::new(), 0.02, [2.5e-2, 1.2e-1, 2.5e-2]);
 }
 
 #[test]
@@ -180,9 +186,8 @@ fn a_diverging_run_stops_and_says_so() {
         .collocation(51)
         .steps(0, 2000)
         // absurd steps: the weights reach 1e306 and the network's sums overflow
-        .learning_rate(1e306, 1000, 1.0)
-        .progress(false);
-    let err = train_forward(&model, &params, None).unwrap_err();
+        .learning_rate(1e306, 1000, 1.0);
+    let err = train_forward(&model, &params).unwrap_err();
     let msg = err.to_string();
     println!("{msg}");
     assert!(msg.contains("non-finite"), "{msg}");
@@ -208,11 +213,11 @@ fn bad_parameters_are_typed_errors() {
             "initial_speed",
         ),
     ] {
-        let err = train_forward(&model, &p.progress(false), None).unwrap_err();
+        let err = train_forward(&model, &p).unwrap_err();
         assert!(err.to_string().contains(name), "{err}");
     }
     let bad = FlameModel::new(298.0, 101_325.0, -0.1);
-    assert!(train_forward(&bad, &PinnParams::new().progress(false), None).is_err());
+    assert!(train_forward(&bad, &PinnParams::new()).is_err());
 }
 
 #[test]
@@ -223,9 +228,8 @@ fn training_statistics_snapshot() {
     let params = PinnParams::new()
         .network(2, 16)
         .collocation(101)
-        .steps(100, 300)
-        .progress(false);
-    let sol = train_forward(&model, &params, None).unwrap();
+        .steps(100, 300);
+    let sol = train_forward(&model, &params).unwrap();
     println!(
         "snapshot: loss {:.12e}, s_L {:.12e}, best step {}, history {}",
         sol.loss.total,

@@ -27,7 +27,7 @@ fn flame_speed_table_to_1e6() {
         let rel = (s - s_ref).abs() / s_ref;
         println!(
             "T_in {t_in}, φ {phi}: s_L {s:.10} (ref {s_ref}), rel {rel:.1e}, {} Newton iterations",
-            fine.iterations
+            fine.info.iterations
         );
         assert!(rel < 1e-6, "T_in {t_in} φ {phi}: {s} vs {s_ref}");
     }
@@ -79,7 +79,7 @@ fn field_values_on_the_extended_domain() {
         ..FlameModel::default()
     };
     let sol = solve_fd(&model, 24_000, &NewtonParams::default()).unwrap();
-    assert!(sol.converged);
+    assert!(sol.info.converged);
     for (x, want) in [
         (0.25e-3, 462.98),
         (0.5e-3, 3181.27),
@@ -125,9 +125,9 @@ fn shooting_agrees_with_finite_differences() {
         let s = sol.s_l;
         println!(
             "shooting T_in {t_in}: s_L {s:.10} ({} trials, bracket width {:.1e}, converged {}), FD table {s_ref}",
-            sol.trials,
+            sol.info.iterations,
             sol.bracket.1 - sol.bracket.0,
-            sol.converged
+            sol.info.converged
         );
         assert!((s - s_ref).abs() / s_ref < 1e-8, "{s} vs {s_ref}");
         assert!(sol.bracket.0 <= s && s <= sol.bracket.1);
