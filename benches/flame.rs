@@ -19,12 +19,12 @@
 //! 512-bit ones in f64 where the CPU has AVX-512F): the floor under the loss.
 #![allow(missing_docs)]
 
+use parsimony::flame::data::uniform_points;
 use parsimony::flame::loss::{Case1Loss, Problem};
 use parsimony::flame::mlp::Mlp;
 use parsimony::flame::model::{FlameModel, R_UNIVERSAL};
 use parsimony::flame::real::Real;
 use parsimony::flame::reference::{NewtonParams, solve_fd_richardson};
-use parsimony::flame::train::uniform_points;
 use parsimony::io::write_npy;
 use std::path::Path;
 use std::time::Instant;

@@ -17,15 +17,14 @@
 //! 30000 --lbfgs 0`). Sweep: `--phis` (0.40,…,0.50).
 
 use crate::Result;
+use crate::flame::data::{DataWeights, Observations, uniform_points};
 use crate::flame::inverse_fd::{FdInverseParams, fit_fd_inverse};
-use crate::flame::loss::{Case1Loss, DataWeights, Observations, Problem};
+use crate::flame::loss::{Case1Loss, Problem};
 use crate::flame::mlp::Mlp;
 use crate::flame::model::FlameModel;
 use crate::flame::real::Precision;
 use crate::flame::reference::{FdSolution, NewtonParams, solve_fd_richardson};
-use crate::flame::train::{
-    PinnParams, PinnProblem, PinnSolution, PinnState, TrainRecord, uniform_points,
-};
+use crate::flame::train::{PinnParams, PinnProblem, PinnSolution, PinnState, TrainRecord};
 use crate::output::{Flags, JsonValue, write_csv, write_json};
 use crate::plot::LinePlot;
 use crate::solve::IterInfo;

@@ -22,7 +22,7 @@
 //! [`FdInverse`] with `info: SolveInfo`: `iterations` counts Levenberg–Marquardt steps,
 //! `stop_value` is the largest component of the last accepted step in ln θ.
 
-use crate::loss::{DataWeights, Observations};
+use crate::data::{DataWeights, Observations, Scaling};
 use crate::model::FlameModel;
 use crate::reference::{NewtonParams, solve_fd};
 use nalgebra::{DMatrix, DVector, Matrix3, Vector3};
@@ -213,7 +213,7 @@ fn residuals(
     }
     let n = obs.x.len();
     let mut r = DVector::zeros(2 * n);
-    let s_t = crate::loss::Scaling::for_model(&model).s_t;
+    let s_t = Scaling::for_model(&model).s_t;
     for (i, &x) in obs.x.iter().enumerate() {
         let t = fd.temperature_at(x)?;
         let u = model.velocity(t, fd.s_l);

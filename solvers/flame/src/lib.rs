@@ -4,6 +4,8 @@
 //! Arrhenius chemistry, unity Lewis number, constant properties, and the laminar flame speed
 //! s_L as an eigenvalue.
 //!
+//! * [`data`]: observations, misfit weights, the normalisation scales and grids, shared by the
+//!   classical and the PINN inverse;
 //! * [`model`]: the Case 1 model (closures u(T), ρ(T), Y_F(T), ω(T; s_L) and its derivatives);
 //! * [`reference`](mod@reference): finite differences + damped Newton with s_L as an extra unknown (bordered
 //!   tridiagonal system), second order in the grid spacing, with Richardson extrapolation;
@@ -29,6 +31,7 @@
 //! Physics-informed neural networks to solve forward and inverse problems of 1D laminar
 //! flames", Combustion and Flame (2025), arXiv 2406.09071.
 
+pub mod data;
 pub mod inverse_fd;
 pub mod loss;
 pub mod mlp;

@@ -25,11 +25,14 @@
 //! partial derivatives of r and d_u. The pointwise physics always runs in `f64`; the network
 //! runs in the chosen [`Real`] type.
 
+use crate::data::{DataWeights, Observations, Scaling};
 use crate::mlp::{Mlp, MlpWorkspace};
-use crate::model::{FlameModel, R_UNIVERSAL};
-use crate::pointwise::{BlockTerms, ResidualConstants, residual_block};
+use crate::model::FlameModel;
+use crate::pointwise::{
+    BlockTerms, ResidualConstants, point_residual, residual_block, sigmoid_derivatives,
+    stream_adjoints, temperature_streams,
+};
 use crate::real::Real;
-use crate::reference::FdSolution;
 use parsimony_core::{Error, Result};
 
 /// Bytes of one neuron's stream over a block of the fused forward/loss/backward pass: a block holds
@@ -48,119 +51,6 @@ pub const CONDUCTIVITY_SCALE: f64 = 10.0;
 /// The scale of the trained activation energy: the optimiser sees 10⁻⁶ E_a.
 pub const ACTIVATION_SCALE: f64 = 1e-6;
 
-/// Input and temperature scales of the normalisation: s_x = 10/L, s_T = 5/T_max.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Scaling {
-    /// s_x (1/m).
-    pub s_x: f64,
-    /// s_T (1/K).
-    pub s_t: f64,
-}
-
-impl Scaling {
-    /// The paper's scales for `model`.
-    pub fn for_model(model: &FlameModel) -> Self {
-        Self {
-            s_x: 10.0 / model.length,
-            s_t: 5.0 / model.t_max(),
-        }
-    }
-}
-
-/// How the inverse loss weighs the misfits of the observations.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum DataWeights {
-    /// The paper's: d_T = s_T (T − T̃), d_u = u − ũ (absolute; the hot points weigh most).
-    #[default]
-    Paper,
-    /// Relative: d_T = κ (T − T̃)/T̃, d_u = κ (u − ũ)/ũ with κ = s_T T_max / 2 = 2.5, the
-    /// maximum-likelihood weighting for multiplicative noise (every point by its own noise).
-    Relative,
-}
-
-/// Noisy point observations of T (K) and u (m/s) for the inverse problem.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Observations {
-    /// Positions (m), inside [0, L].
-    pub x: Vec<f64>,
-    /// Observed temperature (K).
-    pub temperature: Vec<f64>,
-    /// Observed velocity (m/s).
-    pub velocity: Vec<f64>,
-}
-
-impl Observations {
-    /// `n` ≥ 2 uniformly spaced observations on [0, L] (both ends included) of T and of
-    /// u(T; s_L) taken from `reference` (a finite-difference flame, [`FdSolution`]), each with
-    /// multiplicative Gaussian noise value·(1 + σ ξ), ξ ~ N(0, 1) from the portable stream of
-    /// `seed` (T and u draws alternate point by point).
-    pub fn synthetic(
-        model: &FlameModel,
-        reference: &FdSolution,
-        n: usize,
-        sigma: f64,
-        seed: u64,
-    ) -> Result<Self> {
-        if n < 2 {
-            return Err(Error::invalid(
-                "observations",
-                format!("need at least 2, got {n}"),
-            ));
-        }
-        parsimony_core::error::check_in_range("sigma", sigma, 0.0, 1.0)?;
-        let mut rng = parsimony_core::random::SplitMix64::new(seed);
-        let x = crate::train::uniform_points(model.length, n);
-        let mut temperature = Vec::with_capacity(n);
-        let mut velocity = Vec::with_capacity(n);
-        for &xi in &x {
-            let t = reference.temperature_at(xi)?;
-            let u = model.velocity(t, reference.s_l);
-            temperature.push(t * (1.0 + sigma * rng.normal()));
-            velocity.push(u * (1.0 + sigma * rng.normal()));
-        }
-        let obs = Self {
-            x,
-            temperature,
-            velocity,
-        };
-        obs.validate(model.length)?;
-        Ok(obs)
-    }
-
-    /// Checks lengths, finiteness, positions inside [0, `length`] and positive values.
-    pub fn validate(&self, length: f64) -> Result<()> {
-        let n = self.x.len();
-        if n == 0 {
-            return Err(Error::invalid(
-                "observations",
-                "need at least one observation",
-            ));
-        }
-        parsimony_core::error::check_len("observed temperatures", n, self.temperature.len())?;
-        parsimony_core::error::check_len("observed velocities", n, self.velocity.len())?;
-        for (name, v) in [
-            ("observation positions", &self.x),
-            ("observed temperatures", &self.temperature),
-            ("observed velocities", &self.velocity),
-        ] {
-            parsimony_core::linalg::check_finite(name, v)?;
-        }
-        if let Some(&x) = self.x.iter().find(|&&x| !(0.0..=length).contains(&x)) {
-            return Err(Error::invalid(
-                "observation positions",
-                format!("{x:e} m is outside the domain [0, {length:e}] m"),
-            ));
-        }
-        if self.temperature.iter().any(|&t| t <= 0.0) {
-            return Err(Error::invalid("observed temperatures", "must be > 0 K"));
-        }
-        if self.velocity.iter().any(|&u| u <= 0.0) {
-            return Err(Error::invalid("observed velocities", "must be > 0 m/s"));
-        }
-        Ok(())
-    }
-}
-
 /// The parts of a loss value.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LossParts {
@@ -172,93 +62,6 @@ pub struct LossParts {
     pub boundary: f64,
     /// mean d_T² + mean d_u² (inverse problem).
     pub data: f64,
-}
-
-/// Logistic σ(n) and σ', σ'', σ''' without cancellation at large |n|.
-#[inline]
-pub(crate) fn sigmoid_derivatives(n: f64) -> [f64; 4] {
-    let e = (-n.abs()).exp();
-    let inv = 1.0 / (1.0 + e);
-    let sig = if n >= 0.0 { inv } else { e * inv };
-    let d1 = e * inv * inv;
-    let one_minus_2sig = if n >= 0.0 {
-        -(1.0 - e) * inv
-    } else {
-        (1.0 - e) * inv
-    };
-    let d2 = d1 * one_minus_2sig;
-    let d3 = d1 * (1.0 - 6.0 * d1);
-    [sig, d1, d2, d3]
-}
-
-/// T, T', T'' at one point from the network streams (n, n₁, n₂).
-#[inline]
-pub(crate) fn temperature_streams(
-    model: &FlameModel,
-    sc: &Scaling,
-    sg: &[f64; 4],
-    n1: f64,
-    n2: f64,
-) -> [f64; 3] {
-    let dt = model.t_max() - model.t_in;
-    [
-        model.t_in + dt * sg[0],
-        dt * sc.s_x * sg[1] * n1,
-        dt * sc.s_x * sc.s_x * (sg[2] * n1 * n1 + sg[1] * n2),
-    ]
-}
-
-/// Adjoints of (n, n₁, n₂) from adjoints `g` of (T, T', T'').
-#[inline]
-pub(crate) fn stream_adjoints(
-    dt: f64,
-    sc: &Scaling,
-    sg: &[f64; 4],
-    n1: f64,
-    n2: f64,
-    g: [f64; 3],
-) -> [f64; 3] {
-    let (a1, a2) = (dt * sc.s_x, dt * sc.s_x * sc.s_x);
-    [
-        g[0] * dt * sg[1] + g[1] * a1 * sg[2] * n1 + g[2] * a2 * (sg[3] * n1 * n1 + sg[2] * n2),
-        g[1] * a1 * sg[1] + g[2] * a2 * 2.0 * sg[2] * n1,
-        g[2] * a2 * sg[1],
-    ]
-}
-
-/// The energy residual r at one point and its partial derivatives (the scalar reference for
-/// [`crate::pointwise`], whose test reads the derivatives; the loss itself only needs r here).
-#[derive(Clone, Copy, Debug)]
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) struct PointResidual {
-    pub(crate) r: f64,
-    /// ∂r/∂T, ∂r/∂T', ∂r/∂T''.
-    pub(crate) d_fields: [f64; 3],
-    /// ∂r/∂s_L, ∂r/∂λ, ∂r/∂E_a.
-    pub(crate) d_params: [f64; 3],
-}
-
-#[inline]
-pub(crate) fn point_residual(
-    model: &FlameModel,
-    sc: &Scaling,
-    f: [f64; 3],
-    s: f64,
-) -> PointResidual {
-    let mcp = model.rho_in() * s * model.cp;
-    let rate = model.rate(f[0], s);
-    let k = sc.s_t / sc.s_x;
-    let a = model.conductivity / mcp;
-    let b = model.heat_release / mcp;
-    PointResidual {
-        r: k * (f[1] - a * f[2] - b * rate.omega),
-        d_fields: [-k * b * rate.d_t, k, -k * a],
-        d_params: [
-            k * (a * f[2] / s + b * rate.omega / s - b * rate.d_s),
-            -k * f[2] / mcp,
-            k * b * rate.omega / (R_UNIVERSAL * f[0]),
-        ],
-    }
 }
 
 /// Which problem a [`Case1Loss`] poses.

@@ -13,16 +13,105 @@
 //!
 //! and the pieces of the gradient: w r ∂r/∂(s_L, λ, E_a) (summed by the caller, in point order)
 //! and the adjoints of (n, n₁, n₂) from w r ∂r/∂(T, T', T''), w = 2 w_r/N_c. The same
-//! quantities as the scalar `point_residual` of [`crate::loss`] (the test compares them), with
+//! quantities as the scalar [`point_residual`] (the test compares them), with
 //! [`crate::vector_math`]'s e^x and ln x instead of the library's.
 //!
 //! Cost per point: 2 exponentials, 1 logarithm, 1 square root and 9 divisions (3 of them inside e^x and ln x), a few dozen
 //! multiply-adds; 4 (AVX2) or 8 (AVX-512) points at a time.
 
-use crate::loss::Scaling;
+use crate::data::Scaling;
 use crate::model::{FlameModel, R_UNIVERSAL};
 use crate::real::Real;
 use crate::vector_math::{exp_f64_fma, ln_f64_fma};
+
+/// Logistic σ(n) and σ', σ'', σ''' without cancellation at large |n|.
+#[inline]
+pub(crate) fn sigmoid_derivatives(n: f64) -> [f64; 4] {
+    let e = (-n.abs()).exp();
+    let inv = 1.0 / (1.0 + e);
+    let sig = if n >= 0.0 { inv } else { e * inv };
+    let d1 = e * inv * inv;
+    let one_minus_2sig = if n >= 0.0 {
+        -(1.0 - e) * inv
+    } else {
+        (1.0 - e) * inv
+    };
+    let d2 = d1 * one_minus_2sig;
+    let d3 = d1 * (1.0 - 6.0 * d1);
+    [sig, d1, d2, d3]
+}
+
+/// T, T', T'' at one point from the network streams (n, n₁, n₂).
+#[inline]
+pub(crate) fn temperature_streams(
+    model: &FlameModel,
+    sc: &Scaling,
+    sg: &[f64; 4],
+    n1: f64,
+    n2: f64,
+) -> [f64; 3] {
+    let dt = model.t_max() - model.t_in;
+    [
+        model.t_in + dt * sg[0],
+        dt * sc.s_x * sg[1] * n1,
+        dt * sc.s_x * sc.s_x * (sg[2] * n1 * n1 + sg[1] * n2),
+    ]
+}
+
+/// Adjoints of (n, n₁, n₂) from adjoints `g` of (T, T', T'').
+#[inline]
+pub(crate) fn stream_adjoints(
+    dt: f64,
+    sc: &Scaling,
+    sg: &[f64; 4],
+    n1: f64,
+    n2: f64,
+    g: [f64; 3],
+) -> [f64; 3] {
+    let (a1, a2) = (dt * sc.s_x, dt * sc.s_x * sc.s_x);
+    [
+        g[0] * dt * sg[1] + g[1] * a1 * sg[2] * n1 + g[2] * a2 * (sg[3] * n1 * n1 + sg[2] * n2),
+        g[1] * a1 * sg[1] + g[2] * a2 * 2.0 * sg[2] * n1,
+        g[2] * a2 * sg[1],
+    ]
+}
+
+/// The energy residual r at one point and its partial derivatives (the scalar reference for
+/// [`residual_block`], whose test reads the derivatives; the loss itself only needs r here).
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) struct PointResidual {
+    pub(crate) r: f64,
+    /// ∂r/∂T, ∂r/∂T', ∂r/∂T''.
+    pub(crate) d_fields: [f64; 3],
+    /// ∂r/∂s_L, ∂r/∂λ, ∂r/∂E_a.
+    pub(crate) d_params: [f64; 3],
+}
+
+/// The energy residual at one point with fields `f` = (T, T', T'') and s_L = `s` (scalar code
+/// with the library's e^x and ln x, for predictions and as the kernel's reference).
+#[inline]
+pub(crate) fn point_residual(
+    model: &FlameModel,
+    sc: &Scaling,
+    f: [f64; 3],
+    s: f64,
+) -> PointResidual {
+    let mcp = model.rho_in() * s * model.cp;
+    let rate = model.rate(f[0], s);
+    let k = sc.s_t / sc.s_x;
+    let a = model.conductivity / mcp;
+    let b = model.heat_release / mcp;
+    PointResidual {
+        r: k * (f[1] - a * f[2] - b * rate.omega),
+        d_fields: [-k * b * rate.d_t, k, -k * a],
+        d_params: [
+            k * (a * f[2] / s + b * rate.omega / s - b * rate.d_s),
+            -k * f[2] / mcp,
+            k * b * rate.omega / (R_UNIVERSAL * f[0]),
+        ],
+    }
+}
 
 /// What every point of one loss evaluation shares (constants of the model, the scaling and the
 /// current unknowns s_L, λ, E_a).
@@ -190,7 +279,6 @@ fn residual_block_body<F: Real, const FMA: bool>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loss::{point_residual, sigmoid_derivatives, stream_adjoints, temperature_streams};
 
     /// The kernel against the scalar code of the loss (library e^x, ln x, divisions in another
     /// order) at network outputs across and beyond the flame, including n so large that

@@ -16,6 +16,7 @@
 //! until the residual norm decreases and T stays in (0.5 T_in, 1.2 T_max). s_L converges as h²;
 //! Richardson extrapolation from N and 2N gives ~1e-8 relative at N = 4000.
 
+use crate::data::Profile;
 use crate::model::FlameModel;
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
@@ -165,6 +166,15 @@ impl FdSolution {
             (t[0] < level && t[1] >= level)
                 .then(|| x[0] + (level - t[0]) / (t[1] - t[0]) * (x[1] - x[0]))
         })
+    }
+}
+
+impl Profile for FdSolution {
+    fn temperature_at(&self, x: f64) -> Result<f64> {
+        FdSolution::temperature_at(self, x)
+    }
+    fn flame_speed(&self) -> f64 {
+        self.s_l
     }
 }
 

@@ -30,7 +30,8 @@
 //! current parameters, loss and physical unknowns. Progress bars are observers passed by the
 //! caller; the crate draws nothing.
 
-use crate::loss::{Case1Loss, DataWeights, LossParts, Observations, Problem, WarmupLoss};
+use crate::data::{DataWeights, Observations, uniform_points};
+use crate::loss::{Case1Loss, LossParts, Problem, WarmupLoss};
 use crate::mlp::Mlp;
 use crate::model::FlameModel;
 use crate::real::{Precision, Real};
@@ -464,13 +465,6 @@ impl Pinn {
             Precision::F32 => run::<f32>(problem, &self.params, observer),
         }
     }
-}
-
-/// Uniform collocation points x_i = L i/(n − 1), i = 0 … n − 1, both ends included (n = 1
-/// gives the single point 0; n = 0 no points).
-pub fn uniform_points(length: f64, n: usize) -> Vec<f64> {
-    let gaps = n.saturating_sub(1).max(1) as f64;
-    (0..n).map(|i| length * i as f64 / gaps).collect()
 }
 
 fn run<F: Real>(

@@ -3,7 +3,8 @@
 //! respect to every parameter and physical unknown (forward and inverse), in f64 and f32.
 
 use parsimony_core::random::SplitMix64;
-use parsimony_flame::loss::{Case1Loss, DataWeights, Observations, Problem};
+use parsimony_flame::data::{DataWeights, Observations};
+use parsimony_flame::loss::{Case1Loss, Problem};
 use parsimony_flame::mlp::{Mlp, MlpWorkspace};
 use parsimony_flame::model::FlameModel;
 

@@ -5,11 +5,12 @@
 //! with the paper's full recipe (`cargo test -p parsimony-flame --release --test pinn_training
 //! -- --ignored --nocapture`, a few minutes each).
 
-use parsimony_flame::loss::{Case1Loss, DataWeights, Observations, Problem};
+use parsimony_flame::data::{DataWeights, Observations, uniform_points};
+use parsimony_flame::loss::{Case1Loss, Problem};
 use parsimony_flame::model::FlameModel;
 use parsimony_flame::real::Precision;
 use parsimony_flame::reference::{FdSolution, NewtonParams, solve_fd_richardson};
-use parsimony_flame::train::{PinnParams, PinnProblem, PinnSolution, uniform_points};
+use parsimony_flame::train::{PinnParams, PinnProblem, PinnSolution};
 
 fn train_forward(model: &FlameModel, params: &PinnParams) -> parsimony_core::Result<PinnSolution> {
     params.clone().build()?.solve(&PinnProblem::forward(model)?)

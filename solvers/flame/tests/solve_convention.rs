@@ -3,8 +3,8 @@
 //! stopped by an observer says so with the iterations it ran.
 
 use parsimony_core::solve::{Control, IterInfo, SolveInfo, Status, StopAfter};
+use parsimony_flame::data::Observations;
 use parsimony_flame::inverse_fd::{FdInverseParams, FdInverseProblem};
-use parsimony_flame::loss::Observations;
 use parsimony_flame::model::FlameModel;
 use parsimony_flame::reference::{FdProblem, NewtonParams, solve_fd};
 use parsimony_flame::shooting::ShootingParams;
