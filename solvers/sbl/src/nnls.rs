@@ -5,82 +5,166 @@
 //! largest gradient component wⱼ = [Aᵀ(b − Ax)]ⱼ > 0 into P, solves the unconstrained least
 //! squares on P, and, while that solution has non-positive entries, steps back along the
 //! segment to the first one to hit zero and releases it. Each inner solve is a small dense
-//! least squares (QR); the algorithm terminates in finitely many steps for full-rank A.
+//! least squares (QR); the algorithm terminates in finitely many steps for full-rank A. The
+//! stop value is the largest gradient component off the passive set (dual infeasibility).
 
+use crate::regression::Regression;
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::linalg::least_squares;
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 
-/// Solves min ‖A x − b‖₂ s.t. x ≥ 0; `tol` is the dual-feasibility tolerance (0 ⇒ 10·ε·‖A‖₁·n).
-pub fn nnls(a: &DMatrix<f64>, b: &DVector<f64>, tol: f64) -> Result<DVector<f64>> {
-    let (m, n) = a.shape();
-    parsimony_core::error::check_len("length of b (rows of A)", m, b.len())?;
-    parsimony_core::linalg::check_finite("a", a.as_slice())?;
-    parsimony_core::linalg::check_finite("b", b.as_slice())?;
-    let tol = if tol > 0.0 {
-        tol
-    } else {
-        10.0 * f64::EPSILON
-            * a.column_iter().map(|c| c.abs().sum()).fold(0.0, f64::max)
-            * n.max(m) as f64
-    };
-    let mut x = DVector::zeros(n);
-    let mut passive = vec![false; n];
-    let max_outer = 3 * n + 10;
-    for _ in 0..max_outer {
-        let w = a.transpose() * (b - a * &x);
-        let cand = (0..n)
-            .filter(|&j| !passive[j] && w[j] > tol)
-            .max_by(|&i, &j| w[i].partial_cmp(&w[j]).unwrap_or(std::cmp::Ordering::Equal));
-        let Some(j) = cand else {
-            return Ok(x);
+/// Parameters of [`Nnls`].
+///
+/// | name | default | valid range | meaning |
+/// |---|---|---|---|
+/// | `tol` | 0 (⇒ 10·ε·‖A‖₁·max(m, n)) | ≥ 0 | dual feasibility: stop when every wⱼ ≤ tol off the passive set |
+/// | `max_outer` | None (⇒ 3n + 10) | ≥ 1 | cap on the outer steps (variables moved into P) |
+#[derive(Clone, Debug, Default)]
+pub struct NnlsParams {
+    /// Dual-feasibility tolerance (0 chooses 10·ε·‖A‖₁·max(m, n)).
+    pub tol: f64,
+    /// Outer-step cap (None: 3n + 10).
+    pub max_outer: Option<usize>,
+}
+
+impl NnlsParams {
+    /// Dual-feasibility tolerance.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+    /// Outer-step cap.
+    pub fn max_outer(mut self, n: usize) -> Self {
+        self.max_outer = Some(n);
+        self
+    }
+    /// Checks the parameters and returns the solver.
+    pub fn build(self) -> Result<Nnls> {
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(Error::invalid("tol", "must be finite and ≥ 0"));
+        }
+        if self.max_outer == Some(0) {
+            return Err(Error::invalid("max_outer", "must be at least 1"));
+        }
+        Ok(Nnls { params: self })
+    }
+}
+
+/// Non-negative least squares (Lawson–Hanson); build it with [`NnlsParams::build`].
+#[derive(Clone, Debug)]
+pub struct Nnls {
+    params: NnlsParams,
+}
+
+/// The result of [`Nnls::solve`].
+#[derive(Clone, Debug)]
+pub struct NnlsSolution {
+    /// The minimiser x ≥ 0.
+    pub x: DVector<f64>,
+    /// Outer steps; `stop_value` is the largest gradient component wⱼ = [Aᵀ(b − Ax)]ⱼ off the
+    /// passive set at the end (≤ tol when converged).
+    pub info: SolveInfo,
+}
+
+impl Nnls {
+    /// Solves min ‖A x − b‖₂ s.t. x ≥ 0 for the problem (A, b).
+    pub fn solve(&self, problem: &Regression<'_, f64>) -> Result<NnlsSolution> {
+        self.solve_observed(problem, &mut Silent)
+    }
+
+    /// [`Nnls::solve`], showing `observer` every outer step (cost = ‖b − Ax‖², stop value =
+    /// the largest gradient component off the passive set before the step).
+    pub fn solve_observed(
+        &self,
+        problem: &Regression<'_, f64>,
+        observer: &mut dyn Observer,
+    ) -> Result<NnlsSolution> {
+        problem.check_finite()?;
+        let clock = Clock::start();
+        let (a, b) = (problem.a(), problem.y());
+        let (m, n) = a.shape();
+        let tol = if self.params.tol > 0.0 {
+            self.params.tol
+        } else {
+            10.0 * f64::EPSILON
+                * a.column_iter().map(|c| c.abs().sum()).fold(0.0, f64::max)
+                * n.max(m) as f64
         };
-        passive[j] = true;
-        loop {
-            let p: Vec<usize> = (0..n).filter(|&k| passive[k]).collect();
-            let z_p = solve_on(a, b, &p)?;
-            if z_p.iter().all(|&v| v > 0.0) {
-                for (k, &jj) in p.iter().enumerate() {
-                    x[jj] = z_p[k];
-                }
-                for k in 0..n {
-                    if !passive[k] {
-                        x[k] = 0.0;
-                    }
-                }
+        let mut x = DVector::zeros(n);
+        let mut passive = vec![false; n];
+        let max_outer = self.params.max_outer.unwrap_or(3 * n + 10);
+        let mut status = Status::MaxIterations;
+        let mut stop_value = f64::NAN;
+        let mut iterations = 0;
+        for outer in 0..=max_outer {
+            let w = a.transpose() * (b - a * &x);
+            let cand = (0..n)
+                .filter(|&j| !passive[j] && w[j] > tol)
+                .max_by(|&i, &j| w[i].partial_cmp(&w[j]).unwrap_or(std::cmp::Ordering::Equal));
+            stop_value = (0..n)
+                .filter(|&j| !passive[j])
+                .map(|j| w[j])
+                .fold(0.0f64, f64::max);
+            let Some(j) = cand else {
+                status = Status::Converged;
+                break;
+            };
+            if outer == max_outer {
                 break;
             }
-            // step from x towards z until the first passive variable hits zero
-            let mut alpha = f64::INFINITY;
-            for (k, &jj) in p.iter().enumerate() {
-                if z_p[k] <= 0.0 {
-                    let d = x[jj] - z_p[k];
-                    if d > 0.0 {
-                        alpha = alpha.min(x[jj] / d);
+            iterations = outer + 1;
+            passive[j] = true;
+            loop {
+                let p: Vec<usize> = (0..n).filter(|&k| passive[k]).collect();
+                let z_p = solve_on(a, b, &p)?;
+                if z_p.iter().all(|&v| v > 0.0) {
+                    for (k, &jj) in p.iter().enumerate() {
+                        x[jj] = z_p[k];
+                    }
+                    for k in 0..n {
+                        if !passive[k] {
+                            x[k] = 0.0;
+                        }
+                    }
+                    break;
+                }
+                // step from x towards z until the first passive variable hits zero
+                let mut alpha = f64::INFINITY;
+                for (k, &jj) in p.iter().enumerate() {
+                    if z_p[k] <= 0.0 {
+                        let d = x[jj] - z_p[k];
+                        if d > 0.0 {
+                            alpha = alpha.min(x[jj] / d);
+                        }
                     }
                 }
-            }
-            if !alpha.is_finite() {
-                alpha = 0.0;
-            }
-            for (k, &jj) in p.iter().enumerate() {
-                x[jj] += alpha * (z_p[k] - x[jj]);
-            }
-            for &jj in &p {
-                if x[jj] <= tol {
-                    passive[jj] = false;
-                    x[jj] = 0.0;
+                if !alpha.is_finite() {
+                    alpha = 0.0;
+                }
+                for (k, &jj) in p.iter().enumerate() {
+                    x[jj] += alpha * (z_p[k] - x[jj]);
+                }
+                for &jj in &p {
+                    if x[jj] <= tol {
+                        passive[jj] = false;
+                        x[jj] = 0.0;
+                    }
+                }
+                if passive.iter().all(|p| !p) {
+                    break;
                 }
             }
-            if passive.iter().all(|p| !p) {
+            let cost = (b - a * &x).norm_squared();
+            if observer.observe(&IterInfo::new(iterations, cost, stop_value)) == Control::Stop {
+                status = Status::StoppedByObserver;
                 break;
             }
         }
+        let info = clock.finish(iterations, status, stop_value);
+        observer.finish(&info);
+        Ok(NnlsSolution { x, info })
     }
-    Err(Error::NotConverged {
-        iterations: max_outer,
-        residual: (b - a * &x).norm(),
-    })
 }
 
 /// Unconstrained least squares on the columns `p` (minimum-norm via QR when tall, else SVD).
@@ -106,7 +190,8 @@ mod tests {
         let mut g = parsimony_core::random::SplitMix64::new(5);
         let a = DMatrix::from_row_slice(12, 5, &g.normals(60));
         let b = DVector::from_vec(g.normals(12));
-        let x = nnls(&a, &b, 0.0).unwrap();
+        let solver = NnlsParams::default().build().unwrap();
+        let x = solver.solve(&Regression::new(&a, &b).unwrap()).unwrap().x;
         let unconstrained = least_squares(&a, &b).unwrap();
         assert!(
             unconstrained.iter().any(|&v| v < 0.0),
@@ -123,7 +208,8 @@ mod tests {
         }
         // a nonnegative exact solution is recovered
         let xt = DVector::from_vec(vec![0.5, 0.0, 2.0, 0.0, 1.0]);
-        let x = nnls(&a, &(&a * &xt), 0.0).unwrap();
+        let bt = &a * &xt;
+        let x = solver.solve(&Regression::new(&a, &bt).unwrap()).unwrap().x;
         assert!((x - xt).norm() < 1e-10);
     }
 }

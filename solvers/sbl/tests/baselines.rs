@@ -5,13 +5,30 @@ use nalgebra::{DMatrix, DVector};
 use parsimony_core::linalg::kron_dense;
 use parsimony_core::random::SplitMix64;
 use parsimony_core::stats::nmse;
+use parsimony_sbl::Regression;
 use parsimony_sbl::baselines::{
-    KompParams, dkrosbl, komp, kron_oracle_least_squares, ksbl, omp, oracle_least_squares,
-    posterior_nroute,
+    KompParams, KsblParams, OmpParams, dkrosbl, komp, kron_oracle_least_squares,
+    oracle_least_squares, posterior_nroute,
 };
 use parsimony_sbl::generator::{SignalKind, make_problem};
 use parsimony_sbl::kron::KronProblem;
 use parsimony_sbl::kron::estep::posterior;
+
+/// OMP with a residual threshold and an atom cap.
+fn omp(
+    a: &DMatrix<f64>,
+    y: &DVector<f64>,
+    threshold: f64,
+    max_atoms: usize,
+) -> parsimony_sbl::baselines::OmpSolution<f64> {
+    OmpParams::default()
+        .residual_threshold(threshold)
+        .max_atoms(max_atoms)
+        .build()
+        .unwrap()
+        .solve(&Regression::new(a, y).unwrap())
+        .unwrap()
+}
 
 fn max_rel(a: &[f64], b: &[f64]) -> f64 {
     let s = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
@@ -102,10 +119,17 @@ fn baselines_recover_the_rc6_supports_at_40_db() {
             (hk.transpose() * &r).amax() < 1e-9 * p.y.norm() * hk.amax(),
             "seed {seed}"
         );
-        assert!((r.norm() / p.y.norm() - k.rel_residual).abs() < 1e-12);
+        assert!((r.norm() / p.y.norm() - k.info.stop_value).abs() < 1e-12);
         assert!(k.supports.iter().all(|s| s.len() <= 10));
 
-        let ks = ksbl(&problem, p.noise_variance, 150, 1e-4, 1e-2).unwrap();
+        let ks = KsblParams::new(p.noise_variance)
+            .max_iter(150)
+            .tol(1e-4)
+            .prune_rel(1e-2)
+            .build()
+            .unwrap()
+            .solve(&problem)
+            .unwrap();
         assert_eq!(ks.active, p.supports, "seed {seed}: KSBL supports");
         let e = nmse(ks.x.as_slice(), p.x.as_slice()).unwrap();
         assert!(
@@ -137,9 +161,9 @@ fn baselines_recover_the_rc6_supports_at_40_db() {
 fn omp_scores_by_correlation_not_length() {
     let a = DMatrix::from_column_slice(3, 2, &[1.0, 0.0, 0.0, 5.0, 75f64.sqrt(), 0.0]);
     let y = DVector::from_column_slice(&[1.0, 0.0, 0.0]);
-    let sol = omp(&a, &y, 1e-12, 1).unwrap();
+    let sol = omp(&a, &y, 1e-12, 1);
     assert_eq!(sol.support, vec![0]);
-    assert!(sol.converged && sol.residual_norm < 1e-12);
+    assert!(sol.info.converged && sol.info.stop_value < 1e-12);
 }
 
 /// OMP on the RC7 dense problem (100 × 60, 6 atoms, 30 dB): the true atoms are found first,
@@ -150,12 +174,12 @@ fn omp_on_the_rc7_problem() {
     let (a, y, support, m) = (rc7.a, rc7.y, rc7.support, 100);
     let s2 = rc7.noise_variance;
     let oracle = oracle_least_squares(&a, &y, &support).unwrap();
-    let first = omp(&a, &y, 0.0, 6).unwrap();
+    let first = omp(&a, &y, 0.0, 6);
     let mut s = first.support.clone();
     s.sort_unstable();
     assert_eq!(s, support);
     assert!(max_rel(first.x.as_slice(), oracle.as_slice()) < 1e-10);
-    let full = omp(&a, &y, (s2 * m as f64).sqrt(), 60).unwrap();
-    assert!(full.converged && full.residual_norm <= (s2 * m as f64).sqrt());
+    let full = omp(&a, &y, (s2 * m as f64).sqrt(), 60);
+    assert!(full.info.converged && full.info.stop_value <= (s2 * m as f64).sqrt());
     assert!(support.iter().all(|j| full.support.contains(j)));
 }

@@ -79,9 +79,9 @@ fn irs_channel_estimation_at_20_db() {
             let s = presets::classical(sigma2)
                 .build()
                 .unwrap()
-                .solve(&a, &y)
+                .solve(&parsimony_sbl::Regression::new(&a, &y).unwrap())
                 .unwrap();
-            cs.push(eval(&s.x));
+            cs.push(eval(&s.weights));
         }
     }
     let (pc_med, pc_mean) = (median(&pc), pc.iter().sum::<f64>() / pc.len() as f64);

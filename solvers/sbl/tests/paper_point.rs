@@ -1,10 +1,11 @@
 //! The paper's default synthetic point and its convergence claim (shared/specs/sbl.md §6.1,
 //! issue 3): n = 15³, m = (8, 12, 15), K = 3, 25 dB, 20 seeds of the portable generator.
 
+use parsimony_core::IterInfo;
 use parsimony_core::stats::nmse;
 use parsimony_sbl::Noise;
 use parsimony_sbl::generator::{SignalKind, make_problem};
-use parsimony_sbl::kron::{KroSblParams, KronProblem, Method};
+use parsimony_sbl::kron::{KroSblParams, KroSblState, KronProblem, Method};
 
 /// The sample median (core's, NumPy's convention); the samples here are finite NMSEs.
 fn median(v: &[f64]) -> f64 {
@@ -65,7 +66,8 @@ fn svd_needs_far_fewer_em_iterations_than_am() {
             .max_iter(iters)
             .build()
             .unwrap()
-            .solve_monitored(&problem, &mut |s| {
+            .solve_observed(&problem, &mut |i: &IterInfo<'_>| {
+                let s = i.state::<KroSblState<f64>>().expect("KroSBL's state");
                 t.push(nmse(s.full_mean().as_slice(), p.x.as_slice()).unwrap())
             })
             .unwrap();

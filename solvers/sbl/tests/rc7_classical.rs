@@ -2,9 +2,9 @@
 //! the other update rules on the same data.
 
 use nalgebra::{DMatrix, DVector};
-use parsimony_sbl::Noise;
 use parsimony_sbl::ard::{ArdParams, ard_regression};
 use parsimony_sbl::classical::{SblParams, UpdateRule};
+use parsimony_sbl::{Noise, Regression};
 
 const SUPPORT: [usize; 6] = [4, 11, 19, 25, 38, 57];
 
@@ -51,16 +51,16 @@ fn ard_compatible_mode_equals_scikit_learn() {
     };
     let fit = ard_regression(&a, &y, &params).unwrap();
     // scikit-learn 1.9.1 ARDRegression(fit_intercept=False, max_iter=3000, tol=1e-9)
-    assert_eq!(fit.iterations, 31);
+    assert_eq!(fit.info.iterations, 31);
     assert!(
-        fit.converged && fit.coef_change < 1e-9,
+        fit.info.converged && fit.info.stop_value < 1e-9,
         "{}",
-        fit.coef_change
+        fit.info.stop_value
     );
     assert!(
-        (fit.alpha / 8994.804193167769 - 1.0).abs() < 1e-8,
+        (fit.beta / 8994.804193167769 - 1.0).abs() < 1e-8,
         "alpha {}",
-        fit.alpha
+        fit.beta
     );
     let expect: [(usize, f64); 12] = [
         (3, 0.0140320065),
@@ -76,14 +76,14 @@ fn ard_compatible_mode_equals_scikit_learn() {
         (56, 0.0151083709),
         (57, -0.5115613826),
     ];
-    let nonzero: Vec<usize> = (0..60).filter(|&j| fit.coef[j] != 0.0).collect();
+    let nonzero: Vec<usize> = (0..60).filter(|&j| fit.weights[j] != 0.0).collect();
     assert_eq!(nonzero, expect.iter().map(|e| e.0).collect::<Vec<_>>());
     // the spec quotes 10 decimals; the stored full-precision file is checked in sklearn_data.rs
     for (j, v) in expect {
         assert!(
-            (fit.coef[j] - v).abs() < 1e-9,
+            (fit.weights[j] - v).abs() < 1e-9,
             "coef[{j}] = {}",
-            fit.coef[j]
+            fit.weights[j]
         );
     }
     // default tolerance: 11 iterations, alpha 8995.021018487118
@@ -96,14 +96,14 @@ fn ard_compatible_mode_equals_scikit_learn() {
         },
     )
     .unwrap();
-    assert_eq!(fit.iterations, 11);
+    assert_eq!(fit.info.iterations, 11);
     // scikit-learn's default tol 1e-3 on Σ|Δcoef|
     assert!(
-        fit.converged && fit.coef_change < 1e-3,
+        fit.info.converged && fit.info.stop_value < 1e-3,
         "{}",
-        fit.coef_change
+        fit.info.stop_value
     );
-    assert!((fit.alpha / 8995.021018487118 - 1.0).abs() < 1e-8);
+    assert!((fit.beta / 8995.021018487118 - 1.0).abs() < 1e-8);
 }
 
 #[test]
@@ -121,18 +121,22 @@ fn mackay_mode_is_within_the_band_of_ard() {
         .tol(1e-6)
         .build()
         .unwrap()
-        .solve(&a, &y)
+        .solve(&Regression::new(&a, &y).unwrap())
         .unwrap();
     assert!(
-        sol.converged && sol.rel_change <= 1e-6,
+        sol.info.converged && sol.info.stop_value <= 1e-6,
         "{}",
-        sol.rel_change
+        sol.info.stop_value
     );
     let expect = [
         -1.314637, 1.370902, 0.597987, -0.939201, -3.142967, -0.513921,
     ];
     for (&j, v) in SUPPORT.iter().zip(expect) {
-        assert!((sol.x[j] - v).abs() <= 5e-3, "x[{j}] = {}", sol.x[j]);
+        assert!(
+            (sol.weights[j] - v).abs() <= 5e-3,
+            "x[{j}] = {}",
+            sol.weights[j]
+        );
     }
     let ard_sigma2 = 1.0 / 8994.804193167769;
     assert!(
@@ -140,7 +144,7 @@ fn mackay_mode_is_within_the_band_of_ard() {
         "σ̂² {}",
         sol.noise_variance
     );
-    assert_eq!(support_at(&sol.x, 1e-2), SUPPORT);
+    assert_eq!(support_at(&sol.weights, 1e-2), SUPPORT);
 }
 
 #[test]
@@ -154,15 +158,19 @@ fn em_modes_are_within_the_band() {
         .tol(0.0)
         .build()
         .unwrap()
-        .solve(&a, &y)
+        .solve(&Regression::new(&a, &y).unwrap())
         .unwrap();
     let expect = [
         -1.314210, 1.367511, 0.597738, -0.938759, -3.143638, -0.515557,
     ];
     for (&j, v) in SUPPORT.iter().zip(expect) {
-        assert!((learnt.x[j] - v).abs() <= 1e-2, "x[{j}] = {}", learnt.x[j]);
+        assert!(
+            (learnt.weights[j] - v).abs() <= 1e-2,
+            "x[{j}] = {}",
+            learnt.weights[j]
+        );
     }
-    assert_eq!(support_at(&learnt.x, 1e-2), SUPPORT);
+    assert_eq!(support_at(&learnt.weights, 1e-2), SUPPORT);
     // EM with known σ² (1000 iterations)
     let known = SblParams::new(UpdateRule::Em)
         .noise(Noise::Known(sigma2))
@@ -171,13 +179,17 @@ fn em_modes_are_within_the_band() {
         .tol(0.0)
         .build()
         .unwrap()
-        .solve(&a, &y)
+        .solve(&Regression::new(&a, &y).unwrap())
         .unwrap();
     let expect = [
         -1.314126, 1.369434, 0.598018, -0.940019, -3.142166, -0.516663,
     ];
     for (&j, v) in SUPPORT.iter().zip(expect) {
-        assert!((known.x[j] - v).abs() <= 1e-2, "x[{j}] = {}", known.x[j]);
+        assert!(
+            (known.weights[j] - v).abs() <= 1e-2,
+            "x[{j}] = {}",
+            known.weights[j]
+        );
     }
-    assert_eq!(support_at(&known.x, 1e-2), SUPPORT);
+    assert_eq!(support_at(&known.weights, 1e-2), SUPPORT);
 }

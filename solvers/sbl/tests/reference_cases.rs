@@ -357,7 +357,10 @@ fn rc6_exact_support_at_40_db_for_am_and_svd() {
             );
             if method == Method::Svd {
                 assert!(rel(e, svd_nmse[k]) < 2e-3, "seed {seed}: SVD NMSE {e}");
-                assert_eq!(sol.iterations, svd_iters[k], "seed {seed}: SVD iterations");
+                assert_eq!(
+                    sol.info.iterations, svd_iters[k],
+                    "seed {seed}: SVD iterations"
+                );
                 // the measurement route throughout gives the same run up to round-off
                 let m_route = KroSblParams::new(method.clone())
                     .noise(Noise::Known(p.noise_variance))
@@ -366,7 +369,7 @@ fn rc6_exact_support_at_40_db_for_am_and_svd() {
                     .unwrap()
                     .solve(&problem)
                     .unwrap();
-                assert_eq!(m_route.iterations, sol.iterations, "seed {seed}");
+                assert_eq!(m_route.info.iterations, sol.info.iterations, "seed {seed}");
                 assert!(max_rel_diff(m_route.x.as_slice(), sol.x.as_slice()) < 1e-9);
                 assert!(rel(m_route.cost, sol.cost) < 1e-9, "seed {seed}: cost");
             }
@@ -447,11 +450,14 @@ fn all_atoms_pruned_is_a_result_not_a_panic() {
         .unwrap()
         .solve(&problem)
         .unwrap();
-    assert!(!sol.converged);
+    assert!(!sol.info.converged);
     assert!(
-        matches!(sol.status, parsimony_sbl::kron::Status::AllPruned { .. }),
+        matches!(
+            sol.info.status,
+            parsimony_sbl::kron::Status::AllPruned { .. }
+        ),
         "{:?}",
-        sol.status
+        sol.info.status
     );
     assert!(sol.x.iter().all(|v| *v == 0.0));
 }

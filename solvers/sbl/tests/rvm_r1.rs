@@ -59,7 +59,7 @@ fn check(
         );
     }
     if let Some(it) = iterations {
-        assert_eq!(fit.iterations, it);
+        assert_eq!(fit.info.iterations, it);
     }
 }
 
@@ -79,7 +79,11 @@ fn medida_preset() {
         fit.intercept
     );
     assert!(rel(fit.beta, 2.264180e3) < 1e-6, "beta {}", fit.beta);
-    assert!(fit.converged && fit.change < 0.1, "max |Δα| {}", fit.change);
+    assert!(
+        fit.info.converged && fit.info.stop_value < 0.1,
+        "max |Δα| {}",
+        fit.info.stop_value
+    );
     // posterior std in original units is positive and small on the support
     assert!(fit.weight_std[2] > 0.0 && fit.weight_std[2] < 0.01);
 }
@@ -162,12 +166,12 @@ fn fast_sequential_rvm() {
             .iter()
             .map(|&j| fit.weights[j])
             .collect::<Vec<_>>(),
-        fit.iterations
+        fit.info.iterations
     );
     assert!(
-        fit.converged && fit.change < 1e-6,
+        fit.info.converged && fit.info.stop_value < 1e-6,
         "|Δ ln β| {}",
-        fit.change
+        fit.info.stop_value
     );
     check(
         &fit,
@@ -211,10 +215,10 @@ fn fast_sequential_rvm_on_pure_noise() {
                 .iter()
                 .map(|&j| fit.weights[j])
                 .collect::<Vec<_>>(),
-            fit.iterations,
-            fit.converged
+            fit.info.iterations,
+            fit.info.converged
         );
-        assert!(fit.converged);
+        assert!(fit.info.converged);
         if orthogonal {
             assert_eq!(fit.support.len(), 1, "support {:?}", fit.support);
         }
@@ -237,7 +241,7 @@ fn fast_sequential_rvm_on_an_exact_target() {
     let x = DMatrix::from_fn(n, p, |_, _| rng.normal());
     let y = x.column(1) * 2.0 - x.column(3) * 0.5 + DVector::from_element(n, 0.25);
     let fit = rvm_fit_fast(&x, &y, &FastRvmParams::default()).unwrap();
-    assert!(fit.converged);
+    assert!(fit.info.converged);
     assert_eq!(fit.support, vec![1, 3]);
     assert!(fit.beta.is_finite() && fit.beta <= 1e6, "beta {}", fit.beta);
     assert!((fit.weights[1] - 2.0).abs() < 1e-4, "{}", fit.weights[1]);

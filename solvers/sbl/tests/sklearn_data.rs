@@ -23,16 +23,16 @@ fn compare(fit: &parsimony_sbl::ard::ArdFit, reference: &Value) {
     let coef = floats(&reference["coef_"]);
     let alpha = reference["alpha_"].as_f64().unwrap();
     assert_eq!(
-        fit.iterations as u64,
+        fit.info.iterations as u64,
         reference["n_iter_"].as_u64().unwrap()
     );
     assert!(
-        (fit.alpha / alpha - 1.0).abs() < 1e-8,
+        (fit.beta / alpha - 1.0).abs() < 1e-8,
         "alpha {} vs {alpha}",
-        fit.alpha
+        fit.beta
     );
     let nonzero: Vec<u64> = (0..coef.len())
-        .filter(|&j| fit.coef[j] != 0.0)
+        .filter(|&j| fit.weights[j] != 0.0)
         .map(|j| j as u64)
         .collect();
     let expect: Vec<u64> = reference["nonzero"]
@@ -44,7 +44,7 @@ fn compare(fit: &parsimony_sbl::ard::ArdFit, reference: &Value) {
     assert_eq!(nonzero, expect);
     let worst = coef
         .iter()
-        .zip(fit.coef.iter())
+        .zip(fit.weights.iter())
         .map(|(a, b)| (a - b).abs())
         .fold(0.0f64, f64::max);
     assert!(worst < 1e-8, "max |coef − sklearn| = {worst:e}");

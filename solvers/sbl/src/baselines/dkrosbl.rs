@@ -12,91 +12,171 @@
 use crate::Noise;
 use crate::classical::{SblParams, UpdateRule};
 use crate::kron::KronProblem;
+use crate::regression::Regression;
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::Result;
 use parsimony_core::linalg::{Scalar, thin_svd};
+use parsimony_core::solve::{Clock, Observer, Silent, SolveInfo, Status};
 
-/// The result of [`dkrosbl`].
+/// Parameters of [`DkroSbl`]: the classical SBL run on every factor.
+///
+/// | name | default | meaning |
+/// |---|---|---|
+/// | `sbl` | EM, noise learnt from 0.1·var(yᵢ), relative pruning 1e-3, 150 iterations, tol 1e-4 | the per-factor [`SblParams`] |
+#[derive(Clone, Debug)]
+pub struct DkroSblParams {
+    /// The per-factor classical SBL.
+    pub sbl: SblParams,
+}
+
+impl Default for DkroSblParams {
+    fn default() -> Self {
+        Self {
+            sbl: SblParams::new(UpdateRule::Em)
+                .noise(Noise::Learn { init: None })
+                .prune_rel(1e-3),
+        }
+    }
+}
+
+impl DkroSblParams {
+    /// The per-factor classical SBL.
+    pub fn sbl(mut self, sbl: SblParams) -> Self {
+        self.sbl = sbl;
+        self
+    }
+    /// Checks the parameters and returns the solver.
+    pub fn build(self) -> Result<DkroSbl> {
+        Ok(DkroSbl {
+            sbl: self.sbl.build()?,
+        })
+    }
+}
+
+/// dKroSBL; build it with [`DkroSblParams::build`].
+#[derive(Clone, Debug)]
+pub struct DkroSbl {
+    sbl: crate::classical::Sbl,
+}
+
+/// The result of [`DkroSbl::solve`].
 #[derive(Clone, Debug)]
 pub struct DkroSblSolution<T: Scalar> {
     /// x̂ = ⊗x̂ᵢ (length N).
     pub x: DVector<T>,
     /// The factor estimates x̂ᵢ.
     pub factors: Vec<DVector<T>>,
-    /// Per-factor SBL iterations.
-    pub iterations: Vec<usize>,
-    /// Whether every factor converged.
-    pub converged: bool,
+    /// How each factor's SBL went.
+    pub factor_info: Vec<SolveInfo>,
+    /// The whole run: iterations summed over the factors, `Converged` when every factor
+    /// converged (else the first other status), stop value the largest of the factors'.
+    pub info: SolveInfo,
 }
 
-/// Runs dKroSBL on a Kronecker problem (see the module docs of `baselines::dkrosbl`).
+/// Runs dKroSBL with the default parameters (see the module docs of `baselines::dkrosbl`):
+/// the thin preset `DkroSblParams::default().build()?.solve(problem)`.
 pub fn dkrosbl<T: Scalar>(problem: &KronProblem<T>) -> Result<DkroSblSolution<T>> {
-    let m = problem.m();
-    let modes = m.len();
-    // successive rank-1 split of Y (row-major m₁ × … × m_I)
-    let mut ys: Vec<DVector<T>> = Vec::with_capacity(modes);
-    let mut cur: Vec<T> = problem.y().as_slice().to_vec();
-    for &mi in &m[..modes - 1] {
-        let cols = cur.len() / mi;
-        let unf = DMatrix::from_row_slice(mi, cols, &cur);
-        let svd = thin_svd(&unf)?;
-        let s0 = svd.singular_values[0];
-        ys.push(svd.u.column(0).into_owned());
-        // Y_unf ≈ σ u vᴴ: the rest of the tensor is σ·conj(v)
-        cur = svd
-            .v
-            .column(0)
+    DkroSblParams::default().build()?.solve(problem)
+}
+
+impl DkroSbl {
+    /// Runs dKroSBL silently.
+    pub fn solve<T: Scalar>(&self, problem: &KronProblem<T>) -> Result<DkroSblSolution<T>> {
+        self.solve_observed(problem, &mut Silent)
+    }
+
+    /// Runs dKroSBL, passing `observer` to each factor's SBL in turn (the iteration numbers
+    /// restart per factor). A stop requested by the observer ends the run after that
+    /// factor's SBL; the remaining factors stay zero.
+    pub fn solve_observed<T: Scalar>(
+        &self,
+        problem: &KronProblem<T>,
+        observer: &mut dyn Observer,
+    ) -> Result<DkroSblSolution<T>> {
+        let clock = Clock::start();
+        let m = problem.m();
+        let modes = m.len();
+        // successive rank-1 split of Y (row-major m₁ × … × m_I)
+        let mut ys: Vec<DVector<T>> = Vec::with_capacity(modes);
+        let mut cur: Vec<T> = problem.y().as_slice().to_vec();
+        for &mi in &m[..modes - 1] {
+            let cols = cur.len() / mi;
+            let unf = DMatrix::from_row_slice(mi, cols, &cur);
+            let svd = thin_svd(&unf)?;
+            let s0 = svd.singular_values[0];
+            ys.push(svd.u.column(0).into_owned());
+            // Y_unf ≈ σ u vᴴ: the rest of the tensor is σ·conj(v)
+            cur = svd
+                .v
+                .column(0)
+                .iter()
+                .map(|v| v.conjugated().scaled(s0))
+                .collect();
+        }
+        ys.push(DVector::from_vec(cur));
+        // Spread the scale evenly (every ‖yᵢ‖ = (∏‖yⱼ‖)^{1/I}): the per-factor SBL starts at
+        // γ = 1, and a factor carrying the whole scale would converge needlessly slowly.
+        let norms: Vec<f64> = ys.iter().map(|v| v.norm()).collect();
+        if norms.iter().all(|&v| v > 0.0) {
+            let target = norms.iter().map(|v| v.ln()).sum::<f64>() / modes as f64;
+            for (v, nv) in ys.iter_mut().zip(&norms) {
+                let f = (target - nv.ln()).exp();
+                v.iter_mut().for_each(|z| *z = z.scaled(f));
+            }
+        }
+        let mut factors = Vec::with_capacity(modes);
+        let mut factor_info = Vec::with_capacity(modes);
+        let mut stopped = false;
+        for (h, yi) in problem.factors().iter().zip(&ys) {
+            if stopped {
+                factors.push(DVector::from_element(h.ncols(), T::default()));
+                continue;
+            }
+            // unit-norm columns (x = D z): SBL's start γ = 1 presumes atoms and data of unit
+            // scale
+            let norms: Vec<f64> = h.column_iter().map(|c| c.norm()).collect();
+            let mut hn = h.clone();
+            for (mut col, &nv) in hn.column_iter_mut().zip(&norms) {
+                if nv > 0.0 {
+                    col /= T::of_real(nv);
+                }
+            }
+            let s = self
+                .sbl
+                .solve_observed(&Regression::new(&hn, yi)?, observer)?;
+            stopped = s.info.status == Status::StoppedByObserver;
+            factor_info.push(s.info);
+            let x = DVector::from_fn(h.ncols(), |j, _| {
+                if norms[j] > 0.0 {
+                    s.weights[j].scaled(1.0 / norms[j])
+                } else {
+                    T::default()
+                }
+            });
+            factors.push(x);
+        }
+        let mut x = factors[0].clone();
+        for f in &factors[1..] {
+            x = x.kronecker(f);
+        }
+        let status = factor_info
             .iter()
-            .map(|v| v.conjugated().scaled(s0))
-            .collect();
+            .map(|i| i.status)
+            .find(|s| *s != Status::Converged)
+            .unwrap_or(Status::Converged);
+        let info = clock.finish(
+            factor_info.iter().map(|i| i.iterations).sum(),
+            status,
+            factor_info
+                .iter()
+                .map(|i| i.stop_value)
+                .fold(f64::NAN, f64::max),
+        );
+        Ok(DkroSblSolution {
+            x,
+            factors,
+            factor_info,
+            info,
+        })
     }
-    ys.push(DVector::from_vec(cur));
-    // Spread the scale evenly (every ‖yᵢ‖ = (∏‖yⱼ‖)^{1/I}): the per-factor SBL starts at γ = 1,
-    // and a factor carrying the whole scale would converge needlessly slowly.
-    let norms: Vec<f64> = ys.iter().map(|v| v.norm()).collect();
-    if norms.iter().all(|&v| v > 0.0) {
-        let target = norms.iter().map(|v| v.ln()).sum::<f64>() / modes as f64;
-        for (v, nv) in ys.iter_mut().zip(&norms) {
-            let f = (target - nv.ln()).exp();
-            v.iter_mut().for_each(|z| *z = z.scaled(f));
-        }
-    }
-    let solver = SblParams::new(UpdateRule::Em)
-        .noise(Noise::Learn { init: None })
-        .prune_rel(1e-3)
-        .build()?;
-    let mut factors = Vec::with_capacity(modes);
-    let mut iterations = Vec::with_capacity(modes);
-    let mut converged = true;
-    for (h, yi) in problem.factors().iter().zip(&ys) {
-        // unit-norm columns (x = D z): SBL's start γ = 1 presumes atoms and data of unit scale
-        let norms: Vec<f64> = h.column_iter().map(|c| c.norm()).collect();
-        let mut hn = h.clone();
-        for (mut col, &nv) in hn.column_iter_mut().zip(&norms) {
-            if nv > 0.0 {
-                col /= T::of_real(nv);
-            }
-        }
-        let s = solver.solve(&hn, yi)?;
-        iterations.push(s.iterations);
-        converged &= s.converged;
-        let x = DVector::from_fn(h.ncols(), |j, _| {
-            if norms[j] > 0.0 {
-                s.x[j].scaled(1.0 / norms[j])
-            } else {
-                T::default()
-            }
-        });
-        factors.push(x);
-    }
-    let mut x = factors[0].clone();
-    for f in &factors[1..] {
-        x = x.kronecker(f);
-    }
-    Ok(DkroSblSolution {
-        x,
-        factors,
-        iterations,
-        converged,
-    })
 }

@@ -6,6 +6,7 @@ use nalgebra::DVector;
 use parsimony_core::linalg::{
     KroneckerOperator, ModeWorkspace, Scalar, Transform, multimode_product,
 };
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 
 /// Parameters of [`komp`].
@@ -13,7 +14,7 @@ use parsimony_core::{Error, Result};
 /// | name | default | valid range |
 /// |---|---|---|
 /// | `max_per_mode` | 10 | ≥ 1 indices per factor |
-/// | `rel_tol` | 1e-2 | ≥ 0: stop when ‖r‖/‖y‖ ≤ rel_tol |
+/// | `rel_tol` | 1e-2 | ≥ 0: stop when ‖r‖/‖y‖ (the stop value) ≤ rel_tol |
 #[derive(Clone, Debug)]
 pub struct KompParams {
     /// Cap on the support size of every factor.
@@ -31,104 +32,153 @@ impl Default for KompParams {
     }
 }
 
-/// The result of [`komp`].
+impl KompParams {
+    /// Cap on every factor's support size.
+    pub fn max_per_mode(mut self, n: usize) -> Self {
+        self.max_per_mode = n;
+        self
+    }
+    /// Relative residual tolerance.
+    pub fn rel_tol(mut self, tol: f64) -> Self {
+        self.rel_tol = tol;
+        self
+    }
+    /// Checks the parameters and returns the solver.
+    pub fn build(self) -> Result<Komp> {
+        if self.max_per_mode == 0 {
+            return Err(Error::invalid("max_per_mode", "must be at least 1"));
+        }
+        if !(self.rel_tol.is_finite() && self.rel_tol >= 0.0) {
+            return Err(Error::invalid("rel_tol", "must be finite and ≥ 0"));
+        }
+        Ok(Komp { params: self })
+    }
+}
+
+/// Kronecker OMP; build it with [`KompParams::build`].
+#[derive(Clone, Debug)]
+pub struct Komp {
+    params: KompParams,
+}
+
+/// The result of [`Komp::solve`].
 #[derive(Clone, Debug)]
 pub struct KompSolution<T: Scalar> {
     /// The estimate (length N).
     pub x: DVector<T>,
     /// Per-factor supports (sorted).
     pub supports: Vec<Vec<usize>>,
-    /// Greedy steps taken.
-    pub iterations: usize,
-    /// ‖y − H x‖/‖y‖ at the end.
-    pub rel_residual: f64,
+    /// Greedy steps taken; `stop_value` = ‖y − H x‖/‖y‖ at the end; `Converged` at
+    /// `rel_tol`, `MaxIterations` when every mode is full, `Stalled` when no set changed.
+    pub info: SolveInfo,
 }
 
-/// Kronecker OMP: correlate the residual with every Kronecker atom (Hᴴ r by mode products,
-/// normalised by the atom norms ∏‖hᵢ,ⱼᵢ‖), add each mode's index of the best multi-index to
-/// that mode's set (if new and below the cap), and refit on S₁ × … × S_I by mode-wise
-/// pseudo-inverses. Stops when every mode is full, when no set changes, or at `rel_tol`.
+/// Kronecker OMP with `params`: the thin preset `params.build()?.solve(problem)`.
 pub fn komp<T: Scalar>(problem: &KronProblem<T>, params: &KompParams) -> Result<KompSolution<T>> {
-    if params.max_per_mode == 0 {
-        return Err(Error::invalid("max_per_mode", "must be at least 1"));
+    params.clone().build()?.solve(problem)
+}
+
+impl Komp {
+    /// Kronecker OMP: correlate the residual with every Kronecker atom (Hᴴ r by mode products,
+    /// normalised by the atom norms ∏‖hᵢ,ⱼᵢ‖), add each mode's index of the best multi-index to
+    /// that mode's set (if new and below the cap), and refit on S₁ × … × S_I by mode-wise
+    /// pseudo-inverses. Stops when every mode is full, when no set changes, or at `rel_tol`.
+    pub fn solve<T: Scalar>(&self, problem: &KronProblem<T>) -> Result<KompSolution<T>> {
+        self.solve_observed(problem, &mut Silent)
     }
-    if !(params.rel_tol.is_finite() && params.rel_tol >= 0.0) {
-        return Err(Error::invalid("rel_tol", "must be finite and ≥ 0"));
-    }
-    let factors = problem.factors();
-    let y = problem.y();
-    let m = problem.m();
-    let n = problem.n();
-    let big_n: usize = n.iter().product();
-    let inv_norms: Vec<Vec<f64>> = factors
-        .iter()
-        .map(|h| {
-            h.column_iter()
-                .map(|c| 1.0 / c.norm().max(f64::MIN_POSITIVE))
-                .collect()
-        })
-        .collect();
-    let y_norm = y.norm().max(f64::MIN_POSITIVE);
-    let mut supports: Vec<Vec<usize>> = vec![Vec::new(); factors.len()];
-    let mut x = DVector::from_element(big_n, T::default());
-    let mut r = y.clone();
-    let mut corr = vec![T::default(); big_n];
-    let mut ws = ModeWorkspace::new();
-    let mut iterations = 0;
-    let h = KroneckerOperator::new(factors.to_vec())?;
-    loop {
-        if r.norm() / y_norm <= params.rel_tol
-            || supports.iter().all(|s| s.len() >= params.max_per_mode)
-        {
-            break;
-        }
-        multimode_product(
-            r.as_slice(),
-            &m,
-            factors,
-            Transform::Adjoint,
-            &mut corr,
-            &mut ws,
-        )?;
-        // best multi-index by |⟨atom, r⟩| / ‖atom‖
-        let mut best = (0usize, -1.0f64);
-        let mut idx = vec![0usize; n.len()];
-        for (j, c) in corr.iter().enumerate() {
-            let w: f64 = idx.iter().zip(&inv_norms).map(|(&k, v)| v[k]).product();
-            let score = c.modulus2() * w * w;
-            if score > best.1 {
-                best = (j, score);
+
+    /// [`Komp::solve`], showing `observer` each greedy step (cost = ‖r‖², stop value =
+    /// ‖r‖/‖y‖ after the step).
+    pub fn solve_observed<T: Scalar>(
+        &self,
+        problem: &KronProblem<T>,
+        observer: &mut dyn Observer,
+    ) -> Result<KompSolution<T>> {
+        let params = &self.params;
+        let clock = Clock::start();
+        let factors = problem.factors();
+        let y = problem.y();
+        let m = problem.m();
+        let n = problem.n();
+        let big_n: usize = n.iter().product();
+        let inv_norms: Vec<Vec<f64>> = factors
+            .iter()
+            .map(|h| {
+                h.column_iter()
+                    .map(|c| 1.0 / c.norm().max(f64::MIN_POSITIVE))
+                    .collect()
+            })
+            .collect();
+        let y_norm = y.norm().max(f64::MIN_POSITIVE);
+        let mut supports: Vec<Vec<usize>> = vec![Vec::new(); factors.len()];
+        let mut x = DVector::from_element(big_n, T::default());
+        let mut r = y.clone();
+        let mut corr = vec![T::default(); big_n];
+        let mut ws = ModeWorkspace::new();
+        let mut iterations = 0;
+        let status;
+        let h = KroneckerOperator::new(factors.to_vec())?;
+        loop {
+            if r.norm() / y_norm <= params.rel_tol {
+                status = Status::Converged;
+                break;
             }
-            for i in (0..n.len()).rev() {
-                idx[i] += 1;
-                if idx[i] < n[i] {
-                    break;
+            if supports.iter().all(|s| s.len() >= params.max_per_mode) {
+                status = Status::MaxIterations;
+                break;
+            }
+            multimode_product(
+                r.as_slice(),
+                &m,
+                factors,
+                Transform::Adjoint,
+                &mut corr,
+                &mut ws,
+            )?;
+            // best multi-index by |⟨atom, r⟩| / ‖atom‖
+            let mut best = (0usize, -1.0f64);
+            let mut idx = vec![0usize; n.len()];
+            for (j, c) in corr.iter().enumerate() {
+                let w: f64 = idx.iter().zip(&inv_norms).map(|(&k, v)| v[k]).product();
+                let score = c.modulus2() * w * w;
+                if score > best.1 {
+                    best = (j, score);
                 }
-                idx[i] = 0;
+                for i in (0..n.len()).rev() {
+                    idx[i] += 1;
+                    if idx[i] < n[i] {
+                        break;
+                    }
+                    idx[i] = 0;
+                }
+            }
+            let mut rest = best.0;
+            let mut changed = false;
+            for i in (0..n.len()).rev() {
+                let k = rest % n[i];
+                rest /= n[i];
+                if supports[i].len() < params.max_per_mode && !supports[i].contains(&k) {
+                    supports[i].push(k);
+                    supports[i].sort_unstable();
+                    changed = true;
+                }
+            }
+            if !changed || supports.iter().any(|s| s.is_empty()) {
+                status = Status::Stalled;
+                break;
+            }
+            iterations += 1;
+            x = kron_oracle_least_squares(factors, y, &supports)?;
+            r = y - h.apply(&x)?;
+            let rel = r.norm() / y_norm;
+            if observer.observe(&IterInfo::new(iterations, r.norm_squared(), rel)) == Control::Stop
+            {
+                status = Status::StoppedByObserver;
+                break;
             }
         }
-        let mut rest = best.0;
-        let mut changed = false;
-        for i in (0..n.len()).rev() {
-            let k = rest % n[i];
-            rest /= n[i];
-            if supports[i].len() < params.max_per_mode && !supports[i].contains(&k) {
-                supports[i].push(k);
-                supports[i].sort_unstable();
-                changed = true;
-            }
-        }
-        if !changed || supports.iter().any(|s| s.is_empty()) {
-            break;
-        }
-        iterations += 1;
-        x = kron_oracle_least_squares(factors, y, &supports)?;
-        r = y - h.apply(&x)?;
+        let info = clock.finish(iterations, status, r.norm() / y_norm);
+        observer.finish(&info);
+        Ok(KompSolution { x, supports, info })
     }
-    Ok(KompSolution {
-        rel_residual: r.norm() / y_norm,
-        x,
-        supports,
-        iterations,
-    })
 }

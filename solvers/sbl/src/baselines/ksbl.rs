@@ -12,13 +12,13 @@
 //! [`posterior_nroute`] is also an independent check of the m-route E-step.
 
 use crate::kron::estep::Posterior;
-use crate::kron::{IterRecord, KroSblSolution, KronProblem, Status, prune_factors, scatter_active};
+use crate::kron::{IterRecord, KroSblSolution, KronProblem, prune_factors, scatter_active};
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::linalg::{
     ModeWorkspace, Scalar, Transform, multimode_product, symmetric_eigen,
 };
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, Status};
 use parsimony_core::{Error, Result};
-use std::time::Instant;
 
 /// Row-major Kronecker expansion of real factor vectors.
 fn expand(ws: &[Vec<f64>]) -> Vec<f64> {
@@ -106,113 +106,192 @@ pub fn posterior_nroute<T: Scalar>(
     })
 }
 
-/// KSBL with known noise variance `sigma2`: at most `max_iter` EM iterations, stopping when the
-/// relative change of ⊗γ is ≤ `tol` (the paper: 150, 1e-4, relative pruning 1e-2).
-pub fn ksbl<T: Scalar>(
-    problem: &KronProblem<T>,
-    sigma2: f64,
-    max_iter: usize,
-    tol: f64,
-    prune_rel: f64,
-) -> Result<KroSblSolution<T>> {
-    parsimony_core::error::check_positive("sigma2", sigma2)?;
-    parsimony_core::error::check_in_range("prune_rel", prune_rel, 0.0, 1.0)?;
-    let n = problem.n();
-    let big_n: usize = n.iter().product();
-    let y = problem.y().as_slice();
-    let mut active: Vec<Vec<usize>> = n.iter().map(|&k| (0..k).collect()).collect();
-    let mut h: Vec<DMatrix<T>> = problem.factors().to_vec();
-    let mut gamma: Vec<Vec<f64>> = n.iter().map(|&k| vec![1.0; k]).collect();
-    let mut prev = vec![1.0; big_n];
-    let mut status = Status::MaxIterations;
-    let (mut iterations, mut rel) = (0, f64::NAN);
-    let mut history = Vec::new();
-    let t0 = Instant::now();
-    for r in 1..=max_iter {
-        let keep = |_: usize, v: f64, top: f64| v >= prune_rel * top && v > 0.0;
-        if let Some(factor) =
-            prune_factors(problem.factors(), &mut gamma, &mut active, &mut h, keep)
-        {
-            status = Status::AllPruned { factor };
-            break;
-        }
-        let (mu, var) = nroute(&h, &gamma, y, sigma2)?;
-        let d: Vec<f64> = mu.iter().zip(&var).map(|(m, v)| v + m.modulus2()).collect();
-        // one Gauss–Seidel sweep, no normalisation
-        let s: Vec<usize> = gamma.iter().map(|g| g.len()).collect();
-        let big_s: usize = s.iter().product();
-        for i in 0..s.len() {
-            let mut weights: Vec<Vec<f64>> = gamma
-                .iter()
-                .map(|g| g.iter().map(|v| 1.0 / v).collect())
-                .collect();
-            weights[i] = vec![1.0; s[i]];
-            let wfull = expand(&weights);
-            let stride: usize = s[i + 1..].iter().product();
-            let mut out = vec![0.0; s[i]];
-            for (j, (dj, wj)) in d.iter().zip(&wfull).enumerate() {
-                out[(j / stride) % s[i]] += dj * wj;
-            }
-            for (g, o) in gamma[i].iter_mut().zip(out) {
-                *g = o * s[i] as f64 / big_s as f64;
-            }
-        }
-        let mut full: Vec<Vec<f64>> = n.iter().map(|&k| vec![0.0; k]).collect();
-        for ((f, a), g) in full.iter_mut().zip(&active).zip(&gamma) {
-            for (&k, &v) in a.iter().zip(g) {
-                f[k] = v;
-            }
-        }
-        let new = expand(&full);
-        let diff: f64 = new.iter().zip(&prev).map(|(a, b)| (a - b).powi(2)).sum();
-        let base: f64 = prev.iter().map(|b| b * b).sum();
-        rel = (diff / base.max(f64::MIN_POSITIVE)).sqrt();
-        prev = new;
-        iterations = r;
-        history.push(IterRecord {
-            rel_change: rel,
-            cost: f64::NAN,
+/// Parameters of [`Ksbl`] (the paper's settings by default).
+///
+/// | name | default | valid range | meaning |
+/// |---|---|---|---|
+/// | `noise_variance` | (required) | > 0 | the known σ² |
+/// | `max_iter` | 150 | ≥ 1 | EM iteration cap |
+/// | `tol` | 1e-4 | ≥ 0 | stop when ‖Δ⊗γ‖/‖⊗γ‖ ≤ tol (the stop value) |
+/// | `prune_rel` | 1e-2 | [0, 1) | prune γᵢ entries < r·max γᵢ |
+#[derive(Clone, Debug)]
+pub struct KsblParams {
+    /// The known noise variance σ².
+    pub noise_variance: f64,
+    /// EM iteration cap.
+    pub max_iter: usize,
+    /// Tolerance on the relative change of ⊗γ.
+    pub tol: f64,
+    /// Relative pruning threshold.
+    pub prune_rel: f64,
+}
+
+impl KsblParams {
+    /// The paper's settings (150 iterations, tol 1e-4, relative pruning 1e-2) with noise
+    /// variance `sigma2`.
+    pub fn new(sigma2: f64) -> Self {
+        Self {
             noise_variance: sigma2,
-            active: big_s,
-            inner_sweeps: 1,
-        });
-        if rel <= tol {
-            status = Status::Converged;
-            break;
+            max_iter: 150,
+            tol: 1e-4,
+            prune_rel: 1e-2,
         }
     }
-    let seconds = t0.elapsed().as_secs_f64();
-    let mut x = DVector::from_element(big_n, T::default());
-    let mut variances = DVector::zeros(big_n);
-    if !matches!(status, Status::AllPruned { .. }) {
-        let (mu, var) = nroute(&h, &gamma, y, sigma2)?;
-        scatter_active(&mu, &active, &n, x.as_mut_slice());
-        scatter_active(&var, &active, &n, variances.as_mut_slice());
+    /// EM iteration cap.
+    pub fn max_iter(mut self, n: usize) -> Self {
+        self.max_iter = n;
+        self
     }
-    let gamma_full = n
-        .iter()
-        .zip(&active)
-        .zip(&gamma)
-        .map(|((&k, a), g)| {
-            let mut f = DVector::zeros(k);
-            for (&j, &v) in a.iter().zip(g) {
-                f[j] = v;
+    /// Tolerance on the relative change of ⊗γ.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+    /// Relative pruning threshold.
+    pub fn prune_rel(mut self, r: f64) -> Self {
+        self.prune_rel = r;
+        self
+    }
+    /// Checks the parameters and returns the solver.
+    pub fn build(self) -> Result<Ksbl> {
+        parsimony_core::error::check_positive("sigma2", self.noise_variance)?;
+        parsimony_core::error::check_in_range("prune_rel", self.prune_rel, 0.0, 1.0)?;
+        if self.max_iter == 0 {
+            return Err(Error::invalid("max_iter", "must be at least 1"));
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(Error::invalid("tol", "must be finite and ≥ 0"));
+        }
+        Ok(Ksbl { params: self })
+    }
+}
+
+/// KSBL; build it with [`KsblParams::build`].
+#[derive(Clone, Debug)]
+pub struct Ksbl {
+    params: KsblParams,
+}
+
+impl Ksbl {
+    /// Runs KSBL silently.
+    pub fn solve<T: Scalar>(&self, problem: &KronProblem<T>) -> Result<KroSblSolution<T>> {
+        self.solve_observed(problem, &mut Silent)
+    }
+
+    /// Runs KSBL, showing `observer` each EM iteration (no cost; stop value = the relative
+    /// change of ⊗γ).
+    pub fn solve_observed<T: Scalar>(
+        &self,
+        problem: &KronProblem<T>,
+        observer: &mut dyn Observer,
+    ) -> Result<KroSblSolution<T>> {
+        let KsblParams {
+            noise_variance: sigma2,
+            max_iter,
+            tol,
+            prune_rel,
+        } = self.params;
+        let n = problem.n();
+        let big_n: usize = n.iter().product();
+        let y = problem.y().as_slice();
+        let mut active: Vec<Vec<usize>> = n.iter().map(|&k| (0..k).collect()).collect();
+        let mut h: Vec<DMatrix<T>> = problem.factors().to_vec();
+        let mut gamma: Vec<Vec<f64>> = n.iter().map(|&k| vec![1.0; k]).collect();
+        let mut prev = vec![1.0; big_n];
+        let mut status = Status::MaxIterations;
+        let (mut iterations, mut rel) = (0, f64::NAN);
+        let mut history = Vec::new();
+        let clock = Clock::start();
+        for r in 1..=max_iter {
+            let keep = |_: usize, v: f64, top: f64| v >= prune_rel * top && v > 0.0;
+            if let Some(factor) =
+                prune_factors(problem.factors(), &mut gamma, &mut active, &mut h, keep)
+            {
+                status = Status::AllPruned {
+                    factor: Some(factor),
+                };
+                break;
             }
-            f
+            let (mu, var) = nroute(&h, &gamma, y, sigma2)?;
+            let d: Vec<f64> = mu.iter().zip(&var).map(|(m, v)| v + m.modulus2()).collect();
+            // one Gauss–Seidel sweep, no normalisation
+            let s: Vec<usize> = gamma.iter().map(|g| g.len()).collect();
+            let big_s: usize = s.iter().product();
+            for i in 0..s.len() {
+                let mut weights: Vec<Vec<f64>> = gamma
+                    .iter()
+                    .map(|g| g.iter().map(|v| 1.0 / v).collect())
+                    .collect();
+                weights[i] = vec![1.0; s[i]];
+                let wfull = expand(&weights);
+                let stride: usize = s[i + 1..].iter().product();
+                let mut out = vec![0.0; s[i]];
+                for (j, (dj, wj)) in d.iter().zip(&wfull).enumerate() {
+                    out[(j / stride) % s[i]] += dj * wj;
+                }
+                for (g, o) in gamma[i].iter_mut().zip(out) {
+                    *g = o * s[i] as f64 / big_s as f64;
+                }
+            }
+            let mut full: Vec<Vec<f64>> = n.iter().map(|&k| vec![0.0; k]).collect();
+            for ((f, a), g) in full.iter_mut().zip(&active).zip(&gamma) {
+                for (&k, &v) in a.iter().zip(g) {
+                    f[k] = v;
+                }
+            }
+            let new = expand(&full);
+            let diff: f64 = new.iter().zip(&prev).map(|(a, b)| (a - b).powi(2)).sum();
+            let base: f64 = prev.iter().map(|b| b * b).sum();
+            rel = (diff / base.max(f64::MIN_POSITIVE)).sqrt();
+            prev = new;
+            iterations = r;
+            history.push(IterRecord {
+                stop_value: rel,
+                cost: f64::NAN,
+                noise_variance: sigma2,
+                active: big_s,
+                inner_sweeps: 1,
+            });
+            let control = observer.observe(&IterInfo::new(r, f64::NAN, rel));
+            if rel <= tol {
+                status = Status::Converged;
+                break;
+            }
+            if control == Control::Stop {
+                status = Status::StoppedByObserver;
+                break;
+            }
+        }
+        let info = clock.finish(iterations, status, rel);
+        let mut x = DVector::from_element(big_n, T::default());
+        let mut variances = DVector::zeros(big_n);
+        if !matches!(status, Status::AllPruned { .. }) {
+            let (mu, var) = nroute(&h, &gamma, y, sigma2)?;
+            scatter_active(&mu, &active, &n, x.as_mut_slice());
+            scatter_active(&var, &active, &n, variances.as_mut_slice());
+        }
+        observer.finish(&info);
+        let gamma_full = n
+            .iter()
+            .zip(&active)
+            .zip(&gamma)
+            .map(|((&k, a), g)| {
+                let mut f = DVector::zeros(k);
+                for (&j, &v) in a.iter().zip(g) {
+                    f[j] = v;
+                }
+                f
+            })
+            .collect();
+        Ok(KroSblSolution {
+            x,
+            variances,
+            gamma: gamma_full,
+            active,
+            noise_variance: sigma2,
+            cost: f64::NAN,
+            history,
+            info,
         })
-        .collect();
-    Ok(KroSblSolution {
-        x,
-        variances,
-        gamma: gamma_full,
-        active,
-        noise_variance: sigma2,
-        iterations,
-        converged: status == Status::Converged,
-        status,
-        rel_change: rel,
-        cost: f64::NAN,
-        history,
-        seconds,
-    })
+    }
 }

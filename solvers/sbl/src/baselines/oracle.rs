@@ -24,7 +24,8 @@ pub fn oracle_least_squares<T: Scalar>(
     y: &DVector<T>,
     support: &[usize],
 ) -> Result<DVector<T>> {
-    crate::classical::check_dense(a, y)?;
+    let problem = crate::regression::Regression::new(a, y)?;
+    problem.check_finite()?;
     if let Some(&j) = support.iter().find(|&&j| j >= a.ncols()) {
         return Err(Error::invalid(
             "support",

@@ -13,7 +13,9 @@
 //! updates σ² (EM rule), and fits γ to d = diag Σ + |μ|² with the [M-step](mstep): exactly by
 //! alternating minimisation (AM-KroSBL) or approximately by successive rank-1 SVDs
 //! (SVD-KroSBL). It stops when ‖⊗γ⁽ʳ⁾ − ⊗γ⁽ʳ⁻¹⁾‖/‖⊗γ⁽ʳ⁻¹⁾‖ ≤ tol and returns the posterior
-//! mean of a final E-step, zero-padded to length N.
+//! mean of a final E-step, zero-padded to length N. [`KroSbl::solve_observed`] shows an
+//! observer every iteration (cost = evidence, stop value = the relative change of ⊗γ) with a
+//! [`KroSblState`] (the iteration's posterior mean and active sets) attached.
 //!
 //! **Cost** per EM iteration with S = ∏sᵢ active columns: E-step O(Σ(mᵢ²sᵢ + mᵢ³) + S·Σmᵢ),
 //! AM O(I·S) per sweep, SVD O(S) per power step; memory O(N + M + Σmᵢnᵢ). A dense SBL
@@ -29,7 +31,7 @@
 //!     .noise(Noise::Known(p.noise_variance))
 //!     .build()?
 //!     .solve(&problem)?;
-//! assert!(sol.converged);
+//! assert!(sol.info.converged);
 //! assert_eq!(sol.active, p.supports);
 //! # Ok::<(), parsimony_core::Error>(())
 //! ```
@@ -43,6 +45,7 @@ mod tensor;
 
 pub use estep::Route;
 pub use params::{Init, KroSblParams, Method, Noise, SvdSolver};
+pub use parsimony_core::solve::Status;
 pub use problem::KronProblem;
-pub use solver::{IterRecord, KroSbl, KroSblSolution, Snapshot, Status};
+pub use solver::{IterRecord, KroSbl, KroSblSolution, KroSblState};
 pub(crate) use solver::{prune_factors, scatter_active};

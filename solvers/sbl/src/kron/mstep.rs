@@ -160,7 +160,11 @@ impl MStep {
                 match &couplings[i] {
                     Some(c) => {
                         let t = nalgebra::DVector::from_column_slice(&self.out);
-                        let g = c * crate::nnls::nnls(c, &t, 0.0)?;
+                        let sol = crate::nnls::NnlsParams::default()
+                            .build()?
+                            .solve(&crate::regression::Regression::new(c, &t)?)?;
+                        sol.info.require_converged()?;
+                        let g = c * sol.x;
                         for (gk, v) in gamma[i].iter_mut().zip(g.iter()) {
                             *gk = EPS + v;
                         }

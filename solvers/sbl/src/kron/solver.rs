@@ -8,8 +8,7 @@ use super::tensor::expand_kron;
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::Result;
 use parsimony_core::linalg::Scalar;
-use parsimony_core::optim::{IterInfo, Observer, Silent};
-use std::time::Instant;
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 
 /// Kronecker-structured sparse Bayesian learning (AM- or SVD-KroSBL); build it with
 /// [`KroSblParams::build`].
@@ -18,40 +17,28 @@ pub struct KroSbl {
     pub(crate) params: KroSblParams,
 }
 
-/// Why the solver stopped.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// The relative change of ⊗γ fell below `tol`.
-    Converged,
-    /// `max_iter` EM iterations ran.
-    MaxIterations,
-    /// Pruning emptied a factor's active set; the estimate is x̂ = 0.
-    AllPruned {
-        /// The factor (0-based) whose atoms were all pruned.
-        factor: usize,
-    },
-}
-
-/// The callback of [`KroSbl::solve_monitored`].
-type MonitorFn<'a, T> = &'a mut dyn FnMut(&Snapshot<'_, T>);
-
-/// What [`KroSbl::solve_monitored`] shows after each E-step.
-pub struct Snapshot<'a, T: Scalar> {
+/// The solver-specific state that [`KroSbl::solve_observed`] attaches to every
+/// [`IterInfo`] (read it with `info.state::<KroSblState<T>>()`): the posterior of the
+/// iteration's E-step, e.g. to trace the NMSE against a known truth in convergence studies.
+#[derive(Clone, Debug)]
+pub struct KroSblState<T: Scalar> {
     /// The EM iteration (1-based); the mean is that of this iteration's E-step.
     pub iteration: usize,
     /// Posterior mean on the active set (row-major over the active indices).
-    pub mean: &'a [T],
+    pub mean: Vec<T>,
     /// The active columns of each factor.
-    pub active: &'a [Vec<usize>],
+    pub active: Vec<Vec<usize>>,
     /// The full factor sizes (n₁, …, n_I).
-    pub n: &'a [usize],
+    pub n: Vec<usize>,
+    /// σ² after this iteration.
+    pub noise_variance: f64,
 }
 
-impl<T: Scalar> Snapshot<'_, T> {
+impl<T: Scalar> KroSblState<T> {
     /// The posterior mean embedded in a length-N vector (zeros off the active set).
     pub fn full_mean(&self) -> DVector<T> {
         let mut x = DVector::from_element(self.n.iter().product(), T::default());
-        scatter_active(self.mean, self.active, self.n, x.as_mut_slice());
+        scatter_active(&self.mean, &self.active, &self.n, x.as_mut_slice());
         x
     }
 }
@@ -59,8 +46,8 @@ impl<T: Scalar> Snapshot<'_, T> {
 /// One EM iteration of the history.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IterRecord {
-    /// ‖⊗γ⁽ʳ⁾ − ⊗γ⁽ʳ⁻¹⁾‖ / ‖⊗γ⁽ʳ⁻¹⁾‖.
-    pub rel_change: f64,
+    /// The stop value ‖⊗γ⁽ʳ⁾ − ⊗γ⁽ʳ⁻¹⁾‖ / ‖⊗γ⁽ʳ⁻¹⁾‖.
+    pub stop_value: f64,
     /// The evidence cost log|C| + yᴴC⁻¹y of the E-step of this iteration.
     pub cost: f64,
     /// σ² after this iteration.
@@ -84,20 +71,15 @@ pub struct KroSblSolution<T: Scalar> {
     pub active: Vec<Vec<usize>>,
     /// The final noise variance σ² (the known one, or the learnt one).
     pub noise_variance: f64,
-    /// EM iterations performed.
-    pub iterations: usize,
-    /// Whether the tolerance was reached.
-    pub converged: bool,
-    /// Why the solver stopped.
-    pub status: Status,
-    /// The last relative change of ⊗γ.
-    pub rel_change: f64,
     /// The evidence cost of the final E-step.
     pub cost: f64,
     /// Per-iteration history (if requested).
     pub history: Vec<IterRecord>,
-    /// Wall time of the EM iterations in seconds (the final E-step excluded, as in the paper).
-    pub seconds: f64,
+    /// How the EM iterations went: `stop_value` is the last relative change of ⊗γ;
+    /// `status` is [`Status::AllPruned`] with the emptied factor when pruning removed every
+    /// atom of one; `seconds` is the wall time of the EM iterations (the final E-step
+    /// excluded, as in the paper).
+    pub info: SolveInfo,
 }
 
 impl KroSbl {
@@ -111,31 +93,14 @@ impl KroSbl {
         self.solve_observed(problem, &mut Silent)
     }
 
-    /// Solves the problem, reporting each EM iteration (cost = evidence, residual = relative
-    /// change of ⊗γ) to `observer`.
+    /// Solves the problem, reporting each EM iteration to `observer`: cost = the E-step's
+    /// evidence cost, stop value = the relative change of ⊗γ, and a [`KroSblState`] with the
+    /// iteration's posterior mean. An observer that returns [`Control::Stop`] ends the run
+    /// after that iteration ([`Status::StoppedByObserver`]; the final E-step still runs).
     pub fn solve_observed<T: Scalar>(
         &self,
         problem: &KronProblem<T>,
         observer: &mut dyn Observer,
-    ) -> Result<KroSblSolution<T>> {
-        self.solve_inner(problem, observer, None)
-    }
-
-    /// Solves the problem and shows `monitor` the posterior mean of every E-step (e.g. to
-    /// trace the NMSE against a known truth in convergence studies).
-    pub fn solve_monitored<T: Scalar>(
-        &self,
-        problem: &KronProblem<T>,
-        monitor: &mut dyn FnMut(&Snapshot<'_, T>),
-    ) -> Result<KroSblSolution<T>> {
-        self.solve_inner(problem, &mut Silent, Some(monitor))
-    }
-
-    fn solve_inner<T: Scalar>(
-        &self,
-        problem: &KronProblem<T>,
-        observer: &mut dyn Observer,
-        mut monitor: Option<MonitorFn<'_, T>>,
     ) -> Result<KroSblSolution<T>> {
         let p = &self.params;
         let n = problem.n();
@@ -186,27 +151,28 @@ impl KroSbl {
         let mut status = Status::MaxIterations;
         let mut rel = f64::NAN;
         let mut iterations = 0;
-        let t0 = Instant::now();
+        let mut state = KroSblState {
+            iteration: 0,
+            mean: Vec::new(),
+            active: Vec::new(),
+            n: n.clone(),
+            noise_variance: sigma2,
+        };
+        let clock = Clock::start();
         for r in 1..=p.max_iter {
             // 1. prune (per factor, irreversible)
             let keep = |i: usize, v: f64, top: f64| !(v < prune_rel[i] * top || v < p.prune_abs);
             if let Some(factor) =
                 prune_factors(problem.factors(), &mut gamma, &mut active, &mut h, keep)
             {
-                status = Status::AllPruned { factor };
+                status = Status::AllPruned {
+                    factor: Some(factor),
+                };
                 iterations = r - 1;
                 break;
             }
             // 2. E-step
             estep.run(&h, &gamma, y, sigma2, p.route)?;
-            if let Some(m) = monitor.as_mut() {
-                m(&Snapshot {
-                    iteration: r,
-                    mean: &estep.mu,
-                    active: &active,
-                    n: &n,
-                });
-            }
             // 3. noise
             if p.noise.is_learnt() {
                 let rss = estep.residual_norm2(&h, y)?;
@@ -255,30 +221,40 @@ impl KroSbl {
             let s_active: usize = dims.iter().product();
             if p.record_history {
                 history.push(IterRecord {
-                    rel_change: rel,
+                    stop_value: rel,
                     cost: estep.cost,
                     noise_variance: sigma2,
                     active: s_active,
                     inner_sweeps: sweeps,
                 });
             }
-            observer.observe(&IterInfo {
-                iteration: r,
-                cost: estep.cost,
-                residual: rel,
-            });
+            // the state borrows the E-step's mean and the active sets for the observer (moved
+            // in and out, no copy)
+            state.iteration = r;
+            state.noise_variance = sigma2;
+            std::mem::swap(&mut state.mean, &mut estep.mu);
+            std::mem::swap(&mut state.active, &mut active);
+            let control = observer.observe(&IterInfo::new(r, estep.cost, rel).with_state(&state));
+            std::mem::swap(&mut state.mean, &mut estep.mu);
+            std::mem::swap(&mut state.active, &mut active);
             if rel <= p.tol {
                 status = Status::Converged;
                 break;
             }
+            if control == Control::Stop {
+                status = Status::StoppedByObserver;
+                break;
+            }
         }
-        let seconds = t0.elapsed().as_secs_f64();
-        observer.finish();
+        let info = clock.finish(iterations, status, rel);
 
         let mut x = DVector::from_element(big_n, T::default());
         let mut variances = DVector::zeros(big_n);
         let cost;
-        if let Status::AllPruned { factor } = status {
+        if let Status::AllPruned {
+            factor: Some(factor),
+        } = status
+        {
             for (i, g) in gamma.iter_mut().enumerate() {
                 if i == factor {
                     g.clear();
@@ -294,19 +270,16 @@ impl KroSbl {
             cost = estep.cost;
         }
         fill_full(&gamma, &active, &mut full_factors);
+        observer.finish(&info);
         Ok(KroSblSolution {
             x,
             variances,
             gamma: full_factors.into_iter().map(DVector::from_vec).collect(),
             active,
             noise_variance: sigma2,
-            iterations,
-            converged: status == Status::Converged,
-            status,
-            rel_change: rel,
             cost,
             history,
-            seconds,
+            info,
         })
     }
 }
