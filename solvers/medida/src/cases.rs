@@ -6,9 +6,11 @@
 //! an imperfect CNAB2 model whose coefficients differ from the truth's; its model error
 //! h(u) = truth − model (in u_t = … form) is what MEDIDA should find.
 
-use crate::ks::{CoefficientMethod, Ks, KsParams, Nyquist};
+use crate::ks::{CoefficientMethod, Ks, KsParams};
 use crate::library::Term;
 use crate::model_error::Sample;
+use crate::spectral::Nyquist;
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 use std::f64::consts::PI;
 
@@ -161,34 +163,83 @@ impl TruthConfig {
         Ok(())
     }
 
-    /// Runs the truth and returns the samples; `progress(done_steps, total_steps)` is called
-    /// once per sample.
-    pub fn generate(&self, mut progress: impl FnMut(u64, u64)) -> Result<Vec<Sample>> {
+    /// Runs the truth and returns the samples. Errors: an invalid configuration, a truth that
+    /// blows up.
+    pub fn generate(&self) -> Result<Vec<Sample>> {
+        let truth = self.generate_observed(&mut Silent)?;
+        if truth.info.status == Status::NonFinite {
+            return Err(Error::breakdown(
+                "KS step",
+                format!(
+                    "non-finite truth state after step {}",
+                    truth.info.iterations
+                ),
+            ));
+        }
+        Ok(truth.samples)
+    }
+
+    /// Runs the truth, reporting every truth step to `observer` (iteration = steps taken, of
+    /// `first_step + (samples − 1)·every` in all; cost and stop value NaN), which may stop the
+    /// run; the samples completed so far are returned.
+    pub fn generate_observed(&self, observer: &mut dyn Observer) -> Result<TruthSamples> {
+        let clock = Clock::start();
         self.validate()?;
         let mut ks = Ks::new(self.truth_params())?;
         let (_, u0) = self.initial_state();
         ks.set_state(&u0)?;
-        let total = self.first_step + (self.samples as u64 - 1) * self.every;
-        let mut at = 0u64;
         let mut out = Vec::with_capacity(self.samples);
-        for j in 0..self.samples as u64 {
+        let mut at = 0u64;
+        let mut status = Status::Converged;
+        // advances the truth to step `to`, reporting each step; false when the run must end
+        let mut advance =
+            |ks: &mut Ks, to: u64, at: &mut u64, status: &mut Status| -> Result<bool> {
+                while *at < to {
+                    if ks.step().is_err() {
+                        *status = Status::NonFinite;
+                        return Ok(false);
+                    }
+                    *at += 1;
+                    let info = IterInfo::new(*at as usize, f64::NAN, f64::NAN);
+                    if observer.observe(&info) == Control::Stop {
+                        *status = Status::StoppedByObserver;
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            };
+        'samples: for j in 0..self.samples as u64 {
             let t = self.first_step + j * self.every;
-            ks.advance(t - 2 * self.ndt - at)?;
-            let a = ks.state();
-            ks.advance(self.ndt)?;
-            let b = ks.state();
-            ks.advance(self.ndt)?;
-            let c = ks.state();
-            at = t;
+            let mut states = [Vec::new(), Vec::new(), Vec::new()];
+            for (k, state) in states.iter_mut().enumerate() {
+                let to = t - (2 - k as u64) * self.ndt;
+                if !advance(&mut ks, to, &mut at, &mut status)? {
+                    break 'samples;
+                }
+                *state = ks.state();
+            }
+            let [a, b, c] = states;
             out.push(Sample {
                 u_prev2: a,
                 u_prev1: b,
                 u_now: c,
             });
-            progress(at, total);
         }
-        Ok(out)
+        let info = clock.finish(at as usize, status, f64::NAN);
+        observer.finish(&info);
+        Ok(TruthSamples { samples: out, info })
     }
+}
+
+/// The result of [`TruthConfig::generate_observed`].
+#[derive(Clone, Debug)]
+pub struct TruthSamples {
+    /// The samples completed (all of them unless the run ended early).
+    pub samples: Vec<Sample>,
+    /// `iterations` = truth steps taken; `status` [`Status::Converged`] when every sample was
+    /// taken, [`Status::StoppedByObserver`], or [`Status::NonFinite`] when the truth blew up;
+    /// `stop_value` NaN.
+    pub info: SolveInfo,
 }
 
 /// One model-error case of the paper's code (`case_select.py`).
@@ -261,7 +312,7 @@ mod tests {
             every: 2 * TruthConfig::ci().ndt - 1,
             ..TruthConfig::ci()
         };
-        let err = cfg.generate(|_, _| {}).unwrap_err();
+        let err = cfg.generate().unwrap_err();
         assert!(err.to_string().contains("every"), "{err}");
         let one = TruthConfig {
             samples: 1,

@@ -17,12 +17,18 @@
 //! two FFTs per extra term for its derivative, d = 0 included, and one forward FFT of their
 //! sum). [`Cnab2::step_ensemble`] steps many members from
 //! one shared u(t−2h), whose N̂ is computed once. No allocation per step.
+//!
+//! Use: [`Cnab2::new`] (parameters checked once), then one step ([`Cnab2::step`]) or a whole
+//! multistep run of a [`Cnab2Run`] with [`Cnab2::solve`] / [`Cnab2::solve_observed`] →
+//! [`Cnab2Solution`] (final state, `info: SolveInfo`); the observer sees the state after every
+//! step.
 
 use crate::ks::KsParams;
 use crate::library::Term;
 use crate::spectral::SpectralGrid;
 use nalgebra::DMatrix;
 use num_complex::Complex;
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 
 type C64 = Complex<f64>;
@@ -192,7 +198,7 @@ impl Cnab2 {
         parsimony_core::linalg::check_finite(what, u)
     }
 
-    /// Combines û(t−h) (in `v1`), N̂₁ and N̂₂ into the new state `out`.
+    /// Combines û(t−h) (in `v1`), N̂₁ and N̂₂ into the new state `out` (not checked).
     fn combine_into(&mut self, out: &mut [f64]) -> Result<()> {
         let h = self.params.dt;
         for m in 0..self.v1.len() {
@@ -203,16 +209,28 @@ impl Cnab2 {
         let tmp = std::mem::take(&mut self.tmp);
         let r = self.grid.inverse(&tmp, out);
         self.tmp = tmp;
-        r?;
-        parsimony_core::linalg::check_finite("new state", out)
-            .map_err(|_| Error::breakdown("CNAB2 step", "non-finite state"))
+        r
     }
 
     /// One step: u(t) from u(t−2h) = `u_prev2` and u(t−h) = `u_prev1`, into `out`.
+    /// Errors: lengths other than N, non-finite inputs, a non-finite new state.
     pub fn step(&mut self, u_prev2: &[f64], u_prev1: &[f64], out: &mut [f64]) -> Result<()> {
         self.check_state("u_prev2", u_prev2)?;
         self.check_state("u_prev1", u_prev1)?;
         parsimony_core::error::check_len("length of out", self.params.n, out.len())?;
+        self.step_unchecked(u_prev2, u_prev1, out)?;
+        parsimony_core::linalg::check_finite("new state", out)
+            .map_err(|_| Error::breakdown("CNAB2 step", "non-finite state"))
+    }
+
+    /// [`Cnab2::step`] on inputs the caller has checked (lengths N, finite), without the
+    /// check of the new state.
+    pub(crate) fn step_unchecked(
+        &mut self,
+        u_prev2: &[f64],
+        u_prev1: &[f64],
+        out: &mut [f64],
+    ) -> Result<()> {
         if self.extra.is_empty() {
             // N̂ is linear in u²: (3/2)N̂(u₁) − (1/2)N̂(u₂) = N̂ of (3/2)u₁² − (1/2)u₂², one FFT
             for ((s, &a), &b) in self.sq.iter_mut().zip(u_prev1).zip(u_prev2) {
@@ -225,13 +243,11 @@ impl Cnab2 {
             let h = self.params.dt;
             let (lin, g, inv) = (&self.explicit_lin, &self.g, &self.implicit_inv);
             let (v1, n1) = (&self.v1, &self.n1);
-            self.grid.inverse_with(out, |spec, scale| {
+            return self.grid.inverse_with(out, |spec, scale| {
                 for (m, o) in spec.iter_mut().enumerate() {
                     *o = (lin[m] * v1[m] + g[m] * n1[m] * h) * (inv[m] * scale);
                 }
-            })?;
-            return parsimony_core::linalg::check_finite("new state", out)
-                .map_err(|_| Error::breakdown("CNAB2 step", "non-finite state"));
+            });
         }
         self.explicit_hat(u_prev2, Slot::N2)?;
         self.explicit_hat(u_prev1, Slot::N1)?;
@@ -262,6 +278,8 @@ impl Cnab2 {
             self.explicit_hat(src, Slot::N1)?;
             self.grid.forward(src, &mut self.v1)?;
             self.combine_into(dst)?;
+            parsimony_core::linalg::check_finite("new state", dst)
+                .map_err(|_| Error::breakdown("CNAB2 step", "non-finite state"))?;
         }
         Ok(())
     }
@@ -270,6 +288,11 @@ impl Cnab2 {
     pub fn tendency(&mut self, u: &[f64], out: &mut [f64]) -> Result<()> {
         self.check_state("u", u)?;
         parsimony_core::error::check_len("length of out", self.params.n, out.len())?;
+        self.tendency_unchecked(u, out)
+    }
+
+    /// [`Cnab2::tendency`] of a state the caller has checked (length N, finite).
+    pub(crate) fn tendency_unchecked(&mut self, u: &[f64], out: &mut [f64]) -> Result<()> {
         self.explicit_hat(u, Slot::N1)?;
         self.grid.forward(u, &mut self.v1)?;
         for m in 0..self.v1.len() {
@@ -281,32 +304,101 @@ impl Cnab2 {
         r
     }
 
-    /// Runs the multistep scheme from u(t₀ − h) = `u_prev`, u(t₀) = `u_now` for `steps` steps,
-    /// calling `record(step, state)` after every `every`-th step; returns the final state.
-    pub fn run(
+    /// Runs `run` silently (see [`Cnab2::solve_observed`]).
+    pub fn solve(&mut self, run: &Cnab2Run) -> Result<Cnab2Solution> {
+        self.solve_observed(run, &mut Silent)
+    }
+
+    /// Runs the multistep scheme from u(t₀ − h), u(t₀) of `run` for `run.steps()` steps. The
+    /// observer sees every step (`iteration` = steps taken, cost and stop value NaN) with the
+    /// new state u attached as a `Vec<f64>` (`info.state::<Vec<f64>>()`), and may stop the run.
+    /// A non-finite state ends the run with [`Status::NonFinite`] and the last finite state.
+    /// Errors: initial states of another length than N.
+    pub fn solve_observed(
         &mut self,
-        u_prev: &[f64],
-        u_now: &[f64],
-        steps: usize,
-        every: usize,
-        mut record: impl FnMut(usize, &[f64]),
-    ) -> Result<Vec<f64>> {
-        if every == 0 {
-            return Err(Error::invalid("every", "must be at least 1"));
-        }
-        let mut a = u_prev.to_vec();
-        let mut b = u_now.to_vec();
-        let mut c = vec![0.0; self.params.n];
-        for s in 1..=steps {
-            self.step(&a, &b, &mut c)?;
+        run: &Cnab2Run,
+        observer: &mut dyn Observer,
+    ) -> Result<Cnab2Solution> {
+        let clock = Clock::start();
+        let n = self.params.n;
+        parsimony_core::error::check_len("length of u_prev (grid points)", n, run.u_prev.len())?;
+        parsimony_core::error::check_len("length of u_now (grid points)", n, run.u_now.len())?;
+        let mut a = run.u_prev.clone();
+        let mut b = run.u_now.clone();
+        let mut c = vec![0.0; n];
+        let mut status = Status::Converged;
+        let mut taken = 0;
+        while taken < run.steps {
+            self.step_unchecked(&a, &b, &mut c)?;
+            if !c.iter().all(|x| x.is_finite()) {
+                status = Status::NonFinite;
+                break;
+            }
             std::mem::swap(&mut a, &mut b);
             std::mem::swap(&mut b, &mut c);
-            if s % every == 0 {
-                record(s, &b);
+            taken += 1;
+            let info = IterInfo::new(taken, f64::NAN, f64::NAN).with_state(&b);
+            if observer.observe(&info) == Control::Stop {
+                status = Status::StoppedByObserver;
+                break;
             }
         }
-        Ok(b)
+        let info = clock.finish(taken, status, f64::NAN);
+        observer.finish(&info);
+        Ok(Cnab2Solution {
+            state: b,
+            previous: a,
+            info,
+        })
     }
+}
+
+/// A multistep run, the problem of [`Cnab2::solve`]: the two starting states u(t₀ − h),
+/// u(t₀) and the number of steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cnab2Run {
+    u_prev: Vec<f64>,
+    u_now: Vec<f64>,
+    steps: usize,
+}
+
+impl Cnab2Run {
+    /// `steps` steps from u(t₀ − h) = `u_prev` and u(t₀) = `u_now` (finite, of one length,
+    /// which must be the model's N).
+    pub fn new(u_prev: Vec<f64>, u_now: Vec<f64>, steps: usize) -> Result<Self> {
+        parsimony_core::error::check_len(
+            "length of u_now (length of u_prev)",
+            u_prev.len(),
+            u_now.len(),
+        )?;
+        if u_now.is_empty() {
+            return Err(Error::invalid("u_now", "is empty"));
+        }
+        parsimony_core::linalg::check_finite("u_prev", &u_prev)?;
+        parsimony_core::linalg::check_finite("u_now", &u_now)?;
+        Ok(Self {
+            u_prev,
+            u_now,
+            steps,
+        })
+    }
+    /// Steps to take.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+}
+
+/// The result of [`Cnab2::solve`].
+#[derive(Clone, Debug)]
+pub struct Cnab2Solution {
+    /// The last finite state u(t₀ + k h), k = `info.iterations`.
+    pub state: Vec<f64>,
+    /// The state one step before it.
+    pub previous: Vec<f64>,
+    /// `iterations` = steps taken; `status` [`Status::Converged`] when all were taken,
+    /// [`Status::NonFinite`] when the next state blew up, [`Status::StoppedByObserver`];
+    /// `stop_value` NaN (a fixed number of steps has no stopping quantity).
+    pub info: SolveInfo,
 }
 
 #[derive(Clone, Copy)]

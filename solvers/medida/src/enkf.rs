@@ -14,10 +14,17 @@
 //! Cholesky solve of size N_obs when N_obs ≤ Nₑ, or, when Nₑ < N_obs, the ensemble-space
 //! (Woodbury) form K d = A ((HA)ᵀHA + σ²I)⁻¹ (HA)ᵀ d of size Nₑ. Localisation needs B itself
 //! (N × N). Cost: O(N_obs² Nₑ + N_obs³) or O(Nₑ² N_obs + Nₑ³), plus O(N²Nₑ) with localisation.
+//!
+//! Use: `EnkfParams::new(σ).….build(n)? -> Enkf` (checked once for states of n points), then
+//! `enkf.solve(&EnkfProblem::new(&forecast, &w)?, &mut rng)?` → [`EnkfAnalysis`] with
+//! `info: SolveInfo`. The analysis is one direct step (a Cholesky solve), not an iteration:
+//! its info reports one iteration, [`Status::Converged`] and no stopping quantity (NaN), and it
+//! takes no observer. [`enkf_analysis`] does the three in one call.
 
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::linalg::{Transform, cholesky, gram_cols, gram_rows, matmul};
 use parsimony_core::random::StdRng;
+use parsimony_core::solve::{Clock, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 use rand_distr::{Distribution, StandardNormal};
 
@@ -50,16 +57,17 @@ pub struct Localisation {
     pub length: f64,
 }
 
-/// Parameters of the EnKF analysis.
+/// Parameters of the EnKF analysis (pub fields and setters, checked once by
+/// [`EnkfParams::build`]).
 ///
-/// | name | default | valid range |
-/// |---|---|---|
-/// | `obs_std` σ | (required) | > 0, absolute |
-/// | `kind` | `Stochastic` | |
-/// | `inflation` ρ | 1 | ≥ 1 |
-/// | `localisation` | none | half-width > 0, length > 0 |
-/// | `observe` | `Identity` | |
-/// | `keep_members` | false | also return the analysed members |
+/// | name | default | valid range | meaning |
+/// |---|---|---|---|
+/// | `obs_std` σ | (required) | > 0, absolute | observation-error standard deviation, R = σ²I |
+/// | `kind` | `Stochastic` | `Stochastic`, `DeterministicMean` | perturbed observations or the mean update |
+/// | `inflation` ρ | 1 | ≥ 1 | multiplicative inflation of the anomalies |
+/// | `localisation` | none | half-width > 0, length > 0 | Gaspari–Cohn localisation of B |
+/// | `observe` | `Identity` | distinct points < n | the observation operator H |
+/// | `keep_members` | false | | also return the analysed members |
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnkfParams {
     /// Observation-error standard deviation σ (R = σ²I).
@@ -116,8 +124,18 @@ impl EnkfParams {
         self
     }
 
+    /// Checks the parameters once for states of `n` grid points.
+    pub fn build(self, n: usize) -> Result<Enkf> {
+        let observed = self.validate(n)?;
+        Ok(Enkf {
+            params: self,
+            n,
+            observed,
+        })
+    }
+
     /// Checks the parameters for a state of `n` grid points; returns the observed points.
-    pub(crate) fn validate(&self, n: usize) -> Result<Vec<usize>> {
+    fn validate(&self, n: usize) -> Result<Vec<usize>> {
         parsimony_core::error::check_positive("obs_std", self.obs_std)?;
         if !(self.inflation.is_finite() && self.inflation >= 1.0) {
             return Err(Error::invalid("inflation", "must be finite and ≥ 1"));
@@ -171,6 +189,69 @@ pub struct EnkfAnalysis {
     pub members: Option<DMatrix<f64>>,
     /// The system that was solved.
     pub form: GainForm,
+    /// One direct step: `iterations` 1, [`Status::Converged`], `stop_value` NaN, the time.
+    pub info: SolveInfo,
+}
+
+/// The data of one analysis, the problem of [`Enkf::solve`]: the forecast ensemble and the
+/// observation (borrowed; checked once by [`EnkfProblem::new`]).
+#[derive(Clone, Copy, Debug)]
+pub struct EnkfProblem<'a> {
+    forecast: &'a DMatrix<f64>,
+    w: &'a [f64],
+}
+
+impl<'a> EnkfProblem<'a> {
+    /// The forecast ensemble `forecast` (N × Nₑ, Nₑ ≥ 2, finite) and the observation `w`
+    /// (finite; one value per observed point, checked against the filter by [`Enkf::solve`]).
+    pub fn new(forecast: &'a DMatrix<f64>, w: &'a [f64]) -> Result<Self> {
+        let ne = forecast.ncols();
+        if ne < 2 {
+            return Err(Error::invalid(
+                "forecast",
+                format!("an ensemble needs at least 2 members, got {ne}"),
+            ));
+        }
+        parsimony_core::linalg::check_finite("forecast", forecast.as_slice())?;
+        parsimony_core::linalg::check_finite("w", w)?;
+        Ok(Self { forecast, w })
+    }
+}
+
+/// An EnKF with checked parameters for states of a fixed number of grid points.
+#[derive(Clone, Debug)]
+pub struct Enkf {
+    params: EnkfParams,
+    n: usize,
+    observed: Vec<usize>,
+}
+
+impl Enkf {
+    /// The parameters.
+    pub fn params(&self) -> &EnkfParams {
+        &self.params
+    }
+
+    /// The observed grid points (all of them for [`Observe::Identity`]).
+    pub fn observed(&self) -> &[usize] {
+        &self.observed
+    }
+
+    /// One analysis of `problem`; the perturbations are drawn from `rng`. Errors: a forecast of
+    /// another number of rows than the filter's n, or an observation of another length than
+    /// the observed points; a failed Cholesky factorisation.
+    pub fn solve(&self, problem: &EnkfProblem<'_>, rng: &mut StdRng) -> Result<EnkfAnalysis> {
+        let clock = Clock::start();
+        let (forecast, w) = (problem.forecast, problem.w);
+        parsimony_core::error::check_len(
+            "rows of forecast (grid points)",
+            self.n,
+            forecast.nrows(),
+        )?;
+        let mut a = analyse(forecast, w, &self.params, &self.observed, rng)?;
+        a.info = clock.finish(1, Status::Converged, f64::NAN);
+        Ok(a)
+    }
 }
 
 /// The Gaspari–Cohn fifth-order piecewise rational correlation at distance `d` for
@@ -187,25 +268,29 @@ pub fn gaspari_cohn(d: f64, c: f64) -> f64 {
 }
 
 /// One EnKF analysis of the forecast ensemble `forecast` (N × Nₑ, Nₑ ≥ 2) with observation
-/// `w` (one value per observed point). Perturbations are drawn from `rng`.
+/// `w` (one value per observed point). Perturbations are drawn from `rng`. The same as
+/// `params.clone().build(N)?.solve(&EnkfProblem::new(forecast, w)?, rng)`.
 pub fn enkf_analysis(
     forecast: &DMatrix<f64>,
     w: &[f64],
     params: &EnkfParams,
     rng: &mut StdRng,
 ) -> Result<EnkfAnalysis> {
+    let problem = EnkfProblem::new(forecast, w)?;
+    params.clone().build(forecast.nrows())?.solve(&problem, rng)
+}
+
+/// The analysis on checked inputs (`obs` the observed points).
+fn analyse(
+    forecast: &DMatrix<f64>,
+    w: &[f64],
+    params: &EnkfParams,
+    obs: &[usize],
+    rng: &mut StdRng,
+) -> Result<EnkfAnalysis> {
     let (n, ne) = forecast.shape();
-    if ne < 2 {
-        return Err(Error::invalid(
-            "forecast",
-            format!("an ensemble needs at least 2 members, got {ne}"),
-        ));
-    }
-    let obs = params.validate(n)?;
     let nobs = obs.len();
     parsimony_core::error::check_len("length of w (observed points)", nobs, w.len())?;
-    parsimony_core::linalg::check_finite("forecast", forecast.as_slice())?;
-    parsimony_core::linalg::check_finite("w", w)?;
     let sigma2 = params.obs_std * params.obs_std;
 
     let mean: DVector<f64> = forecast.column_mean();
@@ -330,5 +415,6 @@ pub fn enkf_analysis(
         mean: mean_a,
         members: members_a,
         form,
+        info: SolveInfo::new(1, Status::Converged, f64::NAN, 0.0),
     })
 }

@@ -25,28 +25,27 @@
 //! **Cost** per step: 4 evaluations of N, each one inverse and one forward real FFT,
 //! O(N log N). Fourth order in h.
 //!
+//! **Use.** `KsParams::default().n(..).dt(..).build()? -> Ks`; step the state yourself
+//! ([`Ks::set_state`], [`Ks::step`], [`Ks::advance`], [`Ks::state`]), or integrate a
+//! [`KsRun`] (u₀, steps, snapshot stride) with [`Ks::solve`] / [`Ks::solve_observed`], which
+//! return a [`KsTrajectory`] (snapshots, times, `info: SolveInfo` with the steps taken). The
+//! FFTs go through the solver's own [`SpectralGrid`].
+//!
 //! **Conventions.** The Nyquist wavenumber is 0 (Kassam–Trefethen) or −πN/L
 //! ([`Nyquist`]); on smooth data, with no energy in the Nyquist mode, the two differ by
 //! rounding only (under `Zero` that mode is neither damped nor driven, under `Negative` it is
 //! damped by e^{h(k² − k⁴)}: they differ on noisy data). No dealiasing by default
 //! (as the references); the 2/3 rule is optional.
 
+use crate::spectral::SpectralGrid;
+use nalgebra::DMatrix;
 use num_complex::Complex;
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
-use std::sync::Arc;
+
+pub use crate::spectral::Nyquist;
 
 type C64 = Complex<f64>;
-
-/// The wavenumber given to the Nyquist bin m = N/2.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Nyquist {
-    /// k = 0 (Kassam & Trefethen's `kursiv.m`).
-    #[default]
-    Zero,
-    /// k = −πN/L.
-    Negative,
-}
 
 /// How the ETDRK4 coefficients are evaluated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -62,17 +61,18 @@ pub enum CoefficientMethod {
     },
 }
 
-/// Parameters of the KS solver.
+/// Parameters of the KS solver (pub fields, setters of the same names, checked once by
+/// [`KsParams::build`]).
 ///
-/// | name | default | valid range |
-/// |---|---|---|
-/// | `length` L | 32π | > 0 |
-/// | `n` N | 128 | even, ≥ 4 |
-/// | `dt` h | 1/4 | > 0 |
-/// | `c1`, `c2`, `c3`, `c4` | 1, 1, 1, 0 | finite |
-/// | `nyquist` | `Zero` | |
-/// | `dealias` | false | 2/3 rule on N(v) |
-/// | `coefficients` | `Exact` | `Contour { points ≥ 4 }` |
+/// | name | default | valid range | meaning |
+/// |---|---|---|---|
+/// | `length` L | 32π | > 0 | domain length |
+/// | `n` N | 128 | even, ≥ 4 | grid points |
+/// | `dt` h | 1/4 | > 0 | time step |
+/// | `c1`, `c2`, `c3`, `c4` | 1, 1, 1, 0 | finite | coefficients of u u_x, u_xx, u_xxxx, u_xxx |
+/// | `nyquist` | `Zero` | `Zero`, `Negative` | wavenumber of the Nyquist bin |
+/// | `dealias` | false | | 2/3 rule on N(v) |
+/// | `coefficients` | `Exact` | `Exact`, `Contour { points ≥ 4 }` | evaluation of the ETDRK4 coefficients |
 #[derive(Clone, Debug)]
 pub struct KsParams {
     /// Domain length L.
@@ -294,7 +294,11 @@ pub fn etdrk4_coefficients(
     Ok(c)
 }
 
-/// The KS solver: state, coefficients, FFT plans and buffers.
+/// The KS solver: state, coefficients, the [`SpectralGrid`] it transforms through, and buffers.
+///
+/// Built by [`KsParams::build`] (or [`Ks::new`]). Drive it step by step ([`Ks::set_state`],
+/// [`Ks::step`], [`Ks::advance`], [`Ks::state`]) or run a whole integration with snapshots
+/// ([`Ks::solve`], [`Ks::solve_observed`] on a [`KsRun`]).
 pub struct Ks {
     params: KsParams,
     coef: Etdrk4Coefficients,
@@ -306,7 +310,8 @@ pub struct Ks {
     /// The same coefficients as real numbers when L is real (e, e₂ real; the folded ones
     /// imaginary), which halves the multiplications of a step.
     real: Option<RealCoefficients>,
-    fft: Spectral,
+    /// FFT plans and their scratch.
+    grid: SpectralGrid,
     v: Vec<C64>,
     a: Vec<C64>,
     b: Vec<C64>,
@@ -361,74 +366,132 @@ fn imul(s: f64, z: C64) -> C64 {
     C64::new(-s * z.im, s * z.re)
 }
 
-/// FFT plans, the nonlinear multiplier and their scratch buffers.
-struct Spectral {
-    /// −(c₁/2)·i·k/N² per bin (0 above N/3 with dealiasing); the 1/N² is the normalisation of
-    /// the two unnormalised inverse transforms whose product is squared in N(v).
-    g: Vec<C64>,
-    r2c: Arc<dyn RealToComplex<f64>>,
-    c2r: Arc<dyn ComplexToReal<f64>>,
-    spec: Vec<C64>,
-    real: Vec<f64>,
-    scratch_f: Vec<C64>,
-    scratch_i: Vec<C64>,
+impl KsParams {
+    /// Sets the domain length L.
+    pub fn length(mut self, length: f64) -> Self {
+        self.length = length;
+        self
+    }
+    /// Sets the number of grid points N.
+    pub fn n(mut self, n: usize) -> Self {
+        self.n = n;
+        self
+    }
+    /// Sets the time step h.
+    pub fn dt(mut self, dt: f64) -> Self {
+        self.dt = dt;
+        self
+    }
+    /// Sets c₁, the coefficient of u u_x.
+    pub fn c1(mut self, c: f64) -> Self {
+        self.c1 = c;
+        self
+    }
+    /// Sets c₂, the coefficient of u_xx.
+    pub fn c2(mut self, c: f64) -> Self {
+        self.c2 = c;
+        self
+    }
+    /// Sets c₃, the coefficient of u_xxxx.
+    pub fn c3(mut self, c: f64) -> Self {
+        self.c3 = c;
+        self
+    }
+    /// Sets c₄, the coefficient of u_xxx (dispersion).
+    pub fn c4(mut self, c: f64) -> Self {
+        self.c4 = c;
+        self
+    }
+    /// Sets the Nyquist convention.
+    pub fn nyquist(mut self, nyquist: Nyquist) -> Self {
+        self.nyquist = nyquist;
+        self
+    }
+    /// Turns the 2/3 dealiasing rule on or off.
+    pub fn dealias(mut self, yes: bool) -> Self {
+        self.dealias = yes;
+        self
+    }
+    /// Sets how the ETDRK4 coefficients are evaluated.
+    pub fn coefficients(mut self, method: CoefficientMethod) -> Self {
+        self.coefficients = method;
+        self
+    }
+
+    /// Checks the parameters once and plans the solver (zero state).
+    pub fn build(self) -> Result<Ks> {
+        Ks::new(self)
+    }
 }
 
-impl Spectral {
-    /// `real` ← IFFT(v) without the 1/N (DC and Nyquist imaginary parts dropped, as Re(IFFT)
-    /// does for a real signal).
-    fn inverse_unscaled(&mut self, v: &[C64]) {
-        self.spec.copy_from_slice(v);
-        self.spec_to_real();
-    }
+/// An integration run, the problem of [`Ks::solve`]: the initial state u₀, the number of
+/// steps and the snapshot stride.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KsRun {
+    u0: Vec<f64>,
+    steps: u64,
+    every: u64,
+}
 
-    /// `real` ← IFFT(`spec`) without the 1/N, after dropping the imaginary parts of the DC and
-    /// Nyquist bins (destroys `spec`).
-    fn spec_to_real(&mut self) {
-        let last = self.spec.len() - 1;
-        self.spec[0].im = 0.0;
-        self.spec[last].im = 0.0;
-        self.c2r
-            .process_with_scratch(&mut self.spec, &mut self.real, &mut self.scratch_i)
-            .expect("buffer sizes fixed at planning");
+impl KsRun {
+    /// A run of `steps` steps from `u0` (finite, non-empty; its length must be the solver's N)
+    /// with a snapshot after every `every`-th step (`every` ≥ 1; `steps` is rounded down to a
+    /// multiple of it).
+    pub fn new(u0: Vec<f64>, steps: u64, every: u64) -> Result<Self> {
+        if every == 0 {
+            return Err(Error::invalid("every", "must be at least 1"));
+        }
+        if u0.is_empty() {
+            return Err(Error::invalid("u0", "is empty"));
+        }
+        parsimony_core::linalg::check_finite("u0", &u0)?;
+        Ok(Self { u0, steps, every })
     }
+    /// The initial state.
+    pub fn u0(&self) -> &[f64] {
+        &self.u0
+    }
+    /// Steps to take (a multiple of `every`).
+    pub fn steps(&self) -> u64 {
+        self.steps / self.every * self.every
+    }
+    /// Steps between snapshots.
+    pub fn every(&self) -> u64 {
+        self.every
+    }
+}
 
-    /// out = FFT(IFFT(`spec`)²) without the multiplier g (the caller has written the
-    /// spectrum into `spec`, which the inverse transform destroys).
-    fn square_of_spec(&mut self, out: &mut [C64]) {
-        self.spec_to_real();
-        self.real.iter_mut().for_each(|x| *x *= *x);
-        self.r2c
-            .process_with_scratch(&mut self.real, out, &mut self.scratch_f)
-            .expect("buffer sizes fixed at planning");
-    }
+/// The result of [`Ks::solve`].
+#[derive(Clone, Debug)]
+pub struct KsTrajectory {
+    /// The snapshots as the columns of an N × T matrix: u₀, then the state after every
+    /// `every`-th step (fewer than 1 + steps/every when the run stopped early).
+    pub states: DMatrix<f64>,
+    /// The time of each snapshot relative to the start.
+    pub times: Vec<f64>,
+    /// How the run went: `iterations` are the steps taken; `status` is
+    /// [`Status::Converged`] when every step was taken, [`Status::NonFinite`] when the state
+    /// blew up (the snapshots stop before), [`Status::StoppedByObserver`]; `stop_value` is NaN
+    /// (an integration over a fixed horizon has no stopping quantity).
+    pub info: SolveInfo,
 }
 
 impl Ks {
-    /// A solver with the given parameters and the zero state.
+    /// A solver with the given parameters and the zero state (the same as
+    /// [`KsParams::build`]).
     pub fn new(params: KsParams) -> Result<Self> {
         params.validate()?;
         let n = params.n;
         let half = n / 2 + 1;
         let lk = params.linear_symbol();
         let coef = etdrk4_coefficients(&lk, params.dt, params.coefficients)?;
+        // −(c₁/2)·i·k/N² per bin (0 above N/3 with dealiasing); the 1/N² is the normalisation
+        // of the two unnormalised inverse transforms whose product is squared in N(v)
         let g = params.quadratic_multiplier(1.0 / (n as f64 * n as f64));
-        let mut planner = RealFftPlanner::<f64>::new();
-        let r2c = planner.plan_fft_forward(n);
-        let c2r = planner.plan_fft_inverse(n);
+        let grid = SpectralGrid::new(n, params.length, params.nyquist)?;
         let zeros = vec![C64::new(0.0, 0.0); half];
-        let fft = Spectral {
-            scratch_f: r2c.make_scratch_vec(),
-            scratch_i: c2r.make_scratch_vec(),
-            g,
-            r2c,
-            c2r,
-            spec: zeros.clone(),
-            real: vec![0.0; n],
-        };
-        let fold = |c: &[C64], k: f64| -> Vec<C64> {
-            c.iter().zip(&fft.g).map(|(a, g)| a * g * k).collect()
-        };
+        let fold =
+            |c: &[C64], k: f64| -> Vec<C64> { c.iter().zip(&g).map(|(a, g)| a * g * k).collect() };
         let (qg, f1g, f2g2, f3g) = (
             fold(&coef.q, 1.0),
             fold(&coef.f1, 1.0),
@@ -444,7 +507,7 @@ impl Ks {
             f1g,
             f2g2,
             f3g,
-            fft,
+            grid,
             v: zeros.clone(),
             a: zeros.clone(),
             b: zeros.clone(),
@@ -461,6 +524,12 @@ impl Ks {
         &self.params
     }
 
+    /// The spectral grid the solver transforms through (also usable for derivatives and
+    /// filters of states; it does not hold the solver's state).
+    pub fn grid_mut(&mut self) -> &mut SpectralGrid {
+        &mut self.grid
+    }
+
     /// Grid points x_j = x₀ + jL/N.
     pub fn grid(&self, x0: f64) -> Vec<f64> {
         let n = self.params.n;
@@ -473,11 +542,7 @@ impl Ks {
     pub fn set_state(&mut self, u: &[f64]) -> Result<()> {
         parsimony_core::error::check_len("length of u (grid points)", self.params.n, u.len())?;
         parsimony_core::linalg::check_finite("u", u)?;
-        let f = &mut self.fft;
-        f.real.copy_from_slice(u);
-        f.r2c
-            .process_with_scratch(&mut f.real, &mut self.v, &mut f.scratch_f)
-            .map_err(|e| Error::breakdown("FFT", e))?;
+        self.grid.forward(u, &mut self.v)?;
         self.steps = 0;
         Ok(())
     }
@@ -485,11 +550,9 @@ impl Ks {
     /// Writes the state u into `out` (length N).
     pub fn state_into(&mut self, out: &mut [f64]) -> Result<()> {
         parsimony_core::error::check_len("length of out (grid points)", self.params.n, out.len())?;
-        self.fft.inverse_unscaled(&self.v);
+        self.grid.inverse_unnormalised(&self.v, out)?;
         let s = 1.0 / self.params.n as f64;
-        for (o, r) in out.iter_mut().zip(&self.fft.real) {
-            *o = r * s;
-        }
+        out.iter_mut().for_each(|o| *o *= s);
         Ok(())
     }
 
@@ -510,17 +573,7 @@ impl Ks {
     /// With N(v) = g·Ñ(v), Ñ(v) = FFT(IFFT(v)²), the multiplier g is folded into the
     /// coefficients, and each stage writes its spectrum straight into the FFT buffer.
     pub fn step(&mut self) -> Result<()> {
-        if self.real.is_some() {
-            self.step_real();
-        } else {
-            self.step_complex();
-        }
-        self.steps += 1;
-        if self
-            .v
-            .iter()
-            .any(|z| !(z.re.is_finite() && z.im.is_finite()))
-        {
+        if !self.step_finite()? {
             return Err(Error::breakdown(
                 "KS step",
                 format!("non-finite state after step {}", self.steps),
@@ -529,65 +582,105 @@ impl Ks {
         Ok(())
     }
 
+    /// One step; whether the new state is finite.
+    fn step_finite(&mut self) -> Result<bool> {
+        if self.real.is_some() {
+            self.step_real()?;
+        } else {
+            self.step_complex()?;
+        }
+        self.steps += 1;
+        Ok(self.v.iter().all(|z| z.re.is_finite() && z.im.is_finite()))
+    }
+
     /// The step for a complex linear symbol (dispersion c₄ ≠ 0).
-    fn step_complex(&mut self) {
-        let co = &self.coef;
-        let h = self.v.len();
-        self.fft.spec.copy_from_slice(&self.v);
-        self.fft.square_of_spec(&mut self.nv);
+    fn step_complex(&mut self) -> Result<()> {
+        let Self {
+            coef: co,
+            qg,
+            f1g,
+            f2g2,
+            f3g,
+            grid,
+            v,
+            a,
+            b,
+            nv,
+            na,
+            nb,
+            nc,
+            ..
+        } = self;
+        let h = v.len();
+        grid.square_with(nv, |spec| spec.copy_from_slice(v))?;
+        grid.square_with(na, |spec| {
+            for m in 0..h {
+                let x = co.e2[m] * v[m] + qg[m] * nv[m];
+                a[m] = x;
+                spec[m] = x;
+            }
+        })?;
+        grid.square_with(nb, |spec| {
+            for m in 0..h {
+                let x = co.e2[m] * v[m] + qg[m] * na[m];
+                b[m] = x;
+                spec[m] = x;
+            }
+        })?;
+        grid.square_with(nc, |spec| {
+            for m in 0..h {
+                spec[m] = co.e2[m] * a[m] + qg[m] * (nb[m] * 2.0 - nv[m]);
+            }
+        })?;
         for m in 0..h {
-            let a = co.e2[m] * self.v[m] + self.qg[m] * self.nv[m];
-            self.a[m] = a;
-            self.fft.spec[m] = a;
+            v[m] = co.e[m] * v[m] + f1g[m] * nv[m] + f2g2[m] * (na[m] + nb[m]) + f3g[m] * nc[m];
         }
-        self.fft.square_of_spec(&mut self.na);
-        for m in 0..h {
-            let b = co.e2[m] * self.v[m] + self.qg[m] * self.na[m];
-            self.b[m] = b;
-            self.fft.spec[m] = b;
-        }
-        self.fft.square_of_spec(&mut self.nb);
-        for m in 0..h {
-            self.fft.spec[m] = co.e2[m] * self.a[m] + self.qg[m] * (self.nb[m] * 2.0 - self.nv[m]);
-        }
-        self.fft.square_of_spec(&mut self.nc);
-        for m in 0..h {
-            self.v[m] = co.e[m] * self.v[m]
-                + self.f1g[m] * self.nv[m]
-                + self.f2g2[m] * (self.na[m] + self.nb[m])
-                + self.f3g[m] * self.nc[m];
-        }
+        Ok(())
     }
 
     /// The same step with real e, e₂ and imaginary folded coefficients (real L).
-    fn step_real(&mut self) {
-        let co = self.real.as_ref().expect("checked by the caller");
-        let h = self.v.len();
-        self.fft.spec.copy_from_slice(&self.v);
-        self.fft.square_of_spec(&mut self.nv);
+    fn step_real(&mut self) -> Result<()> {
+        let Self {
+            real,
+            grid,
+            v,
+            a,
+            b,
+            nv,
+            na,
+            nb,
+            nc,
+            ..
+        } = self;
+        let co = real.as_ref().expect("checked by the caller");
+        let h = v.len();
+        grid.square_with(nv, |spec| spec.copy_from_slice(v))?;
+        grid.square_with(na, |spec| {
+            for m in 0..h {
+                let x = rmul(co.e2[m], v[m]) + imul(co.qg[m], nv[m]);
+                a[m] = x;
+                spec[m] = x;
+            }
+        })?;
+        grid.square_with(nb, |spec| {
+            for m in 0..h {
+                let x = rmul(co.e2[m], v[m]) + imul(co.qg[m], na[m]);
+                b[m] = x;
+                spec[m] = x;
+            }
+        })?;
+        grid.square_with(nc, |spec| {
+            for m in 0..h {
+                spec[m] = rmul(co.e2[m], a[m]) + imul(co.qg[m], nb[m] * 2.0 - nv[m]);
+            }
+        })?;
         for m in 0..h {
-            let a = rmul(co.e2[m], self.v[m]) + imul(co.qg[m], self.nv[m]);
-            self.a[m] = a;
-            self.fft.spec[m] = a;
+            v[m] = rmul(co.e[m], v[m])
+                + imul(co.f1g[m], nv[m])
+                + imul(co.f2g2[m], na[m] + nb[m])
+                + imul(co.f3g[m], nc[m]);
         }
-        self.fft.square_of_spec(&mut self.na);
-        for m in 0..h {
-            let b = rmul(co.e2[m], self.v[m]) + imul(co.qg[m], self.na[m]);
-            self.b[m] = b;
-            self.fft.spec[m] = b;
-        }
-        self.fft.square_of_spec(&mut self.nb);
-        for m in 0..h {
-            self.fft.spec[m] =
-                rmul(co.e2[m], self.a[m]) + imul(co.qg[m], self.nb[m] * 2.0 - self.nv[m]);
-        }
-        self.fft.square_of_spec(&mut self.nc);
-        for m in 0..h {
-            self.v[m] = rmul(co.e[m], self.v[m])
-                + imul(co.f1g[m], self.nv[m])
-                + imul(co.f2g2[m], self.na[m] + self.nb[m])
-                + imul(co.f3g[m], self.nc[m]);
-        }
+        Ok(())
     }
 
     /// `steps` ETDRK4 steps.
@@ -598,35 +691,62 @@ impl Ks {
         Ok(())
     }
 
-    /// The trajectory from the current state: `1 + steps / every` snapshots (the current state,
-    /// then the state after every `every`-th step) as the columns of an N × T matrix, and their
-    /// times relative to now. `steps` is rounded down to a multiple of `every`.
-    pub fn trajectory(
+    /// Integrates `run` silently (see [`Ks::solve_observed`]).
+    pub fn solve(&mut self, run: &KsRun) -> Result<KsTrajectory> {
+        self.solve_observed(run, &mut Silent)
+    }
+
+    /// Integrates `run`: sets the state to u₀, takes `run.steps()` steps and keeps a snapshot
+    /// after every `run.every()`-th. The observer sees every step (`iteration` = steps taken,
+    /// cost and stop value NaN) and may stop the run. The solver's state is the last one
+    /// reached. Errors: u₀ of another length than N.
+    pub fn solve_observed(
         &mut self,
-        steps: u64,
-        every: u64,
-    ) -> Result<(nalgebra::DMatrix<f64>, Vec<f64>)> {
-        if every == 0 {
-            return Err(Error::invalid("every", "must be at least 1"));
-        }
-        let snaps = (steps / every) as usize + 1;
+        run: &KsRun,
+        observer: &mut dyn Observer,
+    ) -> Result<KsTrajectory> {
+        let clock = Clock::start();
+        self.set_state(&run.u0)?;
+        let (steps, every) = (run.steps(), run.every);
         let n = self.params.n;
-        let mut out = nalgebra::DMatrix::zeros(n, snaps);
-        let mut times = Vec::with_capacity(snaps);
-        for k in 0..snaps {
-            if k > 0 {
-                self.advance(every)?;
+        let capacity = (steps / every) as usize + 1;
+        let mut data = Vec::with_capacity(n * capacity);
+        let mut times = Vec::with_capacity(capacity);
+        data.resize(n, 0.0);
+        self.state_into(&mut data[..n])?;
+        times.push(0.0);
+        let mut status = Status::Converged;
+        let mut taken = 0u64;
+        while taken < steps {
+            if !self.step_finite()? {
+                status = Status::NonFinite;
+                break;
             }
-            let col = &mut out.as_mut_slice()[k * n..(k + 1) * n];
-            self.state_into(col)?;
-            times.push((k as u64 * every) as f64 * self.params.dt);
+            taken += 1;
+            if taken.is_multiple_of(every) {
+                let start = data.len();
+                data.resize(start + n, 0.0);
+                self.state_into(&mut data[start..])?;
+                times.push(taken as f64 * self.params.dt);
+            }
+            let info = IterInfo::new(taken as usize, f64::NAN, f64::NAN);
+            if observer.observe(&info) == Control::Stop {
+                status = Status::StoppedByObserver;
+                break;
+            }
         }
-        Ok((out, times))
+        let info = clock.finish(taken as usize, status, f64::NAN);
+        observer.finish(&info);
+        Ok(KsTrajectory {
+            states: DMatrix::from_vec(n, times.len(), data),
+            times,
+            info,
+        })
     }
 
     /// Advances every column of `states` (N × B, one state per column) by `steps` steps with
     /// this solver's plans and buffers (the solver's own state is replaced by the last column).
-    pub fn advance_batch(&mut self, states: &mut nalgebra::DMatrix<f64>, steps: u64) -> Result<()> {
+    pub fn advance_batch(&mut self, states: &mut DMatrix<f64>, steps: u64) -> Result<()> {
         let n = self.params.n;
         parsimony_core::error::check_len("rows of states (grid points)", n, states.nrows())?;
         for col in states.as_mut_slice().chunks_exact_mut(n) {

@@ -204,8 +204,8 @@ impl LibraryMoments {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ks::Nyquist;
     use crate::library::{Derivatives, Term};
+    use crate::spectral::Nyquist;
     use nalgebra::DVector;
 
     /// A smooth periodic snapshot and a target.

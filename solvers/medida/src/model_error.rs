@@ -27,17 +27,27 @@
 //! products of its derivatives ([`crate::library_moments`], O(n·N·P·D²)), and the stacked
 //! matrix is never formed; with a low-pass the rows are stacked and their Gram matrix formed
 //! (O(n·N·p²)); then O(p³) per RVM iteration.
-
+//!
+//! Use: `MedidaParams::new(target).….build()? -> Medida` (parameters checked once; a
+//! [`NoisyConfig`] in the parameters selects the EnKF path), a [`MedidaProblem`] (the imperfect
+//! model and the samples, checked once), then [`Medida::solve`] or [`Medida::solve_observed`] →
+//! [`ModelErrorFit`] with `info: SolveInfo`. MEDIDA's iterations are the **samples**: the
+//! observer sees each one as it is added to the regression (with a [`MedidaProgress`] state)
+//! and may stop early, after which the regression is fitted on the samples taken so far. The
+//! RVM's own iterations are in the fit (`fit`).
 use crate::cnab2::{Cnab2, ExtraTerm};
-use crate::enkf::{EnkfParams, enkf_analysis};
+use crate::enkf::{EnkfParams, EnkfProblem};
 use crate::ks::KsParams;
 use crate::library::{Library, Term};
 use crate::library_moments::LibraryMoments;
 use nalgebra::{DMatrix, DVector};
-use parsimony_core::random::StdRng;
+use parsimony_core::random::seeded_rng;
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
+use parsimony_core::stats::{RunningMoments, population_std};
 use parsimony_core::{Error, Result};
 use parsimony_sbl::rvm::{RvmFit, RvmParams, rvm_fit, rvm_fit_moments};
 use rand_distr::{Distribution, StandardNormal};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The model-error target.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -49,15 +59,16 @@ pub enum Target {
     ResponseCorrected,
 }
 
-/// Parameters of MEDIDA.
+/// Parameters of MEDIDA (pub fields and setters, checked once by [`MedidaParams::build`]).
 ///
-/// | name | default | valid range |
-/// |---|---|---|
-/// | `library` | D = P = 4, spectral | any [`Library`] |
-/// | `target` | `Plain` | `Plain`, `ResponseCorrected` |
-/// | `lowpass` | none | k_c > 0 (rad per unit length) |
-/// | `rvm` | [`RvmParams::medida_ks`] (standardise, α_thr = 100, tol = 0.1) | |
-/// | `gate` | 1e-3 | ≥ 0; 0 disables the gate |
+/// | name | default | valid range | meaning |
+/// |---|---|---|---|
+/// | `library` | D = P = 4, spectral | any [`Library`] | the candidate terms θⱼ |
+/// | `target` | `Plain` | `Plain`, `ResponseCorrected` | the model-error target y |
+/// | `lowpass` | none | k_c > 0 (rad per unit length) | spectral low-pass of y and every column |
+/// | `rvm` | [`RvmParams::medida_ks`] (standardise, α_thr = 100, tol = 0.1) | | the regression |
+/// | `gate` | 1e-3 | ≥ 0; 0 disables the gate | no significant error when std(y) < gate · std(model tendency) |
+/// | `noisy` | none (noise-free) | a valid [`NoisyConfig`] | observation noise and the EnKF that analyses it |
 #[derive(Clone, Debug)]
 pub struct MedidaParams {
     /// The candidate library.
@@ -70,6 +81,8 @@ pub struct MedidaParams {
     pub rvm: RvmParams,
     /// Relative gate: no significant error when std(y) < gate · std(model tendency).
     pub gate: f64,
+    /// The noisy path (None: noise-free, u_a = u(t)).
+    pub noisy: Option<NoisyConfig>,
 }
 
 impl Default for MedidaParams {
@@ -80,6 +93,7 @@ impl Default for MedidaParams {
             lowpass: None,
             rvm: RvmParams::medida_ks(),
             gate: 1e-3,
+            noisy: None,
         }
     }
 }
@@ -97,6 +111,11 @@ impl MedidaParams {
         self.library = library;
         self
     }
+    /// Sets the target.
+    pub fn target(mut self, target: Target) -> Self {
+        self.target = target;
+        self
+    }
     /// Sets the low-pass cut-off k_c.
     pub fn lowpass(mut self, k_max: f64) -> Self {
         self.lowpass = Some(k_max);
@@ -112,15 +131,24 @@ impl MedidaParams {
         self.gate = gate;
         self
     }
+    /// Selects the noisy path with these settings.
+    pub fn noisy(mut self, config: NoisyConfig) -> Self {
+        self.noisy = Some(config);
+        self
+    }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the parameters once.
+    pub fn build(self) -> Result<Medida> {
         if let Some(k) = self.lowpass {
             parsimony_core::error::check_positive("lowpass", k)?;
         }
         if !(self.gate.is_finite() && self.gate >= 0.0) {
             return Err(Error::invalid("gate", "must be finite and ≥ 0"));
         }
-        Ok(())
+        if let Some(c) = &self.noisy {
+            c.validate()?;
+        }
+        Ok(Medida { params: self })
     }
 }
 
@@ -161,8 +189,13 @@ pub struct ModelErrorFit {
     pub tendency_std: f64,
     /// Rows of the regression (samples × grid points).
     pub rows: usize,
-    /// The RVM fit (None when the gate stopped before it).
+    /// The RVM fit (None when the gate stopped before it); its own iterations are there.
     pub fit: Option<RvmFit>,
+    /// How the run went: `iterations` are the samples used; `status` is
+    /// [`Status::StoppedByObserver`] when the observer cut the samples short, else the RVM's
+    /// status ([`Status::Converged`] also when the gate found no significant error, as there is
+    /// nothing to fit); `stop_value` is the RVM's (max |Δα|), NaN when gated.
+    pub info: SolveInfo,
 }
 
 impl ModelErrorFit {
@@ -248,6 +281,7 @@ impl ModelErrorFit {
 /// | `noisy_target_observation` | false | also add noise to the observation of u(t) (the released code uses the clean truth there) |
 /// | `enkf` | stochastic, σ = `noise` (absolute, as the paper's R = σ²I) | [`EnkfParams`] |
 /// | `input_lowpass` | none | k_c > 0: low-pass the noisy model inputs u(t−2h), u(t−h), the member perturbations, the forecast members (and a noisy u(t)) to \|k\| ≤ k_c |
+/// | `seed` | 0 | any | seed of the noise, the member perturbations and the EnKF draws |
 ///
 /// `input_lowpass` is not in the paper. The model amplifies the noise of its inputs by
 /// (1 + hL_k/2)/(1 − hL_k/2), which is ≈ 500 near k = √(2/h) ≈ 20 when the model lacks the
@@ -270,6 +304,8 @@ pub struct NoisyConfig {
     pub enkf: Option<EnkfParams>,
     /// Optional low-pass k_c of the model inputs and the member perturbations.
     pub input_lowpass: Option<f64>,
+    /// Seed of every random draw of the noisy path (one stream, sample after sample).
+    pub seed: u64,
 }
 
 impl Default for NoisyConfig {
@@ -281,11 +317,88 @@ impl Default for NoisyConfig {
             noisy_target_observation: false,
             enkf: None,
             input_lowpass: None,
+            seed: 0,
         }
     }
 }
 
-/// MEDIDA with checked parameters.
+impl NoisyConfig {
+    /// The settings that do not depend on the grid.
+    fn validate(&self) -> Result<()> {
+        parsimony_core::error::check_positive("noise", self.noise)?;
+        parsimony_core::error::check_positive("background_std", self.background_std)?;
+        if let Some(k) = self.input_lowpass {
+            parsimony_core::error::check_positive("input_lowpass", k)?;
+        }
+        if self.members.is_some_and(|m| m < 2) {
+            return Err(Error::invalid(
+                "members",
+                "an ensemble needs at least 2 members",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The data of a MEDIDA run, checked once: the imperfect model and the samples (every state of
+/// the model's length N and finite).
+#[derive(Clone, Debug)]
+pub struct MedidaProblem<'a> {
+    model: Cnab2,
+    samples: &'a [Sample],
+}
+
+impl<'a> MedidaProblem<'a> {
+    /// The imperfect model `model` and at least one sample.
+    pub fn new(model: Cnab2, samples: &'a [Sample]) -> Result<Self> {
+        if samples.is_empty() {
+            return Err(Error::invalid("samples", "need at least one sample"));
+        }
+        let n = model.params().n;
+        for s in samples {
+            for (what, u) in [
+                ("u_prev2", &s.u_prev2),
+                ("u_prev1", &s.u_prev1),
+                ("u_now", &s.u_now),
+            ] {
+                parsimony_core::error::check_len(format_args!("length of {what}"), n, u.len())?;
+                parsimony_core::linalg::check_finite(what, u)?;
+            }
+        }
+        Ok(Self { model, samples })
+    }
+
+    /// The imperfect model.
+    pub fn model(&self) -> &Cnab2 {
+        &self.model
+    }
+
+    /// The samples.
+    pub fn samples(&self) -> &[Sample] {
+        self.samples
+    }
+}
+
+/// The state a MEDIDA observer receives (`info.state::<MedidaProgress>()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MedidaProgress {
+    /// Samples added to the regression so far.
+    pub samples_done: usize,
+    /// Samples of the problem.
+    pub samples_total: usize,
+}
+
+/// Reports one more sample to `observer`; whether to go on.
+fn report(observer: &mut dyn Observer, done: usize, total: usize) -> bool {
+    let progress = MedidaProgress {
+        samples_done: done,
+        samples_total: total,
+    };
+    let info = IterInfo::new(done, f64::NAN, f64::NAN).with_state(&progress);
+    observer.observe(&info) == Control::Continue
+}
+
+/// MEDIDA with checked parameters (built by [`MedidaParams::build`]).
 #[derive(Clone, Debug)]
 pub struct Medida {
     params: MedidaParams,
@@ -312,71 +425,97 @@ impl Stack {
     }
 }
 
-impl Medida {
-    /// Checks the parameters.
-    pub fn new(params: MedidaParams) -> Result<Self> {
-        params.validate()?;
-        Ok(Self { params })
-    }
+/// What the samples gave: the fit (its `info` not yet set), the samples used, whether the
+/// observer stopped the run.
+type Outcome = (ModelErrorFit, usize, bool);
 
+impl Medida {
     /// The parameters.
     pub fn params(&self) -> &MedidaParams {
         &self.params
     }
 
-    /// Noise-free MEDIDA: u_a = u(t) and ū_f = model(u(t−2h), u(t−h)) for every sample.
-    ///
-    /// Without a low-pass the regression is never stored: its moments are accumulated sample
-    /// by sample ([`LibraryMoments`]) and the RVM fits from them; where the moments cannot give
-    /// the fit to working accuracy (see [`rvm_fit_moments`]) the rows are formed and fitted.
-    pub fn discover(&self, model: &mut Cnab2, samples: &[Sample]) -> Result<ModelErrorFit> {
-        if self.params.lowpass.is_none()
-            && let Some(fit) =
-                self.discover_from_moments(model, samples, parsimony_core::linalg::threads())?
-        {
-            return Ok(fit);
-        }
-        self.discover_from_rows(model, samples)
+    /// Runs MEDIDA on `problem` silently (see [`Medida::solve_observed`]).
+    pub fn solve(&self, problem: &MedidaProblem<'_>) -> Result<ModelErrorFit> {
+        self.solve_observed(problem, &mut Silent)
     }
 
-    /// [`Medida::discover`] from the moments of the regression; `None` when they do not suffice.
-    /// The samples are split between `threads` threads (in [`Medida::discover`] those of
-    /// [`parsimony_core::linalg::set_threads`]), each with its own copy of the model, and the
-    /// sums merged.
-    fn discover_from_moments(
+    /// Runs MEDIDA on `problem` (on a copy of its model), reporting each sample to `observer`
+    /// (iteration = samples done, cost and stop value NaN, state [`MedidaProgress`]); a
+    /// [`Control::Stop`] ends the sampling, and the regression is fitted on the samples done.
+    ///
+    /// * Noise-free (`noisy` None): u_a = u(t) and ū_f = model(u(t−2h), u(t−h)) for every
+    ///   sample. Without a low-pass the regression is never stored: its moments are accumulated
+    ///   sample by sample ([`LibraryMoments`]), the samples split between the threads of
+    ///   [`parsimony_core::linalg::set_threads`] (each with its own copy of the model; the
+    ///   observer is called on this thread, and with several threads a stop takes effect after
+    ///   the samples in flight), and the RVM fits from them; where the moments cannot give the
+    ///   fit to working accuracy (see [`rvm_fit_moments`]) the rows are formed and fitted.
+    /// * Noisy (`noisy` Some): per sample the two earlier states are observed with relative
+    ///   noise, Nₑ members u(t−h) + σ_b ξ are stepped by the model from the shared noisy
+    ///   u(t−2h), and the EnKF analysis of the observation of u(t) gives u_a; ū_f is the
+    ///   ensemble mean. Seeded by the config's `seed`.
+    pub fn solve_observed(
+        &self,
+        problem: &MedidaProblem<'_>,
+        observer: &mut dyn Observer,
+    ) -> Result<ModelErrorFit> {
+        let clock = Clock::start();
+        let mut model = problem.model.clone();
+        let (mut fit, used, stopped) = match &self.params.noisy {
+            Some(config) => self.noisy(&mut model, problem.samples, config, observer)?,
+            None => self.noise_free(
+                &mut model,
+                problem.samples,
+                parsimony_core::linalg::threads(),
+                observer,
+            )?,
+        };
+        let (status, stop_value) = match &fit.fit {
+            Some(f) => (f.info.status, f.info.stop_value),
+            None => (Status::Converged, f64::NAN),
+        };
+        let status = if stopped {
+            Status::StoppedByObserver
+        } else {
+            status
+        };
+        fit.info = clock.finish(used, status, stop_value);
+        observer.finish(&fit.info);
+        Ok(fit)
+    }
+
+    /// The noise-free path on `threads` threads (moments) or the rows (with a low-pass).
+    fn noise_free(
         &self,
         model: &mut Cnab2,
         samples: &[Sample],
         threads: usize,
-    ) -> Result<Option<ModelErrorFit>> {
-        if samples.is_empty() {
-            return Err(Error::invalid("samples", "need at least one sample"));
+        observer: &mut dyn Observer,
+    ) -> Result<Outcome> {
+        if self.params.lowpass.is_some() {
+            return self.rows_route(model, samples, observer);
         }
-        let threads = threads.clamp(1, samples.len());
-        let part = if threads > 1 {
-            let chunk = samples.len().div_ceil(threads);
-            let parts: Vec<Result<MomentsPart>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = samples
-                    .chunks(chunk)
-                    .map(|c| {
-                        let mut m = model.clone();
-                        scope.spawn(move || self.moments_part(&mut m, c))
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a MEDIDA worker thread panicked"))
-                    .collect()
-            });
-            let mut parts = parts.into_iter();
-            let mut first = parts.next().expect("at least one part")?;
-            for p in parts {
-                first.merge(&p?)?;
-            }
-            first
+        let (part, used, stopped) = self.moments_route(model, samples, threads, observer)?;
+        let count = used.iter().map(|r| r.len()).sum();
+        if let Some(fit) = self.fit_moments(&part)? {
+            return Ok((fit, count, stopped));
+        }
+        // the rows of the same samples, silently (the observer has seen them)
+        let fit = if count == samples.len() {
+            self.rows_route(model, samples, &mut Silent)?.0
         } else {
-            self.moments_part(model, samples)?
+            let taken: Vec<Sample> = used
+                .into_iter()
+                .flat_map(|r| samples[r].iter().cloned())
+                .collect();
+            self.rows_route(model, &taken, &mut Silent)?.0
         };
+        Ok((fit, count, stopped))
+    }
+
+    /// The gate and the RVM fit from the moments; `None` when they do not suffice.
+    fn fit_moments(&self, part: &MomentsPart) -> Result<Option<ModelErrorFit>> {
         let rows = part.sums.rows();
         let (target_std, tendency_std) = (part.y.std(), part.tendency.std());
         if let Some(gated) = self.gate(target_std, tendency_std, rows) {
@@ -387,71 +526,139 @@ impl Medida {
             .map(|fit| self.model_error_fit(fit, target_std, tendency_std, rows)))
     }
 
-    /// The moments of the regression rows of `samples`, with the statistics of the targets and
-    /// the model tendencies for the gate.
-    fn moments_part(&self, model: &mut Cnab2, samples: &[Sample]) -> Result<MomentsPart> {
+    /// The moments of the regression rows of `samples` split between `threads` threads, with
+    /// the ranges of the samples used and whether the observer stopped the run.
+    fn moments_route(
+        &self,
+        model: &mut Cnab2,
+        samples: &[Sample],
+        threads: usize,
+        observer: &mut dyn Observer,
+    ) -> Result<(MomentsPart, Vec<std::ops::Range<usize>>, bool)> {
+        let total = samples.len();
+        let threads = threads.clamp(1, total.max(1));
+        if threads == 1 {
+            let (mut done, mut stopped) = (0, false);
+            let (part, count) = self.moments_part(model, samples, &mut || {
+                done += 1;
+                stopped = !report(observer, done, total);
+                !stopped
+            })?;
+            let used = std::iter::once(0..count).collect();
+            return Ok((part, used, stopped));
+        }
+        let chunk = total.div_ceil(threads);
+        let stop = AtomicBool::new(false);
+        let mut stopped = false;
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let parts: Vec<Result<(MomentsPart, usize)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = samples
+                .chunks(chunk)
+                .map(|c| {
+                    let mut m = model.clone();
+                    let (tx, stop) = (tx.clone(), &stop);
+                    scope.spawn(move || {
+                        self.moments_part(&mut m, c, &mut || {
+                            // the receiver lives until every worker is done
+                            let _ = tx.send(());
+                            !stop.load(Ordering::Relaxed)
+                        })
+                    })
+                })
+                .collect();
+            drop(tx);
+            let mut done = 0;
+            for () in rx {
+                done += 1;
+                if !stopped && !report(observer, done, total) {
+                    stopped = true;
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a MEDIDA worker thread panicked"))
+                .collect()
+        });
+        let mut used = Vec::with_capacity(parts.len());
+        let mut merged: Option<MomentsPart> = None;
+        for (i, p) in parts.into_iter().enumerate() {
+            let (p, count) = p?;
+            used.push(i * chunk..i * chunk + count);
+            match merged.as_mut() {
+                None => merged = Some(p),
+                Some(m) => m.merge(&p)?,
+            }
+        }
+        let part = merged.expect("at least one part");
+        Ok((part, used, stopped))
+    }
+
+    /// The moments of the regression rows of `samples` (in order, while `go_on()` after each
+    /// says so), with the statistics of the targets and the model tendencies for the gate, and
+    /// the number of samples taken.
+    fn moments_part(
+        &self,
+        model: &mut Cnab2,
+        samples: &[Sample],
+        go_on: &mut dyn FnMut() -> bool,
+    ) -> Result<(MomentsPart, usize)> {
         let n = model.params().n;
         let mut part = MomentsPart {
             sums: LibraryMoments::new(&self.params.library, n)?,
-            y: RunningMoments::default(),
-            tendency: RunningMoments::default(),
+            y: RunningMoments::new(),
+            tendency: RunningMoments::new(),
         };
         let (mut forecast, mut y, mut tendency) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let mut count = 0;
         for s in samples {
-            model.step(&s.u_prev2, &s.u_prev1, &mut forecast)?;
-            parsimony_core::error::check_len("length of u_now", n, s.u_now.len())?;
+            forecast_into(model, s, &mut forecast)?;
             self.target_into(model, &s.u_now, &forecast, &mut y)?;
-            model.tendency(&s.u_now, &mut tendency)?;
-            part.y.push(&y);
-            part.tendency.push(&tendency);
+            model.tendency_unchecked(&s.u_now, &mut tendency)?;
+            part.y.push_slice(&y);
+            part.tendency.push_slice(&tendency);
             part.sums.push(&s.u_now, &y, model.grid_mut())?;
+            count += 1;
+            if !go_on() {
+                break;
+            }
         }
-        Ok(part)
+        Ok((part, count))
     }
 
-    /// [`Medida::discover`] from the stacked rows.
-    fn discover_from_rows(&self, model: &mut Cnab2, samples: &[Sample]) -> Result<ModelErrorFit> {
+    /// The noise-free path from the stacked rows.
+    fn rows_route(
+        &self,
+        model: &mut Cnab2,
+        samples: &[Sample],
+        observer: &mut dyn Observer,
+    ) -> Result<Outcome> {
         let n = model.params().n;
         let mut forecast = vec![0.0; n];
         let mut stack = Stack::new(n, samples.len(), self.params.library.len());
+        let mut stopped = false;
         for s in samples {
-            model.step(&s.u_prev2, &s.u_prev1, &mut forecast)?;
+            forecast_into(model, s, &mut forecast)?;
             self.push_rows(model, &s.u_now, &forecast, &mut stack)?;
+            if !report(observer, stack.filled, samples.len()) {
+                stopped = true;
+                break;
+            }
         }
-        self.fit(&stack)
+        let used = stack.filled;
+        Ok((self.fit(stack)?, used, stopped))
     }
 
-    /// Noisy MEDIDA with an ensemble Kalman filter: per sample the two earlier states are
-    /// observed with relative noise, Nₑ members u(t−h) + σ_b ξ are stepped by the model from
-    /// the shared noisy u(t−2h), and the EnKF analysis of the observation of u(t) gives u_a;
-    /// ū_f is the ensemble mean. Seeded by `rng`.
-    pub fn discover_noisy(
+    /// The noisy path (see [`Medida::solve_observed`]).
+    fn noisy(
         &self,
         model: &mut Cnab2,
         samples: &[Sample],
         config: &NoisyConfig,
-        rng: &mut StdRng,
-    ) -> Result<ModelErrorFit> {
-        self.discover_noisy_observed(model, samples, config, rng, &mut |_, _| {})
-    }
-
-    /// [`Medida::discover_noisy`], calling `progress(done, total)` after each sample (the
-    /// EnKF analyses are the long part).
-    pub fn discover_noisy_observed(
-        &self,
-        model: &mut Cnab2,
-        samples: &[Sample],
-        config: &NoisyConfig,
-        rng: &mut StdRng,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<ModelErrorFit> {
+        observer: &mut dyn Observer,
+    ) -> Result<Outcome> {
         let n = model.params().n;
-        parsimony_core::error::check_positive("noise", config.noise)?;
-        parsimony_core::error::check_positive("background_std", config.background_std)?;
         let members = config.members.unwrap_or(10 * n);
-        if let Some(k) = config.input_lowpass {
-            parsimony_core::error::check_positive("input_lowpass", k)?;
-        }
         if members < 2 {
             return Err(Error::invalid(
                 "members",
@@ -461,23 +668,18 @@ impl Medida {
         let enkf = config
             .enkf
             .clone()
-            .unwrap_or_else(|| EnkfParams::new(config.noise));
-        let observed = enkf.validate(n)?;
-        let mut w_obs = vec![0.0; observed.len()];
-        let gauss = |rng: &mut StdRng| -> f64 { StandardNormal.sample(rng) };
+            .unwrap_or_else(|| EnkfParams::new(config.noise))
+            .build(n)?;
+        let rng = &mut seeded_rng(config.seed);
+        let mut w_obs = vec![0.0; enkf.observed().len()];
+        let gauss =
+            |rng: &mut parsimony_core::random::StdRng| -> f64 { StandardNormal.sample(rng) };
         let mut ens = DMatrix::zeros(n, members);
         let mut fc = DMatrix::zeros(n, members);
         let mut stack = Stack::new(n, samples.len(), self.params.library.len());
+        let mut stopped = false;
         for s in samples {
-            for (what, u) in [
-                ("u_prev2", &s.u_prev2),
-                ("u_prev1", &s.u_prev1),
-                ("u_now", &s.u_now),
-            ] {
-                parsimony_core::error::check_len(format_args!("length of {what}"), n, u.len())?;
-                parsimony_core::linalg::check_finite(what, u)?;
-            }
-            let obs_std = config.noise * std_dev(&s.u_now);
+            let obs_std = config.noise * population_std(&s.u_now);
             let mut u0: Vec<f64> = s.u_prev2.iter().map(|v| v + obs_std * gauss(rng)).collect();
             let mut u1: Vec<f64> = s.u_prev1.iter().map(|v| v + obs_std * gauss(rng)).collect();
             let mut w: Vec<f64> = if config.noisy_target_observation {
@@ -515,15 +717,19 @@ impl Medida {
                 }
             }
             // the observations of u(t) at the filter's observed points
-            for (o, &i) in w_obs.iter_mut().zip(&observed) {
+            for (o, &i) in w_obs.iter_mut().zip(enkf.observed()) {
                 *o = w[i];
             }
-            let analysis = enkf_analysis(&fc, &w_obs, &enkf, rng)?;
+            let analysis = enkf.solve(&EnkfProblem::new(&fc, &w_obs)?, rng)?;
             let mean_f: Vec<f64> = fc.column_mean().iter().copied().collect();
             self.push_rows(model, &analysis.mean, &mean_f, &mut stack)?;
-            progress(stack.filled, samples.len());
+            if !report(observer, stack.filled, samples.len()) {
+                stopped = true;
+                break;
+            }
         }
-        self.fit(&stack)
+        let used = stack.filled;
+        Ok((self.fit(stack)?, used, stopped))
     }
 
     /// The model-error target of an analysis `u_a` and a forecast `u_f` into `y`: (u_a − u_f)/h,
@@ -577,19 +783,25 @@ impl Medida {
         Ok(())
     }
 
-    /// Applies the gate to the stacked rows and runs the RVM.
-    fn fit(&self, stack: &Stack) -> Result<ModelErrorFit> {
+    /// Applies the gate to the stacked rows and runs the RVM (on the rows filled so far).
+    fn fit(&self, stack: Stack) -> Result<ModelErrorFit> {
         if stack.filled == 0 {
             return Err(Error::invalid("samples", "need at least one sample"));
         }
         let total = stack.y.len();
-        let y = DVector::from_column_slice(&stack.y);
-        let target_std = std_dev(y.as_slice());
-        let tendency_std = std_dev(&stack.tendency);
+        let y = DVector::from_vec(stack.y);
+        let target_std = population_std(y.as_slice());
+        let tendency_std = population_std(&stack.tendency);
         if let Some(gated) = self.gate(target_std, tendency_std, total) {
             return Ok(gated);
         }
-        let fit = rvm_fit(&stack.phi, &y, &self.params.rvm)?;
+        let phi = if stack.phi.nrows() == total {
+            stack.phi
+        } else {
+            // a run stopped early: the rows of the samples taken
+            stack.phi.rows(0, total).into_owned()
+        };
+        let fit = rvm_fit(&phi, &y, &self.params.rvm)?;
         Ok(self.model_error_fit(fit, target_std, tendency_std, total))
     }
 
@@ -602,6 +814,7 @@ impl Medida {
             tendency_std,
             rows,
             fit: None,
+            info: SolveInfo::new(0, Status::Converged, f64::NAN, 0.0),
         })
     }
 
@@ -633,8 +846,17 @@ impl Medida {
             tendency_std,
             rows,
             fit: Some(fit),
+            info: SolveInfo::new(0, Status::Converged, f64::NAN, 0.0),
         }
     }
+}
+
+/// ū_f = model(u(t−2h), u(t−h)) of a checked sample into `forecast`. Errors: a non-finite
+/// forecast.
+fn forecast_into(model: &mut Cnab2, s: &Sample, forecast: &mut [f64]) -> Result<()> {
+    model.step_unchecked(&s.u_prev2, &s.u_prev1, forecast)?;
+    parsimony_core::linalg::check_finite("forecast", forecast)
+        .map_err(|_| Error::breakdown("CNAB2 step", "non-finite state"))
 }
 
 /// What one thread of the moment route accumulates.
@@ -653,58 +875,33 @@ impl MomentsPart {
     }
 }
 
-/// Mean and population standard deviation of values pushed in slices, in one pass: sums of
-/// x − c and (x − c)² with the shift c the mean of the first slice, so that the variance does
-/// not cancel.
-#[derive(Default)]
-struct RunningMoments {
-    shift: Option<f64>,
-    count: usize,
-    sum: f64,
-    sum_sq: f64,
-}
-
-impl RunningMoments {
-    fn push(&mut self, v: &[f64]) {
-        let c = *self
-            .shift
-            .get_or_insert_with(|| v.iter().sum::<f64>() / v.len().max(1) as f64);
-        for x in v {
-            self.sum += x - c;
-            self.sum_sq += (x - c) * (x - c);
-        }
-        self.count += v.len();
-    }
-
-    /// Adds the values of `other`, moving its sums to this shift:
-    /// Σ(x − c) = Σ(x − c') + m(c' − c), Σ(x − c)² = Σ(x − c')² + 2(c' − c)Σ(x − c') + m(c' − c)².
-    fn merge(&mut self, other: &RunningMoments) {
-        let Some(c2) = other.shift else { return };
-        let c = *self.shift.get_or_insert(c2);
-        let (m, e) = (other.count as f64, c2 - c);
-        self.sum += other.sum + m * e;
-        self.sum_sq += other.sum_sq + 2.0 * e * other.sum + m * e * e;
-        self.count += other.count;
-    }
-
-    fn std(&self) -> f64 {
-        let n = self.count.max(1) as f64;
-        let d = self.sum / n;
-        (self.sum_sq / n - d * d).max(0.0).sqrt()
-    }
-}
-
-/// Population standard deviation.
-pub(crate) fn std_dev(v: &[f64]) -> f64 {
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::library::Derivatives;
+
+    impl Medida {
+        /// The moment route on `threads` threads, silently; `None` when the moments do not
+        /// suffice.
+        fn discover_from_moments(
+            &self,
+            model: &mut Cnab2,
+            samples: &[Sample],
+            threads: usize,
+        ) -> Result<Option<ModelErrorFit>> {
+            let (part, _, _) = self.moments_route(model, samples, threads, &mut Silent)?;
+            self.fit_moments(&part)
+        }
+
+        /// The rows route, silently.
+        fn discover_from_rows(
+            &self,
+            model: &mut Cnab2,
+            samples: &[Sample],
+        ) -> Result<ModelErrorFit> {
+            Ok(self.rows_route(model, samples, &mut Silent)?.0)
+        }
+    }
 
     /// Samples of a smooth travelling field on L = 32π, N = 128 (states h = 5e-3 apart).
     fn samples() -> Vec<Sample> {
@@ -744,18 +941,21 @@ mod tests {
     #[test]
     fn noisy_discovery_observes_the_filters_points() {
         use crate::enkf::EnkfParams;
-        use parsimony_core::random::seeded_rng;
         let samples = samples();
-        let medida = Medida::new(MedidaParams::new(Target::Plain)).unwrap();
         let n = 128;
         let fit_with = |enkf: EnkfParams| {
             let conf = NoisyConfig {
                 members: Some(40),
                 enkf: Some(enkf),
+                seed: 7,
                 ..NoisyConfig::default()
             };
+            let medida = MedidaParams::new(Target::Plain)
+                .noisy(conf)
+                .build()
+                .unwrap();
             medida
-                .discover_noisy(&mut model(), &samples, &conf, &mut seeded_rng(7))
+                .solve(&MedidaProblem::new(model(), &samples).unwrap())
                 .unwrap()
         };
         let identity = fit_with(EnkfParams::new(0.01));
@@ -776,9 +976,10 @@ mod tests {
         let samples = samples();
         for target in [Target::Plain, Target::ResponseCorrected] {
             for d in [Derivatives::Spectral, Derivatives::FiniteDifference] {
-                let medida =
-                    Medida::new(MedidaParams::new(target).library(Library::new(4, 4, d).unwrap()))
-                        .unwrap();
+                let medida = MedidaParams::new(target)
+                    .library(Library::new(4, 4, d).unwrap())
+                    .build()
+                    .unwrap();
                 let moments = medida
                     .discover_from_moments(&mut model(), &samples, 1)
                     .unwrap()
@@ -798,7 +999,7 @@ mod tests {
                     );
                 }
                 let (fa, fb) = (moments.fit.unwrap(), rows.fit.unwrap());
-                assert_eq!(fa.iterations, fb.iterations);
+                assert_eq!(fa.info.iterations, fb.info.iterations);
                 assert!((moments.target_std - rows.target_std).abs() < 1e-12 * rows.target_std);
                 assert!(
                     (moments.tendency_std - rows.tendency_std).abs() < 1e-12 * rows.tendency_std
@@ -811,7 +1012,7 @@ mod tests {
     #[test]
     fn two_threads_give_the_same_fit() {
         let samples = samples();
-        let medida = Medida::new(MedidaParams::new(Target::Plain)).unwrap();
+        let medida = MedidaParams::new(Target::Plain).build().unwrap();
         let rows = medida.discover_from_rows(&mut model(), &samples).unwrap();
         let split = medida
             .discover_from_moments(&mut model(), &samples, 2)
@@ -827,9 +1028,8 @@ mod tests {
 
     #[test]
     fn no_samples_is_an_error() {
-        let medida = Medida::new(MedidaParams::default()).unwrap();
         assert!(matches!(
-            medida.discover(&mut model(), &[]),
+            MedidaProblem::new(model(), &[]),
             Err(Error::InvalidParameter { name, .. }) if name == "samples"
         ));
     }

@@ -8,11 +8,17 @@
 //! evaluated at every remaining snapshot and the rows of all snapshots are stacked, so the
 //! regression has N·(T − 2s) rows (s = 1 or 2). Cost: O(N·T·(D log N + p²)) for the library
 //! and the Gram matrix, then O(p³) per RVM iteration.
+//!
+//! Use: `PdeDiscoveryParams::new().….build()? -> PdeDiscovery`, a [`PdeData`] (the snapshots,
+//! L and Δt, checked once), then [`PdeDiscovery::solve`] / [`PdeDiscovery::solve_observed`] →
+//! [`PdeFit`] with `info: SolveInfo`. Its iterations are the **snapshots** added to the
+//! regression (the observer sees each and may stop early; the rows so far are then fitted);
+//! the RVM's own iterations are in `fit`. [`discover_pde`] does it in one call.
 
-use crate::ks::Nyquist;
 use crate::library::{Library, Term};
-use crate::spectral::SpectralGrid;
+use crate::spectral::{Nyquist, SpectralGrid};
 use nalgebra::{DMatrix, DVector};
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 use parsimony_sbl::rvm::{RvmFit, RvmParams, rvm_fit};
 
@@ -28,14 +34,15 @@ pub enum TimeDerivative {
     Central4,
 }
 
-/// Parameters of PDE discovery.
+/// Parameters of PDE discovery (pub fields and setters, checked once by
+/// [`PdeDiscoveryParams::build`]).
 ///
-/// | name | default | valid range |
-/// |---|---|---|
-/// | `library` | D = P = 4, spectral | any [`Library`] |
-/// | `rvm` | [`RvmParams::medida_ks`] | |
-/// | `time_derivative` | `Central2` | `Central2`, `Central4` |
-/// | `nyquist` | `Zero` | the wavenumber convention of the spectral derivatives |
+/// | name | default | valid range | meaning |
+/// |---|---|---|---|
+/// | `library` | D = P = 4, spectral | any [`Library`] | the candidate terms θⱼ |
+/// | `rvm` | [`RvmParams::medida_ks`] | | the regression |
+/// | `time_derivative` | `Central2` | `Central2`, `Central4` | the stencil of u_t |
+/// | `nyquist` | `Zero` | `Zero`, `Negative` | the wavenumber convention of the spectral derivatives |
 #[derive(Clone, Debug)]
 pub struct PdeDiscoveryParams {
     /// The candidate library.
@@ -59,6 +66,34 @@ impl PdeDiscoveryParams {
             nyquist: Nyquist::default(),
         }
     }
+    /// Sets the library.
+    pub fn library(mut self, library: Library) -> Self {
+        self.library = library;
+        self
+    }
+    /// Sets the RVM parameters.
+    pub fn rvm(mut self, rvm: RvmParams) -> Self {
+        self.rvm = rvm;
+        self
+    }
+    /// Sets the time-derivative stencil.
+    pub fn time_derivative(mut self, stencil: TimeDerivative) -> Self {
+        self.time_derivative = stencil;
+        self
+    }
+    /// Sets the Nyquist convention.
+    pub fn nyquist(mut self, nyquist: Nyquist) -> Self {
+        self.nyquist = nyquist;
+        self
+    }
+    /// Checks the parameters (every field is valid by construction; the library was checked
+    /// when it was made).
+    pub fn build(self) -> Result<PdeDiscovery> {
+        if self.library.is_empty() {
+            return Err(Error::invalid("library", "has no terms"));
+        }
+        Ok(PdeDiscovery { params: self })
+    }
 }
 
 impl Default for PdeDiscoveryParams {
@@ -68,6 +103,32 @@ impl Default for PdeDiscoveryParams {
     }
 }
 
+/// A space–time data set, the problem of [`PdeDiscovery::solve`]: `u` (N × T, column k the
+/// snapshot at time k·Δt, finite) on a periodic domain of length L.
+#[derive(Clone, Copy, Debug)]
+pub struct PdeData<'a> {
+    u: &'a DMatrix<f64>,
+    length: f64,
+    dt: f64,
+}
+
+impl<'a> PdeData<'a> {
+    /// Checks Δt > 0, L > 0 and finite data (the grid and the snapshot count are checked
+    /// against the stencil and the spectral grid by the solve).
+    pub fn new(u: &'a DMatrix<f64>, length: f64, dt: f64) -> Result<Self> {
+        parsimony_core::error::check_positive("dt", dt)?;
+        parsimony_core::error::check_positive("length", length)?;
+        parsimony_core::linalg::check_finite("u", u.as_slice())?;
+        Ok(Self { u, length, dt })
+    }
+}
+
+/// PDE discovery with checked parameters.
+#[derive(Clone, Debug)]
+pub struct PdeDiscovery {
+    params: PdeDiscoveryParams,
+}
+
 /// A discovered PDE.
 #[derive(Clone, Debug)]
 pub struct PdeFit {
@@ -75,8 +136,12 @@ pub struct PdeFit {
     pub terms: Vec<(Term, String, f64, f64)>,
     /// Rows of the regression.
     pub rows: usize,
-    /// The RVM fit.
+    /// The RVM fit (its own iterations are there).
     pub fit: RvmFit,
+    /// How the run went: `iterations` are the snapshots used; `status`
+    /// [`Status::StoppedByObserver`] when the observer cut them short, else the RVM's;
+    /// `stop_value` the RVM's (max |Δα|).
+    pub info: SolveInfo,
 }
 
 impl PdeFit {
@@ -101,58 +166,103 @@ impl PdeFit {
 }
 
 /// Discovers u_t = Σ wⱼ θⱼ(u) from `u` (N × T: column k is the snapshot at time k·Δt) on a
-/// periodic domain of length `length`, time step `dt`.
+/// periodic domain of length `length`, time step `dt`: the same as
+/// `params.clone().build()?.solve(&PdeData::new(u, length, dt)?)`.
 pub fn discover_pde(
     u: &DMatrix<f64>,
     length: f64,
     dt: f64,
     params: &PdeDiscoveryParams,
 ) -> Result<PdeFit> {
-    let (n, t) = u.shape();
-    parsimony_core::error::check_positive("dt", dt)?;
-    parsimony_core::linalg::check_finite("u", u.as_slice())?;
-    let s = match params.time_derivative {
-        TimeDerivative::Central2 => 1,
-        TimeDerivative::Central4 => 2,
-    };
-    if t < 2 * s + 1 {
-        return Err(Error::invalid(
-            "u",
-            format!("need at least {} snapshots, got {t}", 2 * s + 1),
-        ));
+    params.clone().build()?.solve(&PdeData::new(u, length, dt)?)
+}
+
+impl PdeDiscovery {
+    /// The parameters.
+    pub fn params(&self) -> &PdeDiscoveryParams {
+        &self.params
     }
-    let mut grid = SpectralGrid::new(n, length, params.nyquist)?;
-    let used = t - 2 * s;
-    let p = params.library.len();
-    let mut phi = DMatrix::zeros(n * used, p);
-    let mut ut = DVector::zeros(n * used);
-    let col = |k: usize| &u.as_slice()[k * n..(k + 1) * n];
-    for (r, k) in (s..t - s).enumerate() {
-        params
-            .library
-            .evaluate_into(col(k), &mut grid, &mut phi, r * n)?;
-        for i in 0..n {
-            ut[r * n + i] = match params.time_derivative {
-                TimeDerivative::Central2 => (col(k + 1)[i] - col(k - 1)[i]) / (2.0 * dt),
-                TimeDerivative::Central4 => {
-                    (-col(k + 2)[i] + 8.0 * col(k + 1)[i] - 8.0 * col(k - 1)[i] + col(k - 2)[i])
-                        / (12.0 * dt)
-                }
-            };
+
+    /// Discovers the PDE of `data` silently (see [`PdeDiscovery::solve_observed`]).
+    pub fn solve(&self, data: &PdeData<'_>) -> Result<PdeFit> {
+        self.solve_observed(data, &mut Silent)
+    }
+
+    /// Discovers the PDE of `data`, reporting each snapshot added to the regression to
+    /// `observer` (iteration = snapshots done, cost and stop value NaN), which may stop early;
+    /// the rows so far are then fitted. Errors: fewer snapshots than the stencil needs, a grid
+    /// the spectral derivatives cannot take (N odd or < 4).
+    pub fn solve_observed(
+        &self,
+        data: &PdeData<'_>,
+        observer: &mut dyn Observer,
+    ) -> Result<PdeFit> {
+        let clock = Clock::start();
+        let params = &self.params;
+        let (u, dt) = (data.u, data.dt);
+        let (n, t) = u.shape();
+        let s = match params.time_derivative {
+            TimeDerivative::Central2 => 1,
+            TimeDerivative::Central4 => 2,
+        };
+        if t < 2 * s + 1 {
+            return Err(Error::invalid(
+                "u",
+                format!("need at least {} snapshots, got {t}", 2 * s + 1),
+            ));
         }
-    }
-    let fit = rvm_fit(&phi, &ut, &params.rvm)?;
-    let terms = fit
-        .support
-        .iter()
-        .map(|&j| {
-            let term = params.library.terms()[j];
-            (term, term.label(), fit.weights[j], fit.weight_std[j])
+        let mut grid = SpectralGrid::new(n, data.length, params.nyquist)?;
+        let used = t - 2 * s;
+        let p = params.library.len();
+        let mut phi = DMatrix::zeros(n * used, p);
+        let mut ut = DVector::zeros(n * used);
+        let col = |k: usize| &u.as_slice()[k * n..(k + 1) * n];
+        let mut done = 0;
+        let mut stopped = false;
+        for (r, k) in (s..t - s).enumerate() {
+            params
+                .library
+                .evaluate_into(col(k), &mut grid, &mut phi, r * n)?;
+            for i in 0..n {
+                ut[r * n + i] = match params.time_derivative {
+                    TimeDerivative::Central2 => (col(k + 1)[i] - col(k - 1)[i]) / (2.0 * dt),
+                    TimeDerivative::Central4 => {
+                        (-col(k + 2)[i] + 8.0 * col(k + 1)[i] - 8.0 * col(k - 1)[i] + col(k - 2)[i])
+                            / (12.0 * dt)
+                    }
+                };
+            }
+            done += 1;
+            if observer.observe(&IterInfo::new(done, f64::NAN, f64::NAN)) == Control::Stop {
+                stopped = true;
+                break;
+            }
+        }
+        if done < used {
+            phi = phi.rows(0, n * done).into_owned();
+            ut = ut.rows(0, n * done).into_owned();
+        }
+        let fit = rvm_fit(&phi, &ut, &params.rvm)?;
+        let terms = fit
+            .support
+            .iter()
+            .map(|&j| {
+                let term = params.library.terms()[j];
+                (term, term.label(), fit.weights[j], fit.weight_std[j])
+            })
+            .collect();
+        let status = if stopped {
+            Status::StoppedByObserver
+        } else {
+            fit.info.status
+        };
+        let info = clock.finish(done, status, fit.info.stop_value);
+        observer.finish(&info);
+        Ok(PdeFit {
+            terms,
+            rows: n * done,
+            fit,
+            info,
         })
-        .collect();
-    Ok(PdeFit {
-        terms,
-        rows: n * used,
-        fit,
-    })
+    }
 }

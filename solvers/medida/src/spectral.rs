@@ -11,7 +11,6 @@
 //! â and b̂, the inverse FFT of the full spectrum Z_m = â_m + i b̂_m, Z_{N−m} = conj(â_m) +
 //! i conj(b̂_m) is a + ib.
 
-use crate::ks::Nyquist;
 use num_complex::Complex;
 use parsimony_core::{Error, Result};
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
@@ -19,6 +18,16 @@ use rustfft::{Fft, FftPlanner};
 use std::sync::Arc;
 
 type C64 = Complex<f64>;
+
+/// The wavenumber given to the Nyquist bin m = N/2 of an even grid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Nyquist {
+    /// k = 0 (Kassam & Trefethen's `kursiv.m`).
+    #[default]
+    Zero,
+    /// k = −πN/L (NumPy's `fftfreq`).
+    Negative,
+}
 
 /// Wavenumbers k_m of the half spectrum m = 0..=⌊N/2⌋ of a periodic domain of length `length`.
 /// For even N the last bin is the Nyquist mode, whose k follows `nyquist`; an odd N has no
@@ -40,7 +49,9 @@ pub fn wavenumbers(n: usize, length: f64, nyquist: Nyquist) -> Vec<f64> {
         .collect()
 }
 
-/// FFT plans and scratch for one periodic grid.
+/// FFT plans and scratch for one periodic grid: the one owner of the real FFT plans of the
+/// crate ([`crate::ks::Ks`], [`crate::cnab2::Cnab2`], the library and the discovery routines
+/// all step or differentiate through one).
 #[derive(Clone)]
 pub struct SpectralGrid {
     n: usize,
@@ -141,6 +152,36 @@ impl SpectralGrid {
             *o = x * s;
         }
         self.store_spectrum(out)
+    }
+
+    /// N·u = the unnormalised inverse FFT of the half spectrum `v` into `out` (the imaginary
+    /// parts of the DC and Nyquist bins dropped): [`SpectralGrid::inverse`] without the 1/N,
+    /// for a caller that scales afterwards.
+    pub fn inverse_unnormalised(&mut self, v: &[C64], out: &mut [f64]) -> Result<()> {
+        parsimony_core::error::check_len("length of the spectrum", self.n / 2 + 1, v.len())?;
+        parsimony_core::error::check_len("length of out (grid points)", self.n, out.len())?;
+        self.spec.copy_from_slice(v);
+        self.store_spectrum(out)
+    }
+
+    /// The pseudo-spectral square: `fill(spectrum)` writes a half spectrum ŵ into the grid's
+    /// buffer, and `out` ← FFT(w̃²) with w̃ = N·IFFT(ŵ) the unnormalised inverse (so `out` is
+    /// N²·FFT(w²); the caller folds the 1/N² into its multiplier). One inverse and one forward
+    /// real FFT, no allocation: the nonlinear term of a spectral stepper (ETDRK4's N(v)).
+    #[inline]
+    pub fn square_with(&mut self, out: &mut [C64], fill: impl FnOnce(&mut [C64])) -> Result<()> {
+        parsimony_core::error::check_len("length of the spectrum", self.n / 2 + 1, out.len())?;
+        fill(&mut self.spec);
+        let last = self.spec.len() - 1;
+        self.spec[0].im = 0.0;
+        self.spec[last].im = 0.0;
+        self.c2r
+            .process_with_scratch(&mut self.spec, &mut self.real, &mut self.scratch_i)
+            .map_err(|e| Error::breakdown("inverse FFT", e))?;
+        self.real.iter_mut().for_each(|x| *x *= *x);
+        self.r2c
+            .process_with_scratch(&mut self.real, out, &mut self.scratch_f)
+            .map_err(|e| Error::breakdown("FFT", e))
     }
 
     /// u = IFFT(û) into `out`, where `fill(spectrum, 1/N)` writes û/N into the half spectrum

@@ -4,11 +4,11 @@
 
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::random::seeded_rng;
-use parsimony_medida::cnab2::{Cnab2, ExtraTerm};
+use parsimony_medida::cnab2::{Cnab2, Cnab2Run, ExtraTerm};
 use parsimony_medida::enkf::{AnalysisKind, EnkfParams, GainForm, enkf_analysis, gaspari_cohn};
 use parsimony_medida::ks::{Ks, KsParams, Nyquist};
 use parsimony_medida::library::{Derivatives, Library, Term, finite_difference};
-use parsimony_medida::model_error::{Medida, MedidaParams};
+use parsimony_medida::model_error::{MedidaParams, MedidaProblem};
 use parsimony_medida::spectral::SpectralGrid;
 use rand_distr::{Distribution, StandardNormal};
 use std::f64::consts::PI;
@@ -198,10 +198,10 @@ fn cnab2_converges_at_second_order_to_etdrk4() {
         let h = 1.0 / steps as f64;
         let stride = 4000 / steps;
         let mut m = Cnab2::new(ks_params(n, h)).unwrap();
-        let end = m
-            .run(&fine[0], &fine[stride], steps - 1, 1, |_, _| {})
-            .unwrap();
-        max_abs_diff(&end, &fine[4000])
+        let run = Cnab2Run::new(fine[0].clone(), fine[stride].clone(), steps - 1).unwrap();
+        let end = m.solve(&run).unwrap();
+        assert!(end.info.converged);
+        max_abs_diff(&end.state, &fine[4000])
     };
     let (e1, e2) = (err(100), err(200));
     let ratio = e1 / e2;
@@ -403,11 +403,10 @@ fn enkf_and_gaspari_cohn_refuse_bad_input() {
 
 #[test]
 fn medida_refuses_bad_input() {
-    assert!(Medida::new(MedidaParams::default().lowpass(-1.0)).is_err());
-    assert!(Medida::new(MedidaParams::default().gate(f64::NAN)).is_err());
-    let medida = Medida::new(MedidaParams::default()).unwrap();
-    let mut m = Cnab2::new(ks_params(32, 0.01)).unwrap();
-    assert!(medida.discover(&mut m, &[]).is_err());
+    assert!(MedidaParams::default().lowpass(-1.0).build().is_err());
+    assert!(MedidaParams::default().gate(f64::NAN).build().is_err());
+    let m = Cnab2::new(ks_params(32, 0.01)).unwrap();
+    assert!(MedidaProblem::new(m, &[]).is_err());
     let bad = KsParams {
         length: -1.0,
         ..ks_params(32, 0.01)

@@ -3,7 +3,7 @@
 use parsimony_medida::cnab2::Cnab2;
 use parsimony_medida::ks::{Ks, KsParams, Nyquist};
 use parsimony_medida::library::Term;
-use parsimony_medida::model_error::{Medida, MedidaParams, Sample, Target};
+use parsimony_medida::model_error::{MedidaParams, MedidaProblem, Sample, Target};
 
 const N: usize = 256;
 
@@ -87,8 +87,10 @@ fn c2_reference_case() {
             (Target::Plain, plain),
             (Target::ResponseCorrected, corrected),
         ] {
-            let medida = Medida::new(MedidaParams::new(target)).unwrap();
-            let fit = medida.discover(&mut model(lambda), &samples).unwrap();
+            let medida = MedidaParams::new(target).build().unwrap();
+            let fit = medida
+                .solve(&MedidaProblem::new(model(lambda), &samples).unwrap())
+                .unwrap();
             println!("{name} {target:?}: {}", fit.equation());
             assert!(fit.significant);
             assert_eq!(fit.support(), vec![term], "{name} {target:?}");
@@ -100,9 +102,9 @@ fn c2_reference_case() {
         }
     }
     // the perfect model: no significant error (and not a dozen 1e-5 terms)
-    let medida = Medida::new(MedidaParams::default()).unwrap();
+    let medida = MedidaParams::default().build().unwrap();
     let fit = medida
-        .discover(&mut model([1.0, 1.0, 1.0]), &samples)
+        .solve(&MedidaProblem::new(model([1.0, 1.0, 1.0]), &samples).unwrap())
         .unwrap();
     println!(
         "perfect: {} (std y {:.3e}, std tendency {:.3e})",

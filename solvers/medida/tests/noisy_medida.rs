@@ -3,11 +3,10 @@
 //! library as in the paper's code): the cases whose error does not involve the hyperdiffusion
 //! (1, 2, 6, 7, 8, 12) are recovered with the exact support for three seeds each.
 
-use parsimony_core::random::seeded_rng;
 use parsimony_medida::cases::{TruthConfig, case};
 use parsimony_medida::cnab2::Cnab2;
 use parsimony_medida::library::{Derivatives, Library, Term};
-use parsimony_medida::model_error::{Medida, MedidaParams, NoisyConfig, Target};
+use parsimony_medida::model_error::{MedidaParams, MedidaProblem, NoisyConfig, Target};
 
 fn sorted(mut v: Vec<Term>) -> Vec<Term> {
     v.sort_by_key(|t| (t.derivative, t.power));
@@ -17,21 +16,26 @@ fn sorted(mut v: Vec<Term>) -> Vec<Term> {
 #[test]
 fn noisy_cases_without_hyperdiffusion_error_have_the_exact_support() {
     let cfg = TruthConfig::paper();
-    let samples = cfg.generate(|_, _| {}).unwrap();
-    let medida = Medida::new(
-        MedidaParams::new(Target::Plain)
-            .library(Library::new(4, 4, Derivatives::FiniteDifference).unwrap()),
-    )
-    .unwrap();
+    let samples = cfg.generate().unwrap();
+    let params = MedidaParams::new(Target::Plain)
+        .library(Library::new(4, 4, Derivatives::FiniteDifference).unwrap());
     let conf = NoisyConfig::default();
     let mut worst: f64 = 0.0;
     for name in ["KS1", "KS2", "KS6", "KS7", "KS8", "KS12"] {
         let c = case(name).unwrap();
         let exact = c.exact_error();
         for seed in 0..3 {
-            let mut model = Cnab2::new(cfg.model_params(c.lambda)).unwrap();
+            let model = Cnab2::new(cfg.model_params(c.lambda)).unwrap();
+            let medida = params
+                .clone()
+                .noisy(NoisyConfig {
+                    seed,
+                    ..conf.clone()
+                })
+                .build()
+                .unwrap();
             let fit = medida
-                .discover_noisy(&mut model, &samples, &conf, &mut seeded_rng(seed))
+                .solve(&MedidaProblem::new(model, &samples).unwrap())
                 .unwrap();
             println!("{name} seed {seed}: {}", fit.equation());
             assert_eq!(
@@ -58,8 +62,7 @@ fn noisy_cases_without_hyperdiffusion_error_have_the_exact_support() {
 #[test]
 fn input_lowpass_recovers_hyperdiffusion_errors() {
     let cfg = TruthConfig::paper();
-    let samples = cfg.generate(|_, _| {}).unwrap();
-    let medida = Medida::new(MedidaParams::new(Target::Plain)).unwrap();
+    let samples = cfg.generate().unwrap();
     let conf = NoisyConfig {
         input_lowpass: Some(10.0),
         ..NoisyConfig::default()
@@ -68,9 +71,16 @@ fn input_lowpass_recovers_hyperdiffusion_errors() {
     for (name, exact) in [("KS3", -1.0), ("KS9", -0.5)] {
         let c = case(name).unwrap();
         for seed in 0..3 {
-            let mut model = Cnab2::new(cfg.model_params(c.lambda)).unwrap();
+            let model = Cnab2::new(cfg.model_params(c.lambda)).unwrap();
+            let medida = MedidaParams::new(Target::Plain)
+                .noisy(NoisyConfig {
+                    seed,
+                    ..conf.clone()
+                })
+                .build()
+                .unwrap();
             let fit = medida
-                .discover_noisy(&mut model, &samples, &conf, &mut seeded_rng(seed))
+                .solve(&MedidaProblem::new(model, &samples).unwrap())
                 .unwrap();
             println!("{name} seed {seed}: {}", fit.equation());
             assert_eq!(fit.support(), vec![uxxxx], "{name} seed {seed}");

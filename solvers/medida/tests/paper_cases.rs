@@ -5,7 +5,7 @@
 use parsimony_medida::cases::{TruthConfig, paper_cases};
 use parsimony_medida::cnab2::Cnab2;
 use parsimony_medida::library::Term;
-use parsimony_medida::model_error::{Medida, MedidaParams, Target};
+use parsimony_medida::model_error::{MedidaParams, MedidaProblem, Target};
 
 fn sorted(mut v: Vec<Term>) -> Vec<Term> {
     v.sort_by_key(|t| (t.derivative, t.power));
@@ -15,17 +15,18 @@ fn sorted(mut v: Vec<Term>) -> Vec<Term> {
 #[test]
 fn all_fifteen_cases_have_the_exact_support() {
     let cfg = TruthConfig::paper();
-    let samples = cfg.generate(|_, _| {}).unwrap();
+    let samples = cfg.generate().unwrap();
     let mut worst_plain: f64 = 0.0;
     let mut worst_corrected: f64 = 0.0;
     for case in paper_cases() {
         let exact = case.exact_error();
         let support = sorted(exact.iter().map(|(t, _)| *t).collect());
         for target in [Target::Plain, Target::ResponseCorrected] {
-            let mut model = Cnab2::new(cfg.model_params(case.lambda)).unwrap();
-            let fit = Medida::new(MedidaParams::new(target))
+            let model = Cnab2::new(cfg.model_params(case.lambda)).unwrap();
+            let fit = MedidaParams::new(target)
+                .build()
                 .unwrap()
-                .discover(&mut model, &samples)
+                .solve(&MedidaProblem::new(model, &samples).unwrap())
                 .unwrap();
             println!("{:8} {target:?}: {}", case.name, fit.equation());
             assert!(fit.significant, "{} {target:?}", case.name);
