@@ -13,12 +13,12 @@
 #![allow(missing_docs)]
 
 use parsimony::linalg::kron_dense;
-use parsimony::sbl::Noise;
 use parsimony::sbl::classical::{SblParams, UpdateRule};
 use parsimony::sbl::generator::{SignalKind, make_problem};
 use parsimony::sbl::kron::estep::posterior;
 use parsimony::sbl::kron::mstep::svd_fit;
 use parsimony::sbl::kron::{KroSblParams, KronProblem, Method, SvdSolver};
+use parsimony::sbl::{Noise, Regression};
 use parsimony::stats::nmse;
 use std::time::Instant;
 
@@ -81,8 +81,8 @@ fn b1(no_dense: bool) -> parsimony::Result<()> {
             let e = nmse(sol.x.as_slice(), p.x.as_slice())?;
             println!(
                 "B1,{name},{seed},{t:.6e},{:.6e},{},{e:.4e}",
-                t / sol.iterations as f64,
-                sol.iterations
+                t / sol.info.iterations as f64,
+                sol.info.iterations
             );
         }
         if seed == 1 && !no_dense {
@@ -92,7 +92,7 @@ fn b1(no_dense: bool) -> parsimony::Result<()> {
                 .max_iter(1)
                 .build()?;
             let t = best(2, || {
-                s.solve(&a, &p.y).unwrap();
+                s.solve(&Regression::new(&a, &p.y).unwrap()).unwrap();
             });
             // max_iter = 1 runs two E-steps (the iteration and the final one)
             println!("B1,dense_em_sbl,{seed},NaN,{:.6e},1,NaN", t / 2.0);
@@ -157,7 +157,11 @@ fn b2(quick: bool, big: bool) -> parsimony::Result<()> {
             let t0 = Instant::now();
             let sol = solver.solve(&problem)?;
             let t = t0.elapsed().as_secs_f64();
-            (t, sol.iterations, nmse(sol.x.as_slice(), p.x.as_slice())?)
+            (
+                t,
+                sol.info.iterations,
+                nmse(sol.x.as_slice(), p.x.as_slice())?,
+            )
         };
         println!(
             "B2,{},{},{te:.6e},{tm:.6e},{tf:.6e},{:.6e},{iters},{e:.4e},{:.1}",

@@ -14,9 +14,7 @@
 //! Flags: --n 128 --sigma 2.0 (blur width, pixels) --snr 30 (dB) --lambda 5e-3 --seed 7
 
 use nalgebra::{DMatrix, DVector};
-use parsimony::linalg::{
-    CgParams, KroneckerOperator, LinearOperator, ModeWorkspace, Transform, conjugate_gradient,
-};
+use parsimony::linalg::{CgParams, KroneckerOperator, LinearOperator, ModeWorkspace, Transform};
 use parsimony::output::{Flags, JsonValue, write_csv, write_json};
 use parsimony::plot::{Colormap, Heatmap, LinePlot};
 use parsimony::random::{add_noise_snr, seeded_rng};
@@ -136,21 +134,17 @@ fn run() -> parsimony::Result<()> {
     let rhs = h.apply_transpose(&y)?;
     let normal = Normal { h: &h, lambda };
     let t0 = Instant::now();
-    let sol = conjugate_gradient(
-        &normal,
-        &rhs,
-        None,
-        None,
-        &CgParams::default()
-            .rel_tol(1e-8)
-            .max_iter(2000)
-            .record_history(true),
-    )?;
+    let sol = CgParams::default()
+        .rel_tol(1e-8)
+        .max_iter(2000)
+        .record_history(true)
+        .build()?
+        .solve(&normal, &rhs, None, None)?;
     let secs = t0.elapsed().as_secs_f64();
     let info = &sol.info;
     println!(
         "  CG: {} iterations in {:.3} s, relative residual {:.2e}, converged = {}",
-        info.iterations, secs, info.relative_residual, info.converged
+        info.iterations, secs, sol.relative_residual, info.converged
     );
     let err_blurred = rel_err(&y, &x_true);
     let err_recovered = rel_err(&sol.x, &x_true);
@@ -175,8 +169,8 @@ fn run() -> parsimony::Result<()> {
             .size(800, 650)
             .save(out.join(name))?;
     }
-    let k: Vec<f64> = (1..=info.history.len()).map(|k| k as f64).collect();
-    let rel: Vec<f64> = info.history.iter().map(|r| r / rhs.norm()).collect();
+    let k: Vec<f64> = (1..=sol.history.len()).map(|k| k as f64).collect();
+    let rel: Vec<f64> = sol.history.iter().map(|r| r / rhs.norm()).collect();
     LinePlot::new("CG on (HᵀH + λI)x = Hᵀy")
         .labels("iteration", "‖r‖ / ‖Hᵀy‖")
         .log_y(true)
@@ -200,7 +194,7 @@ fn run() -> parsimony::Result<()> {
             ("cg_iterations", JsonValue::Int(info.iterations as i64)),
             (
                 "cg_relative_residual",
-                JsonValue::Num(info.relative_residual),
+                JsonValue::Num(sol.relative_residual),
             ),
             ("cg_converged", JsonValue::Bool(info.converged)),
             ("cg_seconds", JsonValue::Num(secs)),

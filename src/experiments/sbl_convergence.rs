@@ -13,7 +13,8 @@ use crate::output::{Flags, write_csv};
 use crate::plot::LinePlot;
 use crate::sbl::Noise;
 use crate::sbl::generator::{SignalKind, make_problem};
-use crate::sbl::kron::{KroSblParams, KronProblem, Method};
+use crate::sbl::kron::{KroSblParams, KroSblState, KronProblem, Method};
+use crate::solve::IterInfo;
 use crate::stats::nmse;
 
 /// The flags [`run`] takes besides `--out` (see the module documentation).
@@ -55,9 +56,11 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
                 // the paper's convergence runs stop the AM sweeps at 1e-10 (spec §4.1)
                 .inner(1e-10, 1000)
                 .build()?
-                .solve_monitored(&problem, &mut |s| {
-                    let e = nmse(s.full_mean().as_slice(), p.x.as_slice()).unwrap_or(f64::NAN);
-                    trace.push(e);
+                .solve_observed(&problem, &mut |i: &IterInfo<'_>| {
+                    if let Some(s) = i.state::<KroSblState<f64>>() {
+                        let e = nmse(s.full_mean().as_slice(), p.x.as_slice()).unwrap_or(f64::NAN);
+                        trace.push(e);
+                    }
                 })?;
             traces.push(trace);
         }

@@ -14,10 +14,11 @@
 
 use super::{mean, median};
 use crate::linalg::kron_dense;
-use crate::optim::ProgressObserver;
 use crate::output::{Flags, write_csv};
 use crate::plot::LinePlot;
+use crate::plot::ProgressObserver;
 use crate::random::{mix64, seeded_rng};
+use crate::sbl::Regression;
 use crate::sbl::baselines::dkrosbl;
 use crate::sbl::irs::{IrsConfig, IrsSystem, MIN_CASCADED_NORM, presets};
 use crate::sbl::kron::KronProblem;
@@ -71,7 +72,12 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
                     1 => presets::am(sigma2).build()?.solve(&problem)?.x,
                     2 => presets::pc(sigma2, 0.8).build()?.solve(&problem)?.x,
                     3 => dkrosbl(&problem)?.x,
-                    _ => presets::classical(sigma2).build()?.solve(&dense, &y)?.x,
+                    _ => {
+                        presets::classical(sigma2)
+                            .build()?
+                            .solve(&Regression::new(&dense, &y)?)?
+                            .weights
+                    }
                 };
                 let secs = t0.elapsed().as_secs_f64();
                 let est = sys.cascaded_from_x(&x)?;

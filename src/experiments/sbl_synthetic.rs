@@ -12,11 +12,12 @@
 
 use super::{mean, median};
 use crate::linalg::kron_dense;
-use crate::optim::ProgressObserver;
 use crate::output::{Flags, write_csv};
 use crate::plot::LinePlot;
+use crate::plot::ProgressObserver;
 use crate::sbl::Noise;
-use crate::sbl::baselines::ksbl;
+use crate::sbl::Regression;
+use crate::sbl::baselines::KsblParams;
 use crate::sbl::classical::{SblParams, UpdateRule};
 use crate::sbl::generator::{SignalKind, make_problem};
 use crate::sbl::kron::{KroSblParams, KronProblem, Method};
@@ -75,18 +76,18 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
                             .noise(noise)
                             .build()?
                             .solve(&problem)?;
-                        (s.x, s.iterations)
+                        (s.x, s.info.iterations)
                     }
                     2 => {
-                        let s = ksbl(&problem, p.noise_variance, 150, 1e-4, 1e-2)?;
-                        (s.x, s.iterations)
+                        let s = KsblParams::new(p.noise_variance).build()?.solve(&problem)?;
+                        (s.x, s.info.iterations)
                     }
                     _ => {
                         let s = SblParams::new(UpdateRule::Em)
                             .noise(noise)
                             .build()?
-                            .solve(&kron_dense(&p.factors), &p.y)?;
-                        (s.x, s.iterations)
+                            .solve(&Regression::new(&kron_dense(&p.factors), &p.y)?)?;
+                        (s.weights, s.info.iterations)
                     }
                 };
                 let secs = t0.elapsed().as_secs_f64();
