@@ -23,9 +23,9 @@ use parsimony::flame::data::uniform_points;
 use parsimony::flame::loss::{Case1Loss, Problem};
 use parsimony::flame::mlp::Mlp;
 use parsimony::flame::model::{FlameModel, R_UNIVERSAL};
-use parsimony::flame::real::Real;
 use parsimony::flame::reference::{NewtonParams, solve_fd_richardson};
 use parsimony::io::write_npy;
+use parsimony::simd::Real;
 use std::path::Path;
 use std::time::Instant;
 

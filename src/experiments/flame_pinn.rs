@@ -22,11 +22,11 @@ use crate::flame::inverse_fd::{FdInverseParams, fit_fd_inverse};
 use crate::flame::loss::{Case1Loss, Problem};
 use crate::flame::mlp::Mlp;
 use crate::flame::model::FlameModel;
-use crate::flame::real::Precision;
 use crate::flame::reference::{FdSolution, NewtonParams, solve_fd_richardson};
 use crate::flame::train::{PinnParams, PinnProblem, PinnSolution, PinnState, TrainRecord};
 use crate::output::{Flags, JsonValue, write_csv, write_json};
 use crate::plot::LinePlot;
+use crate::simd::Precision;
 use crate::solve::IterInfo;
 
 /// The FD reference: s_L (Richardson from N = 4000, 8000) and the fine profile.

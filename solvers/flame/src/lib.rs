@@ -15,7 +15,8 @@
 //!   errors: what the data can fix at all;
 //! * [`mlp`]: the PINN engine, a tanh MLP with value, first and second input derivatives as
 //!   stacked Taylor streams (one GEMM per layer) and a hand-written adjoint for the exact
-//!   gradient with respect to the weights, in `f64` or `f32` ([`real`]);
+//!   gradient with respect to the weights, in `f64` or `f32` (`parsimony_core::simd::Real`, whose
+//!   branch-free tanh, e^x and ln x and runtime SIMD dispatch the kernels use);
 //! * [`loss`]: the normalised Case 1 losses (forward and inverse) and their gradients with
 //!   respect to the network and the physical unknowns (s_L, λ, E_a);
 //! * [`train`]: the paper's recipes (Z-shape warm-up, Adam with step decay, best-loss
@@ -37,8 +38,6 @@ pub mod loss;
 pub mod mlp;
 pub mod model;
 mod pointwise;
-pub mod real;
 pub mod reference;
 pub mod shooting;
 pub mod train;
-pub mod vector_math;

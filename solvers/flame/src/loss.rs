@@ -32,7 +32,7 @@ use crate::pointwise::{
     BlockTerms, ResidualConstants, point_residual, residual_block, sigmoid_derivatives,
     stream_adjoints, temperature_streams,
 };
-use crate::real::Real;
+use parsimony_core::simd::Real;
 use parsimony_core::{Error, Result};
 
 /// Bytes of one neuron's stream over a block of the fused forward/loss/backward pass: a block holds

@@ -39,11 +39,12 @@
 //! z = hW + b for a row vector h. Glorot-normal weights (std √(2/(fan_in + fan_out))) and zero
 //! biases, as the paper's code.
 
-use crate::real::Real;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+use parsimony_core::dispatch_simd;
 use parsimony_core::error::check_len;
 use parsimony_core::random::SplitMix64;
+use parsimony_core::simd::Real;
 use parsimony_core::{Error, Result};
 
 /// The architecture of a scalar-input, scalar-output tanh MLP and its parameter layout.
@@ -277,43 +278,6 @@ fn sum<F: Real>(a: &[F]) -> F {
     let s = acc.iter().fold(F::zero(), |s, &v| s + v);
     r.iter().fold(s, |s, &v| s + v)
 }
-
-/// Runs a kernel compiled for AVX-512 (F, DQ, VL) + FMA, else for AVX2 + FMA, when the CPU has
-/// them (runtime check, cached by std), else for the baseline target. AVX-512 took 3–5 % off the
-/// f64 loss + gradient on a Zen 4 core (which splits 512-bit operations in two, so the gain is
-/// fewer instructions, not wider arithmetic; BENCHMARKS.md F1, session 11). The kernel's const parameter says whether its
-/// multiply-adds may be fused ([`Real::mul_add_if`]).
-macro_rules! dispatch_simd {
-    ($name:ident, $body:ident, ($($arg:ident: $ty:ty),*)) => {
-        fn $name<F: Real>($($arg: $ty),*) {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-                fn wide512<F: Real>($($arg: $ty),*) {
-                    $body::<F, true>($($arg),*)
-                }
-                #[target_feature(enable = "avx2,fma")]
-                fn wide<F: Real>($($arg: $ty),*) {
-                    $body::<F, true>($($arg),*)
-                }
-                if std::is_x86_feature_detected!("avx512f")
-                    && std::is_x86_feature_detected!("avx512dq")
-                    && std::is_x86_feature_detected!("avx512vl")
-                    && std::is_x86_feature_detected!("fma")
-                {
-                    // SAFETY: the CPU supports the features `wide512` was compiled for.
-                    return unsafe { wide512($($arg),*) };
-                }
-                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                    // SAFETY: the CPU supports the features `wide` was compiled for.
-                    return unsafe { wide($($arg),*) };
-                }
-            }
-            $body::<F, false>($($arg),*)
-        }
-    };
-}
-pub(crate) use dispatch_simd;
 
 #[inline(always)]
 fn forward_body<F: Real, const FMA: bool>(

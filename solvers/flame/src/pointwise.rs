@@ -14,15 +14,14 @@
 //! and the pieces of the gradient: w r ∂r/∂(s_L, λ, E_a) (summed by the caller, in point order)
 //! and the adjoints of (n, n₁, n₂) from w r ∂r/∂(T, T', T''), w = 2 w_r/N_c. The same
 //! quantities as the scalar [`point_residual`] (the test compares them), with
-//! [`crate::vector_math`]'s e^x and ln x instead of the library's.
+//! `parsimony_core::simd`'s e^x and ln x instead of the library's.
 //!
 //! Cost per point: 2 exponentials, 1 logarithm, 1 square root and 9 divisions (3 of them inside e^x and ln x), a few dozen
 //! multiply-adds; 4 (AVX2) or 8 (AVX-512) points at a time.
 
 use crate::data::Scaling;
 use crate::model::{FlameModel, R_UNIVERSAL};
-use crate::real::Real;
-use crate::vector_math::{exp_f64_fma, ln_f64_fma};
+use parsimony_core::simd::{Real, exp_f64_fma, ln_f64_fma};
 
 /// Logistic σ(n) and σ', σ'', σ''' without cancellation at large |n|.
 #[inline]
@@ -200,7 +199,7 @@ pub(crate) fn residual_block<F: Real>(
     residual_block_simd::<F>(c, n, terms, adj);
 }
 
-crate::mlp::dispatch_simd!(
+parsimony_core::dispatch_simd!(
     residual_block_simd,
     residual_block_body,
     (

@@ -34,8 +34,8 @@ use crate::data::{DataWeights, Observations, uniform_points};
 use crate::loss::{Case1Loss, LossParts, Problem, WarmupLoss};
 use crate::mlp::Mlp;
 use crate::model::FlameModel;
-use crate::real::{Precision, Real};
 use parsimony_core::optim::{AdamParams, LbfgsParams, Objective};
+use parsimony_core::simd::{Precision, Real};
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 

@@ -5,10 +5,10 @@
 //! with the paper's full recipe (`cargo test -p parsimony-flame --release --test pinn_training
 //! -- --ignored --nocapture`, a few minutes each).
 
+use parsimony_core::simd::Precision;
 use parsimony_flame::data::{DataWeights, Observations, uniform_points};
 use parsimony_flame::loss::{Case1Loss, Problem};
 use parsimony_flame::model::FlameModel;
-use parsimony_flame::real::Precision;
 use parsimony_flame::reference::{FdSolution, NewtonParams, solve_fd_richardson};
 use parsimony_flame::train::{PinnParams, PinnProblem, PinnSolution};
 
