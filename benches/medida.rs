@@ -5,7 +5,7 @@
 //!   CNAB2 forecasts + targets + library (spectral and PDE-FIND finite differences), the EM-RVM
 //!   fit on it (Gram once, then O(p³) per iteration), the same regression by its moments
 //!   (`LibraryMoments`, no stacked matrix) with the RVM fit from them, and the whole
-//!   `Medida::discover`;
+//!   `Medida::solve` (MEDIDA noise-free, the problem built inside the timing);
 //! - one stochastic EnKF analysis at N = 1024 with Nₑ = 1024 and 10 240 members (mean only, and
 //!   with the analysed members), on one and two threads.
 //!
@@ -20,7 +20,7 @@ use parsimony::medida::cnab2::Cnab2;
 use parsimony::medida::enkf::{EnkfParams, enkf_analysis};
 use parsimony::medida::library::{Derivatives, Library};
 use parsimony::medida::library_moments::LibraryMoments;
-use parsimony::medida::model_error::{Medida, MedidaParams, Sample, Target};
+use parsimony::medida::model_error::{MedidaParams, MedidaProblem, Sample, Target};
 use parsimony::random::seeded_rng;
 use parsimony::sbl::rvm::{RowMoments, RvmParams, rvm_fit, rvm_fit_moments};
 use rand_distr::{Distribution, StandardNormal};
@@ -89,7 +89,7 @@ fn main() -> parsimony::Result<()> {
         ..TruthConfig::paper()
     };
     let t = Instant::now();
-    let samples = cfg.generate(|_, _| {})?;
+    let samples = cfg.generate()?;
     println!(
         "# MEDIDA benchmarks: paper geometry (L = 100, N = 1024), {} samples ({} truth steps in {:.1} s)",
         samples.len(),
@@ -139,7 +139,7 @@ fn main() -> parsimony::Result<()> {
         .collect();
     println!(
         "B5,rvm_em_fit,{secs:.6e},{} iterations; support {}",
-        fit.iterations,
+        fit.info.iterations,
         support.join(" ")
     );
     // the same regression by its moments: forecasts + targets + library moments, then the RVM
@@ -161,7 +161,7 @@ fn main() -> parsimony::Result<()> {
         .collect();
     println!(
         "B4+B5,moments_and_rvm_fit,{secs:.6e},{} iterations; support {}",
-        mfit.iterations,
+        mfit.info.iterations,
         support.join(" ")
     );
     // the library moments and the fit only, the targets computed beforehand
@@ -193,16 +193,20 @@ fn main() -> parsimony::Result<()> {
         rvm_fit(&phi, &y, &params).unwrap();
     });
     println!("B4+B5,rows_and_rvm_fit,{secs:.6e},stacked 102400x24 matrix, then the RVM");
-    let medida = Medida::new(MedidaParams::new(Target::Plain))?;
+    let medida = MedidaParams::new(Target::Plain).build()?;
+    // the problem (a copy of the model, the samples checked) inside the timing, as the old
+    // `discover` checked the samples as it went
     let secs = median_time(5, || {
-        medida.discover(&mut model, &samples).unwrap();
+        let problem = MedidaProblem::new(model.clone(), &samples).unwrap();
+        medida.solve(&problem).unwrap();
     });
     println!("B4+B5,medida_discover_total,{secs:.6e},spectral library, plain target");
     // two threads on one core (a pinned run) would only fight over it
     if std::thread::available_parallelism().is_ok_and(|p| p.get() > 1) {
         parsimony::linalg::set_threads(2);
         let secs = median_time(5, || {
-            medida.discover(&mut model, &samples).unwrap();
+            let problem = MedidaProblem::new(model.clone(), &samples).unwrap();
+            medida.solve(&problem).unwrap();
         });
         parsimony::linalg::set_threads(1);
         println!(

@@ -11,8 +11,8 @@
 //!
 //! Writes `discovered.csv` (term index, coefficient, posterior std) and `summary.json`.
 
-use crate::medida::ks::{CoefficientMethod, Ks, KsParams, Nyquist};
-use crate::medida::pde_discovery::{PdeDiscoveryParams, TimeDerivative, discover_pde, read_npy};
+use crate::medida::ks::{CoefficientMethod, KsParams, KsRun, Nyquist};
+use crate::medida::pde_discovery::{PdeData, PdeDiscoveryParams, TimeDerivative, read_npy};
 use crate::output::{Flags, JsonValue, write_csv, write_json};
 use std::f64::consts::PI;
 use std::path::PathBuf;
@@ -44,22 +44,21 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
         ));
     }
     let (u, dt, source) = if generate {
-        let mut ks = Ks::new(KsParams {
-            n: 1024,
-            dt: 0.025,
-            nyquist: Nyquist::Zero,
-            coefficients: CoefficientMethod::Contour { points: 16 },
-            ..KsParams::default()
-        })?;
+        let mut ks = KsParams::default()
+            .n(1024)
+            .dt(0.025)
+            .nyquist(Nyquist::Zero)
+            .coefficients(CoefficientMethod::Contour { points: 16 })
+            .build()?;
         let x = ks.grid(length / 1024.0);
         let u0: Vec<f64> = x
             .iter()
             .map(|&x| (x / 16.0).cos() * (1.0 + (x / 16.0).sin()))
             .collect();
-        ks.set_state(&u0)?;
-        let (u, _) = ks.trajectory(4000, 16)?;
+        let run = ks.solve(&KsRun::new(u0, 4000, 16)?)?;
+        run.info.require_converged()?;
         (
-            u,
+            run.states,
             0.4,
             "simulated (ETDRK4, h = 0.025, every 16 steps)".to_string(),
         )
@@ -80,16 +79,16 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
         u.nrows(),
         u.ncols()
     );
-    let params = PdeDiscoveryParams {
-        time_derivative: stencil,
-        ..PdeDiscoveryParams::new()
-    };
-    let fit = discover_pde(&u, length, dt, &params)?;
+    let params = PdeDiscoveryParams::new().time_derivative(stencil);
+    let fit = params
+        .clone()
+        .build()?
+        .solve(&PdeData::new(&u, length, dt)?)?;
     println!(
         "discovered: {}   ({} rows, {} RVM iterations, {:.2} s)",
         fit.equation(),
         fit.rows,
-        fit.fit.iterations,
+        fit.fit.info.iterations,
         t0.elapsed().as_secs_f64()
     );
     println!("truth:      u_t = − 1 uu_x − 1 u_xx − 1 u_xxxx");

@@ -21,14 +21,14 @@
 //! L2 forecast error of the imperfect and the corrected model), and `summary.json`.
 
 use crate::medida::cases::{ModelErrorCase, TruthConfig, case, paper_cases};
-use crate::medida::cnab2::Cnab2;
+use crate::medida::cnab2::{Cnab2, Cnab2Run};
 use crate::medida::ks::Ks;
 use crate::medida::library::{Derivatives, Library, Term};
-use crate::medida::model_error::{Medida, MedidaParams, ModelErrorFit, NoisyConfig, Target};
-use crate::optim::progress_bar;
+use crate::medida::model_error::{MedidaParams, MedidaProblem, ModelErrorFit, NoisyConfig, Target};
 use crate::output::{Flags, JsonValue, write_csv, write_json};
+use crate::plot::progress::progress_bar;
 use crate::plot::{Heatmap, LinePlot};
-use crate::random::seeded_rng;
+use crate::solve::{Every, IterInfo, Status};
 use std::time::Instant;
 
 /// "u_t = −u u_x − u_xx − u_xxxx" written from a case's exact error.
@@ -128,8 +128,20 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     let t0 = Instant::now();
     let total = cfg.first_step + (cfg.samples as u64 - 1) * cfg.every;
     let pb = progress_bar("truth", total);
-    let samples = cfg.generate(|done, _| pb.set_position(done))?;
+    let truth = cfg.generate_observed(&mut Every::new(100, |info: &IterInfo| {
+        pb.set_position(info.iteration as u64)
+    }))?;
     pb.finish_and_clear();
+    if truth.info.status != Status::Converged {
+        return Err(crate::Error::breakdown(
+            "truth",
+            format!(
+                "{} after {} steps",
+                truth.info.status, truth.info.iterations
+            ),
+        ));
+    }
+    let samples = truth.samples;
     println!(
         "truth: {total} ETDRK4 steps in {:.2} s",
         t0.elapsed().as_secs_f64()
@@ -143,7 +155,9 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
         ("corrected", Target::ResponseCorrected),
     ] {
         let t = Instant::now();
-        let fit = Medida::new(MedidaParams::new(target))?.discover(&mut model()?, &samples)?;
+        let fit = MedidaParams::new(target)
+            .build()?
+            .solve(&MedidaProblem::new(model()?, &samples)?)?;
         println!(
             "noise-free, {label:9} target: {}   ({} rows, {:.2} s)",
             fit.equation(),
@@ -161,16 +175,17 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
             noise,
             members: Some(members),
             input_lowpass: (input_lowpass > 0.0).then_some(input_lowpass),
+            seed,
             ..NoisyConfig::default()
         };
         let pb = progress_bar("EnKF samples", samples.len() as u64);
-        let fit = Medida::new(MedidaParams::new(Target::Plain).library(lib))?
-            .discover_noisy_observed(
-                &mut model()?,
-                &samples,
-                &conf,
-                &mut seeded_rng(seed),
-                &mut |done, _| pb.set_position(done as u64),
+        let fit = MedidaParams::new(Target::Plain)
+            .library(lib)
+            .noisy(conf.clone())
+            .build()?
+            .solve_observed(
+                &MedidaProblem::new(model()?, &samples)?,
+                &mut |info: &IterInfo| pb.set_position(info.iteration as u64),
             )?;
         pb.finish_and_clear();
         println!(
@@ -269,22 +284,25 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
     let mut errs: Vec<Vec<f64>> = vec![Vec::new(); 2];
     let record_every = (model_steps / 100).max(1);
     let labels = ["imperfect", "corrected"];
+    let run = Cnab2Run::new(start.u_prev1.clone(), start.u_now.clone(), model_steps)?;
     for (k, mut m) in [model()?, corrected].into_iter().enumerate() {
         let e = &mut errs[k];
-        let run = m.run(
-            &start.u_prev1,
-            &start.u_now,
-            model_steps,
-            record_every,
-            |s, u| e.push(relative_l2(u, &truth_h[s])),
-        );
+        let sol = m.solve_observed(
+            &run,
+            &mut Every::new(record_every, |info: &IterInfo| {
+                if let Some(u) = info.state::<Vec<f64>>() {
+                    e.push(relative_l2(u, &truth_h[info.iteration]));
+                }
+            }),
+        )?;
         // an unstable model (e.g. one without the hyperdiffusion) blows up: report it and
         // leave the rest of its curve empty
-        if let Err(err) = run {
+        if sol.info.status == Status::NonFinite {
             println!(
-                "the {} model blew up before lead time {:.3} ({err})",
+                "the {} model blew up before lead time {:.3} (step {})",
                 labels[k],
-                (e.len() + 1) as f64 * record_every as f64 * h
+                (e.len() + 1) as f64 * record_every as f64 * h,
+                sol.info.iterations + 1
             );
         }
     }
