@@ -4,7 +4,7 @@
 //! Each iteration on the active set K: the posterior Σ, μ ([`super::posterior`]), the rule's
 //! update of α_K and β ([`super::rules`]) from gⱼ = 1 − αⱼΣⱼⱼ and rss = ‖τ − X_Kμ‖² (from the
 //! normal equations, or from the rows when that form cancels, rss < 10⁻⁸c), pruning of the
-//! columns with αⱼ ≥ the threshold, then the stopping test on one of [`StopOn`]'s quantities.
+//! columns with αⱼ ≥ the threshold, then the stopping test on the solver's stop value (max |Δα| for the RVM, Σ|Δμ| for ARD).
 
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::linalg::Scalar;

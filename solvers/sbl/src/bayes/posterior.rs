@@ -10,13 +10,13 @@
 //!
 //! computed by one of two exact routes:
 //!
-//! * **Gram route** ([`gram_posterior`], real data): from the normal equations G = AᵀA,
+//! * **Gram route** (real data): from the normal equations G = AᵀA,
 //!   b = Aᵀy formed once (from the rows, or from their moments), Σ = (βG_KK + diag α_K)⁻¹ by
 //!   Cholesky ([`Inversion::Cholesky`], with an LU fallback for a matrix that lost
 //!   definiteness to round-off) or by scikit-learn's eigenvalue pseudo-inverse
 //!   ([`Inversion::Pseudo`], `scipy.linalg.pinvh`), and μ = βΣb_K. O(k³) per iteration,
 //!   independent of the number of rows; the residual ‖y − A_Kμ‖² = c − 2μᵀb_K + μᵀG_KKμ.
-//! * **Dense route** ([`dense_posterior`], real or complex): from the rows. When M ≤ k through
+//! * **Dense route** (real or complex): from the rows. When M ≤ k through
 //!   C = σ²I + AΓAᴴ (Woodbury): μ = ΓAᴴC⁻¹y, diag Σ = γ − diag(ΓAᴴC⁻¹AΓ), one Cholesky of
 //!   the M × M matrix C, O(M²k + M³); otherwise the k × k Cholesky of AᴴA/σ² + Γ⁻¹,
 //!   O(Mk² + k³). It also gives the evidence cost L = log|C| + yᴴC⁻¹y (natural log, no ½).

@@ -15,8 +15,8 @@
 //! to MacKay when all four are 0). The Tipping–Faul fast sequential rule, which changes one
 //! αⱼ per step, is in [`super::sequential`].
 //!
-//! The Gram route works in precisions ([`Rule::precision`], [`Rule::noise_precision`]), the
-//! dense (complex) route in variances ([`Rule::variance`], [`Rule::noise_variance`]) with
+//! The Gram route works in precisions (αⱼ, β), the dense (complex) route in variances
+//! (γⱼ, σ²) with
 //! the denominators floored at 1e-12; the two are the same rule.
 
 /// Gamma hyperpriors of ARD: α ~ Gamma(α₁, α₂) on the noise precision and

@@ -14,7 +14,7 @@
 //! products of the rows about a shift s): with dⱼ = sumsⱼ/n the means are μⱼ = sⱼ + dⱼ, the
 //! variances σⱼ² = Sⱼⱼ/n − dⱼ², and the centred entries Sⱼₖ − n dⱼdₖ. A shift near the mean keeps
 //! dⱼ of the order of σⱼ, so the subtraction loses few digits; where it would lose more than
-//! six ([`MAX_CANCELLATION`]) the moments decline and the rows are used by a two-pass route.
+//! six (d² ≥ 10⁶σ²) the moments decline and the rows are used by a two-pass route.
 //!
 //! From the rows, the moments are formed in **one** pass over Φ (finite check, column sums and
 //! the Gram matrix of the shifted augmented data together, in blocks of 2048 rows; each block's
