@@ -6,7 +6,9 @@
 //!
 //! * [`data`]: observations, misfit weights, the normalisation scales and grids, shared by the
 //!   classical and the PINN inverse;
-//! * [`model`]: the Case 1 model (closures u(T), ρ(T), Y_F(T), ω(T; s_L) and its derivatives);
+//! * [`model`]: the Case 1 model, its constants and operating conditions;
+//! * [`physics`]: the Case 1 physics written once — u(T), ρ(T), Y_F(T), ω(T; s_L) and their
+//!   derivatives as point kernels and vectorised slice kernels, used by every solver below;
 //! * [`reference`](mod@reference): finite differences + damped Newton with s_L as an extra unknown (bordered
 //!   tridiagonal system), second order in the grid spacing, with Richardson extrapolation;
 //! * [`shooting`]: the independent cross-check of s_L by RK4 shooting and bisection;
@@ -37,6 +39,7 @@ pub mod inverse_fd;
 pub mod loss;
 pub mod mlp;
 pub mod model;
+pub mod physics;
 mod pointwise;
 pub mod reference;
 pub mod shooting;

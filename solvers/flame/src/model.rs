@@ -10,6 +10,10 @@
 //! ```text
 //!   m c_p T' − λ T'' − q_F ω(T; s_L) = 0 on (0, L),   T(0) = T_in,   T'(0) = G.
 //! ```
+//!
+//! This module holds the constants and operating conditions; the closures and the rate are
+//! evaluated by [`crate::physics`] (which also provides [`FlameModel::velocity`] and
+//! [`FlameModel::rate`]).
 
 use parsimony_core::{Error, Result};
 
@@ -79,17 +83,6 @@ impl Default for FlameModel {
     }
 }
 
-/// ω and its partial derivatives at one point.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rate {
-    /// ω (kg m⁻³ s⁻¹).
-    pub omega: f64,
-    /// ∂ω/∂T.
-    pub d_t: f64,
-    /// ∂ω/∂s_L.
-    pub d_s: f64,
-}
-
 impl FlameModel {
     /// The model at (T_in, p, φ) with the other constants at their defaults.
     pub fn new(t_in: f64, p_in: f64, phi: f64) -> Self {
@@ -143,52 +136,5 @@ impl FlameModel {
     /// Adiabatic temperature T_max = T_in + q_F Y_F,in/c_p.
     pub fn t_max(&self) -> f64 {
         self.t_in + self.heat_release * self.fuel_in() / self.cp
-    }
-
-    /// Velocity u(T; s_L) (m/s) at temperature `t` (K) for flame speed `s` (m/s): the subsonic
-    /// root, evaluated as 2R_gT/(c + √(c² − 4R_gT)) to avoid cancellation (the discriminant is
-    /// clipped at a tiny positive number). For T > 0 and s_L > 0, which this hot-path function
-    /// does not check ([`FlameModel::validate`] checks the model).
-    pub fn velocity(&self, t: f64, s: f64) -> f64 {
-        self.velocity_derivatives(t, s)[0]
-    }
-
-    /// [u, ∂u/∂T, ∂u/∂s_L] at (`t`, `s`), as [`velocity`](Self::velocity).
-    pub fn velocity_derivatives(&self, t: f64, s: f64) -> [f64; 3] {
-        let rg = self.gas_constant();
-        let c = s + rg * self.t_in / s;
-        let root = (c * c - 4.0 * rg * t).max(1e-300).sqrt();
-        // 2R_gT/(c + √disc) = (c − √disc)/2 without the cancellation (c ≫ u)
-        let u = 2.0 * rg * t / (c + root);
-        // ∂u/∂T = R_g/√disc, ∂u/∂s = −u c_s/√disc with c_s = 1 − R_g T_in/s²
-        [u, rg / root, -u * (1.0 - rg * self.t_in / (s * s)) / root]
-    }
-
-    /// ω(T; s_L) and its derivatives in T and s_L (analytic; Y_F is clipped at 0, where the
-    /// rate and its derivatives vanish). For T > 0 and s_L > 0 (not checked, as
-    /// [`velocity`](Self::velocity)).
-    pub fn rate(&self, t: f64, s: f64) -> Rate {
-        let y = self.fuel_in() + self.cp * (self.t_in - t) / self.heat_release;
-        let [u, u_t, u_s] = self.velocity_derivatives(t, s);
-        if y <= 0.0 || u <= 0.0 {
-            return Rate {
-                omega: 0.0,
-                d_t: 0.0,
-                d_s: 0.0,
-            };
-        }
-        let m = self.rho_in() * s;
-        let rho = m / u;
-        // A exp(−E_a/(RT)) (ρY)ⁿ as one exponential
-        let omega = self.pre_exponential
-            * (self.order * (rho * y).ln() - self.activation_energy / (R_UNIVERSAL * t)).exp();
-        let dlog_t = self.activation_energy / (R_UNIVERSAL * t * t)
-            + self.order * (-u_t / u - self.cp / (self.heat_release * y));
-        let dlog_s = self.order * (1.0 / s - u_s / u);
-        Rate {
-            omega,
-            d_t: omega * dlog_t,
-            d_s: omega * dlog_s,
-        }
     }
 }

@@ -6,22 +6,23 @@
 //! ```text
 //!   σ, σ', σ'', σ'''  of n                       (one e^(−|n|), one division)
 //!   T = T_in + ΔT σ,  T' = ΔT s_x σ' n₁,  T'' = ΔT s_x² (σ'' n₁² + σ' n₂)
-//!   u = 2R_gT/(c + √(c² − 4R_gT)),  Y = Y_in + c_p(T_in − T)/q_F
-//!   ω = A exp(n ln(ρY) − E_a/(RT)),  ρ = m/u      (0 where Y ≤ 0 or u ≤ 0)
+//!   ω, ∂ω/∂T, ∂ω/∂s_L                            ([`crate::physics`]'s kernel, inlined)
 //!   r = k [T' − a T'' − b ω],  k = s_T/s_x,  a = λ/(m c_p),  b = q_F/(m c_p)
 //! ```
 //!
 //! and the pieces of the gradient: w r ∂r/∂(s_L, λ, E_a) (summed by the caller, in point order)
 //! and the adjoints of (n, n₁, n₂) from w r ∂r/∂(T, T', T''), w = 2 w_r/N_c. The same
-//! quantities as the scalar [`point_residual`] (the test compares them), with
-//! `parsimony_core::simd`'s e^x and ln x instead of the library's.
+//! quantities as the scalar [`point_residual`] (the test compares them; the physics kernels
+//! themselves are checked against the naive formulas with the library's e^x and ln x in
+//! [`crate::physics`]).
 //!
 //! Cost per point: 2 exponentials, 1 logarithm, 1 square root and 9 divisions (3 of them inside e^x and ln x), a few dozen
 //! multiply-adds; 4 (AVX2) or 8 (AVX-512) points at a time.
 
 use crate::data::Scaling;
 use crate::model::{FlameModel, R_UNIVERSAL};
-use parsimony_core::simd::{Real, exp_f64_fma, ln_f64_fma};
+use crate::physics::Case1Physics;
+use parsimony_core::simd::{Real, exp_f64_fma};
 
 /// Logistic σ(n) and σ', σ'', σ''' without cancellation at large |n|.
 #[inline]
@@ -87,8 +88,8 @@ pub(crate) struct PointResidual {
     pub(crate) d_params: [f64; 3],
 }
 
-/// The energy residual at one point with fields `f` = (T, T', T'') and s_L = `s` (scalar code
-/// with the library's e^x and ln x, for predictions and as the kernel's reference).
+/// The energy residual at one point with fields `f` = (T, T', T'') and s_L = `s` (scalar code,
+/// for predictions and as the block kernel's reference).
 #[inline]
 pub(crate) fn point_residual(
     model: &FlameModel,
@@ -121,19 +122,10 @@ pub(crate) struct ResidualConstants {
     dt: f64,
     dt1: f64,
     dt2: f64,
-    y_in: f64,
-    cp_over_q: f64,
-    /// R_g, c = s_L + R_g T_in/s_L, c_s = ∂c/∂s_L.
-    rg: f64,
-    c: f64,
-    c_s: f64,
-    /// m = ρ_in s_L, 1/s_L, 1/(m c_p).
-    m: f64,
-    inv_s: f64,
+    /// The physics at the current s_L (velocity, density, rate).
+    phys: Case1Physics,
+    /// 1/(m c_p).
     inv_mcp: f64,
-    pre_exponential: f64,
-    ea_over_r: f64,
-    order: f64,
     k: f64,
     a: f64,
     b: f64,
@@ -146,24 +138,14 @@ impl ResidualConstants {
     /// residual weight factor `w` = 2 w_r/N_c.
     pub(crate) fn new(model: &FlameModel, sc: &Scaling, s: f64, w: f64) -> Self {
         let dt = model.t_max() - model.t_in;
-        let rg = model.gas_constant();
         let mcp = model.rho_in() * s * model.cp;
         Self {
             t_in: model.t_in,
             dt,
             dt1: dt * sc.s_x,
             dt2: dt * sc.s_x * sc.s_x,
-            y_in: model.fuel_in(),
-            cp_over_q: model.cp / model.heat_release,
-            rg,
-            c: s + rg * model.t_in / s,
-            c_s: 1.0 - rg * model.t_in / (s * s),
-            m: model.rho_in() * s,
-            inv_s: 1.0 / s,
+            phys: Case1Physics::new(model, s),
             inv_mcp: 1.0 / mcp,
-            pre_exponential: model.pre_exponential,
-            ea_over_r: model.activation_energy / R_UNIVERSAL,
-            order: model.order,
             k: sc.s_t / sc.s_x,
             a: model.conductivity / mcp,
             b: model.heat_release / mcp,
@@ -239,31 +221,15 @@ fn residual_block_body<F: Real, const FMA: bool>(
         let t = c.t_in + c.dt * sig;
         let t1 = c.dt1 * d1 * x1;
         let t2 = c.dt2 * (d2 * x1 * x1 + d1 * x2);
-        // velocity and its derivatives
-        let root = (c.c * c.c - 4.0 * c.rg * t).max(1e-300).sqrt();
-        let u = 2.0 * c.rg * t / (c.c + root);
-        let inv_root = 1.0 / root;
-        let u_t = c.rg * inv_root;
-        let u_s = -u * c.c_s * inv_root;
-        // the one-step rate and its logarithmic derivatives
-        let y = c.y_in + c.cp_over_q * (c.t_in - t);
-        let inv_u = 1.0 / u;
+        // the one-step rate and its derivatives (the physics module's kernel, inlined)
+        let rate = c.phys.rate::<FMA>(t);
+        let (omega, om_t, om_s) = (rate.omega, rate.d_t, rate.d_s);
         let inv_t = 1.0 / t;
-        let valid = y > 0.0 && u > 0.0;
-        let log_rate = c.order * ln_f64_fma::<FMA>(c.m * inv_u * y) - c.ea_over_r * inv_t;
-        let omega = c.pre_exponential * exp_f64_fma::<FMA>(log_rate);
-        let dlog_t = c.ea_over_r * inv_t * inv_t + c.order * (-u_t * inv_u - c.cp_over_q / y);
-        let dlog_s = c.order * (c.inv_s - u_s * inv_u);
-        let (omega, om_t, om_s) = if valid {
-            (omega, omega * dlog_t, omega * dlog_s)
-        } else {
-            (0.0, 0.0, 0.0)
-        };
         // residual and its partial derivatives
         let r = c.k * (t1 - c.a * t2 - c.b * omega);
         let wr = c.w * r;
         r2[i] = r * r;
-        gp0[i] = wr * (c.k * (c.a * t2 * c.inv_s + c.b * omega * c.inv_s - c.b * om_s));
+        gp0[i] = wr * (c.k * (c.a * t2 * c.phys.inv_s + c.b * omega * c.phys.inv_s - c.b * om_s));
         gp1[i] = wr * (-c.k * t2 * c.inv_mcp);
         gp2[i] = wr * (c.k * c.b * omega * inv_t / R_UNIVERSAL);
         // adjoints of (T, T', T''), then of (n, n₁, n₂)
@@ -279,8 +245,8 @@ fn residual_block_body<F: Real, const FMA: bool>(
 mod tests {
     use super::*;
 
-    /// The kernel against the scalar code of the loss (library e^x, ln x, divisions in another
-    /// order) at network outputs across and beyond the flame, including n so large that
+    /// The kernel against the scalar code of the loss (streams, rate and adjoints one point at
+    /// a time, multiply-adds unfused) at network outputs across and beyond the flame, including n so large that
     /// Y_F rounds to 0 and the rate is cut off.
     fn check<F: Real>(tol: f64) {
         let mut model = FlameModel::new(298.0, 101_325.0, 0.46);

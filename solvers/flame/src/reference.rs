@@ -18,6 +18,7 @@
 
 use crate::data::Profile;
 use crate::model::FlameModel;
+use crate::physics::{Case1Physics, RateSlices};
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 
@@ -179,19 +180,54 @@ impl Profile for FdSolution {
 }
 
 /// Residual (scaled) of all N + 2 equations: interior and BC rows in `r` (length N + 1, row 0
-/// is T_0 − T_in, row N the outlet), the inlet-gradient row returned.
-fn residual(model: &FlameModel, h: f64, t: &[f64], s: f64, scales: &Scales, r: &mut [f64]) -> f64 {
+/// is T_0 − T_in, row N the outlet), the inlet-gradient row returned. The rates of the interior
+/// points are left in `rates` (length N − 1 each), for the Jacobian.
+fn residual(
+    model: &FlameModel,
+    h: f64,
+    t: &[f64],
+    s: f64,
+    scales: &Scales,
+    r: &mut [f64],
+    rates: &mut Rates,
+) -> f64 {
     let n = t.len() - 1;
     let m = model.rho_in() * s;
     let (lam, cp, qf) = (model.conductivity, model.cp, model.heat_release);
+    Case1Physics::new(model, s).rates(&t[1..n], rates.slices());
     r[0] = (t[0] - model.t_in) * scales.bc;
     for i in 1..n {
         let conv = m * cp * (t[i + 1] - t[i - 1]) / (2.0 * h);
         let diff = lam * (t[i + 1] - 2.0 * t[i] + t[i - 1]) / (h * h);
-        r[i] = (conv - diff - qf * model.rate(t[i], s).omega) * scales.interior;
+        r[i] = (conv - diff - qf * rates.omega[i - 1]) * scales.interior;
     }
     r[n] = (3.0 * t[n] - 4.0 * t[n - 1] + t[n - 2]) / (2.0 * h) * scales.gradient;
     ((-3.0 * t[0] + 4.0 * t[1] - t[2]) / (2.0 * h) - model.inlet_gradient) * scales.gradient
+}
+
+/// ω, ∂ω/∂T, ∂ω/∂s_L at the interior points (scratch of one solve).
+struct Rates {
+    omega: Vec<f64>,
+    d_t: Vec<f64>,
+    d_s: Vec<f64>,
+}
+
+impl Rates {
+    fn new(len: usize) -> Self {
+        Self {
+            omega: vec![0.0; len],
+            d_t: vec![0.0; len],
+            d_s: vec![0.0; len],
+        }
+    }
+
+    fn slices(&mut self) -> RateSlices<'_> {
+        RateSlices {
+            omega: &mut self.omega,
+            d_t: &mut self.d_t,
+            d_s: &mut self.d_s,
+        }
+    }
 }
 
 struct Scales {
@@ -312,7 +348,10 @@ fn newton(
     let mut y = vec![0.0; len];
     let mut work = vec![0.0; len];
     let mut t_try = vec![0.0; len];
-    let mut rb = residual(model, h, &t, s, &scales, &mut r);
+    // the rates at the current iterate (`rates`) and at a trial step (`rates_try`)
+    let mut rates = Rates::new(n - 1);
+    let mut rates_try = Rates::new(n - 1);
+    let mut rb = residual(model, h, &t, s, &scales, &mut r, &mut rates);
     let norm = |r: &[f64], rb: f64| (r.iter().map(|v| v * v).sum::<f64>() + rb * rb).sqrt();
     let mut res = norm(&r, rb);
     let mut status = Status::MaxIterations;
@@ -327,14 +366,14 @@ fn newton(
         upper[0] = 0.0;
         col[0] = 0.0;
         for i in 1..n {
-            let rate = model.rate(t[i], s);
+            let (rate_t, rate_s) = (rates.d_t[i - 1], rates.d_s[i - 1]);
             let a = m * cp / (2.0 * h);
             let d = lam / (h * h);
             lower[i] = (-a - d) * scales.interior;
-            diag[i] = (2.0 * d - qf * rate.d_t) * scales.interior;
+            diag[i] = (2.0 * d - qf * rate_t) * scales.interior;
             upper[i] = (a - d) * scales.interior;
             col[i] =
-                (rho_in * cp * (t[i + 1] - t[i - 1]) / (2.0 * h) - qf * rate.d_s) * scales.interior;
+                (rho_in * cp * (t[i + 1] - t[i - 1]) / (2.0 * h) - qf * rate_s) * scales.interior;
         }
         // outlet row (1, −4, 3)/(2h): eliminate its T_{N−2} entry with row N − 1
         let g = scales.gradient / (2.0 * h);
@@ -381,11 +420,12 @@ fn newton(
                 inside &= *tt > 0.5 * t_in && *tt < 1.2 * t_max;
             }
             if inside {
-                let rb_try = residual(model, h, &t_try, s_try, &scales, &mut r_try);
+                let rb_try = residual(model, h, &t_try, s_try, &scales, &mut r_try, &mut rates_try);
                 let res_try = norm(&r_try, rb_try);
                 if res_try < res || step * lambda < params.tol {
                     std::mem::swap(&mut t, &mut t_try);
                     std::mem::swap(&mut r, &mut r_try);
+                    std::mem::swap(&mut rates, &mut rates_try);
                     s = s_try;
                     rb = rb_try;
                     res = res_try;

@@ -15,6 +15,7 @@
 //! included), `stop_value` is the final bracket width (m/s).
 
 use crate::model::FlameModel;
+use crate::physics::Case1Physics;
 use parsimony_core::error::check_positive;
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
@@ -141,7 +142,8 @@ fn shoot_unchecked(model: &FlameModel, s: f64, params: &ShootingParams) -> Outco
     let (lam, cp, qf) = (model.conductivity, model.cp, model.heat_release);
     let m = model.rho_in() * s;
     let t_max = model.t_max();
-    let f = |t: f64, g: f64| (g, (m * cp * g - qf * model.rate(t, s).omega) / lam);
+    let phys = Case1Physics::new(model, s);
+    let f = |t: f64, g: f64| (g, (m * cp * g - qf * phys.rate::<false>(t).omega) / lam);
     let (mut t, mut g) = (model.t_in, model.inlet_gradient);
     let h = params.dx;
     let steps = (params.x_end / h).ceil() as usize;
