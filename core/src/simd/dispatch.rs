@@ -3,8 +3,9 @@
 //! [`dispatch_simd!`](crate::dispatch_simd) defines a function that runs a kernel body
 //! compiled three times: for AVX-512 (F, DQ, VL) + FMA, for AVX2 + FMA, and for the baseline
 //! target, choosing at run time (std caches the CPU check). The body is a generic function
-//! `body::<F: Real, const FMA: bool>(args…)` written with [`Real::mul_add_if`]
-//! (crate::simd::Real::mul_add_if) and the `_fma` kernels of this module, so that the same
+//! `body::<F: Real, const FMA: bool>(args…)` written with
+//! [`Real::mul_add_if`](crate::simd::Real::mul_add_if) and the `_fma` kernels of
+//! [`crate::simd`], so that the same
 //! source is fused where the CPU can and stays exact elsewhere. Element-wise loops over slices
 //! passed as arguments vectorise (the compiler knows that distinct slice arguments do not
 //! overlap).

@@ -22,7 +22,25 @@
 //! * [`loss`]: the normalised Case 1 losses (forward and inverse) and their gradients with
 //!   respect to the network and the physical unknowns (s_L, λ, E_a);
 //! * [`train`]: the paper's recipes (Z-shape warm-up, Adam with step decay, best-loss
-//!   checkpoint, optional L-BFGS polish): [`train::train_forward`], [`train::train_inverse`].
+//!   checkpoint, optional L-BFGS polish): [`train::PinnProblem`] → [`train::PinnParams`] →
+//!   [`train::Pinn::solve`].
+//!
+//! Every iterative solver has parsimony's shape (`parsimony_core::solve`): a validated problem
+//! ([`reference::FdProblem`], [`FlameModel`](model::FlameModel) for shooting,
+//! [`inverse_fd::FdInverseProblem`], [`train::PinnProblem`]), parameters checked once by
+//! `build()`, `solve` / `solve_observed`, and a solution with `info: SolveInfo`:
+//!
+//! | solver | Problem | Params → solver | Solution | `stop_value` |
+//! |---|---|---|---|---|
+//! | FD Newton | `FdProblem` | `NewtonParams` → `FdSolver` | `FdSolution` | last relative update max(\|δT\|/T_max, \|δs\|/s) |
+//! | shooting | `FlameModel` | `ShootingParams` → `Shooting` | `ShootingSolution` | final bracket width (m/s) |
+//! | classical inverse | `FdInverseProblem` | `FdInverseParams` → `FdInverseSolver` | `FdInverse` | largest step in ln θ |
+//! | PINN | `PinnProblem` | `PinnParams` → `Pinn` | `PinnSolution` | ‖∇L‖₂ at the last Adam step |
+//!
+//! Layers (dependencies point down, no module imports one that imports it back):
+//! `train` → `loss` → `pointwise` → `physics` → `model`; `mlp` (the network) beside them;
+//! `inverse_fd` → `reference`, `shooting` → `physics`; `data` (observations, scaling, grids)
+//! below both inverses; the SIMD maths in `parsimony_core::simd`.
 //!
 //! # The PINN problem
 //! Find a network N(x̂) and s_L such that T(x) = T_in + (T_max − T_in) σ(N(10x/L)) satisfies
