@@ -366,6 +366,82 @@ fn imul(s: f64, z: C64) -> C64 {
     C64::new(-s * z.im, s * z.re)
 }
 
+// The stages of an ETDRK4 step as functions of slices (the slices do not alias, so the loops
+// keep their pointers in registers and carry no bounds checks).
+
+/// out = keep = e₂·x + (i q)·n per bin (real e₂, q): the stages a and b.
+#[inline(always)]
+fn stage_real(out: &mut [C64], keep: &mut [C64], e2: &[f64], x: &[C64], q: &[f64], n: &[C64]) {
+    let terms = out
+        .iter_mut()
+        .zip(keep)
+        .zip(e2.iter().zip(x).zip(q.iter().zip(n)));
+    for ((o, k), ((&e, &x), (&q, &n))) in terms {
+        let y = rmul(e, x) + imul(q, n);
+        *k = y;
+        *o = y;
+    }
+}
+
+/// out = e₂·a + (i q)·(2 n_b − n_v) per bin (real e₂, q): the stage c.
+#[inline(always)]
+fn last_stage_real(out: &mut [C64], e2: &[f64], a: &[C64], q: &[f64], nb: &[C64], nv: &[C64]) {
+    let terms = out
+        .iter_mut()
+        .zip(e2.iter().zip(a))
+        .zip(q.iter().zip(nb.iter().zip(nv)));
+    for ((o, (&e, &a)), (&q, (&nb, &nv))) in terms {
+        *o = rmul(e, a) + imul(q, nb * 2.0 - nv);
+    }
+}
+
+/// v ← e·v + (i f₁)·N(v) + (i 2f₂)·(N(a) + N(b)) + (i f₃)·N(c) per bin (real coefficients).
+#[inline(always)]
+fn update_real(v: &mut [C64], co: &RealCoefficients, n: [&[C64]; 4]) {
+    let coef = co.e.iter().zip(&co.f1g).zip(co.f2g2.iter().zip(&co.f3g));
+    let nl = n[0].iter().zip(n[1]).zip(n[2].iter().zip(n[3]));
+    for ((v, ((&e, &f1), (&f2, &f3))), ((&nv, &na), (&nb, &nc))) in v.iter_mut().zip(coef).zip(nl) {
+        *v = rmul(e, *v) + imul(f1, nv) + imul(f2, na + nb) + imul(f3, nc);
+    }
+}
+
+/// out = keep = e₂·x + q·n per bin: the stages a and b for a complex symbol.
+#[inline(always)]
+fn stage_complex(out: &mut [C64], keep: &mut [C64], e2: &[C64], x: &[C64], q: &[C64], n: &[C64]) {
+    let terms = out
+        .iter_mut()
+        .zip(keep)
+        .zip(e2.iter().zip(x).zip(q.iter().zip(n)));
+    for ((o, k), ((&e, &x), (&q, &n))) in terms {
+        let y = e * x + q * n;
+        *k = y;
+        *o = y;
+    }
+}
+
+/// out = e₂·a + q·(2 n_b − n_v) per bin: the stage c for a complex symbol.
+#[inline(always)]
+fn last_stage_complex(out: &mut [C64], e2: &[C64], a: &[C64], q: &[C64], nb: &[C64], nv: &[C64]) {
+    let terms = out
+        .iter_mut()
+        .zip(e2.iter().zip(a))
+        .zip(q.iter().zip(nb.iter().zip(nv)));
+    for ((o, (&e, &a)), (&q, (&nb, &nv))) in terms {
+        *o = e * a + q * (nb * 2.0 - nv);
+    }
+}
+
+/// v ← e·v + f₁·N(v) + 2f₂·(N(a) + N(b)) + f₃·N(c) per bin for a complex symbol (`c` = e, f₁g,
+/// 2f₂g, f₃g).
+#[inline(always)]
+fn update_complex(v: &mut [C64], c: [&[C64]; 4], n: [&[C64]; 4]) {
+    let coef = c[0].iter().zip(c[1]).zip(c[2].iter().zip(c[3]));
+    let nl = n[0].iter().zip(n[1]).zip(n[2].iter().zip(n[3]));
+    for ((v, ((&e, &f1), (&f2, &f3))), ((&nv, &na), (&nb, &nc))) in v.iter_mut().zip(coef).zip(nl) {
+        *v = e * *v + f1 * nv + f2 * (na + nb) + f3 * nc;
+    }
+}
+
 impl KsParams {
     /// Sets the domain length L.
     pub fn length(mut self, length: f64) -> Self {
@@ -611,30 +687,12 @@ impl Ks {
             nc,
             ..
         } = self;
-        let h = v.len();
         grid.square_with(nv, |spec| spec.copy_from_slice(v))?;
-        grid.square_with(na, |spec| {
-            for m in 0..h {
-                let x = co.e2[m] * v[m] + qg[m] * nv[m];
-                a[m] = x;
-                spec[m] = x;
-            }
-        })?;
-        grid.square_with(nb, |spec| {
-            for m in 0..h {
-                let x = co.e2[m] * v[m] + qg[m] * na[m];
-                b[m] = x;
-                spec[m] = x;
-            }
-        })?;
-        grid.square_with(nc, |spec| {
-            for m in 0..h {
-                spec[m] = co.e2[m] * a[m] + qg[m] * (nb[m] * 2.0 - nv[m]);
-            }
-        })?;
-        for m in 0..h {
-            v[m] = co.e[m] * v[m] + f1g[m] * nv[m] + f2g2[m] * (na[m] + nb[m]) + f3g[m] * nc[m];
-        }
+        grid.square_with(na, |spec| stage_complex(spec, a, &co.e2, v, qg, nv))?;
+        grid.square_with(nb, |spec| stage_complex(spec, b, &co.e2, v, qg, na))?;
+        grid.square_with(nc, |spec| last_stage_complex(spec, &co.e2, a, qg, nb, nv))?;
+        let c = [&co.e[..], f1g, f2g2, f3g];
+        update_complex(v, c, [nv, na, nb, nc]);
         Ok(())
     }
 
@@ -653,33 +711,11 @@ impl Ks {
             ..
         } = self;
         let co = real.as_ref().expect("checked by the caller");
-        let h = v.len();
         grid.square_with(nv, |spec| spec.copy_from_slice(v))?;
-        grid.square_with(na, |spec| {
-            for m in 0..h {
-                let x = rmul(co.e2[m], v[m]) + imul(co.qg[m], nv[m]);
-                a[m] = x;
-                spec[m] = x;
-            }
-        })?;
-        grid.square_with(nb, |spec| {
-            for m in 0..h {
-                let x = rmul(co.e2[m], v[m]) + imul(co.qg[m], na[m]);
-                b[m] = x;
-                spec[m] = x;
-            }
-        })?;
-        grid.square_with(nc, |spec| {
-            for m in 0..h {
-                spec[m] = rmul(co.e2[m], a[m]) + imul(co.qg[m], nb[m] * 2.0 - nv[m]);
-            }
-        })?;
-        for m in 0..h {
-            v[m] = rmul(co.e[m], v[m])
-                + imul(co.f1g[m], nv[m])
-                + imul(co.f2g2[m], na[m] + nb[m])
-                + imul(co.f3g[m], nc[m]);
-        }
+        grid.square_with(na, |spec| stage_real(spec, a, &co.e2, v, &co.qg, nv))?;
+        grid.square_with(nb, |spec| stage_real(spec, b, &co.e2, v, &co.qg, na))?;
+        grid.square_with(nc, |spec| last_stage_real(spec, &co.e2, a, &co.qg, nb, nv))?;
+        update_real(v, co, [nv, na, nb, nc]);
         Ok(())
     }
 

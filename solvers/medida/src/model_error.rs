@@ -163,6 +163,25 @@ pub struct Sample {
     pub u_now: Vec<f64>,
 }
 
+impl Sample {
+    /// The three states with their names.
+    fn states(&self) -> [(&'static str, &[f64]); 3] {
+        [
+            ("u_prev2", &self.u_prev2),
+            ("u_prev1", &self.u_prev1),
+            ("u_now", &self.u_now),
+        ]
+    }
+
+    /// Errors if a state holds a non-finite value.
+    fn check_finite(&self) -> Result<()> {
+        for (what, u) in self.states() {
+            parsimony_core::linalg::check_finite(what, u)?;
+        }
+        Ok(())
+    }
+}
+
 /// One discovered term of the model error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiscoveredTerm {
@@ -340,8 +359,10 @@ impl NoisyConfig {
     }
 }
 
-/// The data of a MEDIDA run, checked once: the imperfect model and the samples (every state of
-/// the model's length N and finite).
+/// The data of a MEDIDA run: the imperfect model and the samples. [`MedidaProblem::new`]
+/// checks the shapes once (every state of the model's length N); the values are checked for
+/// finiteness as a solve reads each sample (in the pass that uses it, while it is in cache), and
+/// a non-finite state is an error that names it.
 #[derive(Clone, Debug)]
 pub struct MedidaProblem<'a> {
     model: Cnab2,
@@ -349,20 +370,15 @@ pub struct MedidaProblem<'a> {
 }
 
 impl<'a> MedidaProblem<'a> {
-    /// The imperfect model `model` and at least one sample.
+    /// The imperfect model `model` and at least one sample, each state of length N.
     pub fn new(model: Cnab2, samples: &'a [Sample]) -> Result<Self> {
         if samples.is_empty() {
             return Err(Error::invalid("samples", "need at least one sample"));
         }
         let n = model.params().n;
         for s in samples {
-            for (what, u) in [
-                ("u_prev2", &s.u_prev2),
-                ("u_prev1", &s.u_prev1),
-                ("u_now", &s.u_now),
-            ] {
+            for (what, u) in s.states() {
                 parsimony_core::error::check_len(format_args!("length of {what}"), n, u.len())?;
-                parsimony_core::linalg::check_finite(what, u)?;
             }
         }
         Ok(Self { model, samples })
@@ -679,6 +695,7 @@ impl Medida {
         let mut stack = Stack::new(n, samples.len(), self.params.library.len());
         let mut stopped = false;
         for s in samples {
+            s.check_finite()?;
             let obs_std = config.noise * population_std(&s.u_now);
             let mut u0: Vec<f64> = s.u_prev2.iter().map(|v| v + obs_std * gauss(rng)).collect();
             let mut u1: Vec<f64> = s.u_prev1.iter().map(|v| v + obs_std * gauss(rng)).collect();
@@ -851,9 +868,10 @@ impl Medida {
     }
 }
 
-/// ū_f = model(u(t−2h), u(t−h)) of a checked sample into `forecast`. Errors: a non-finite
-/// forecast.
+/// ū_f = model(u(t−2h), u(t−h)) of a sample (of the model's length) into `forecast`. Errors:
+/// a non-finite state or forecast.
 fn forecast_into(model: &mut Cnab2, s: &Sample, forecast: &mut [f64]) -> Result<()> {
+    s.check_finite()?;
     model.step_unchecked(&s.u_prev2, &s.u_prev1, forecast)?;
     parsimony_core::linalg::check_finite("forecast", forecast)
         .map_err(|_| Error::breakdown("CNAB2 step", "non-finite state"))

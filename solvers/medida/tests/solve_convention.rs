@@ -10,6 +10,7 @@
 //! its info reports one converged iteration.
 
 use nalgebra::DMatrix;
+use parsimony_core::Error;
 use parsimony_core::random::seeded_rng;
 use parsimony_core::solve::{Control, IterInfo, SolveInfo, Status, StopAfter};
 use parsimony_medida::cases::{InitialCondition, TruthConfig};
@@ -266,6 +267,21 @@ fn medida_follows_the_convention() {
     let mut short = samples(1);
     short[0].u_now.pop();
     assert!(MedidaProblem::new(model(), &short).is_err());
+    // a non-finite state: found when the solve reads the sample, on every route
+    let mut nan = samples(3);
+    nan[2].u_prev1[5] = f64::NAN;
+    let problem = MedidaProblem::new(model(), &nan).unwrap();
+    for params in [
+        MedidaParams::default(),
+        MedidaParams::default().lowpass(1e3),
+        MedidaParams::default().noisy(NoisyConfig {
+            members: Some(4),
+            ..NoisyConfig::default()
+        }),
+    ] {
+        let err = params.build().unwrap().solve(&problem).unwrap_err();
+        assert!(matches!(err, Error::NonFinite { .. }), "{err}");
+    }
     let bad = NoisyConfig {
         members: Some(1),
         ..NoisyConfig::default()
