@@ -156,7 +156,8 @@ fn inverse_relative_recipe_with_two_percent_noise() {
     // residual weights 1, 10, 100, 1000 that make the physics tight: the PINN lands next to
     // the classical least-squares estimate (flame::inverse_fd: s_L −0.84 %, λ +1.01 %, E_a
     // +0.51 %, with 1σ errors 0.67 %, 2.6 %, 0.48 %). Measured: s_L −0.96 %, λ −0.75 %, E_a
-    // +0.26 % (network seed 1: −0.89 %, +0.12 %, +0.38 %; with 500-iteration polishes seed 0
+    // +0.26 % (after issue 20, with core's new L-BFGS driver and the shared physics kernel, whose
+    // last-digit rounding a run this long amplifies: −0.88 %, +0.07 %, +0.38 %) (network seed 1: −0.89 %, +0.12 %, +0.38 %; with 500-iteration polishes seed 0
     // reached −0.86 %, +1.38 %, +0.57 % but seed 1 only λ −3.5 %).
     inverse_case(
         &PinnParams::new()
