@@ -25,9 +25,9 @@ use crate::flame::model::FlameModel;
 use crate::flame::reference::{FdSolution, NewtonParams, solve_fd_richardson};
 use crate::flame::train::{PinnParams, PinnProblem, PinnSolution, PinnState, TrainRecord};
 use crate::output::{Flags, JsonValue, write_csv, write_json};
-use crate::plot::LinePlot;
+use crate::plot::{LinePlot, ProgressObserver};
 use crate::simd::Precision;
-use crate::solve::IterInfo;
+use crate::solve::{Control, IterInfo, Observer, SolveInfo};
 
 /// The FD reference: s_L (Richardson from N = 4000, 8000) and the fine profile.
 pub fn reference(model: &FlameModel) -> Result<(f64, FdSolution)> {
@@ -309,8 +309,9 @@ const HISTORY_HEADER: [&str; 11] = [
 ];
 
 /// An observer that records T's L2 error at every checkpoint and the first time s_L and T are
-/// within the acceptance tolerances (0.5 %, 1 %).
+/// within the acceptance tolerances (0.5 %, 1 %), and draws the progress bar.
 struct Accuracy<'a> {
+    bar: ProgressObserver,
     fd: &'a FdSolution,
     s_ref: f64,
     x: Vec<f64>,
@@ -333,6 +334,7 @@ impl<'a> Accuracy<'a> {
     ) -> Result<Self> {
         let mlp = Mlp::hidden(params.hidden_layers, params.width)?;
         Ok(Self {
+            bar: ProgressObserver::new("Adam", params.steps as u64),
             fd,
             s_ref,
             x: uniform_points(model.length, 1001),
@@ -342,15 +344,6 @@ impl<'a> Accuracy<'a> {
             checkpoint_every: params.checkpoint_every,
             steps: params.steps,
         })
-    }
-
-    /// The training's observer: the checkpoints' states go to [`Accuracy::record`].
-    fn observe(&mut self, info: &IterInfo<'_>) {
-        if let Some(st) = info.state::<PinnState>()
-            && (st.step % self.checkpoint_every == 0 || st.step == self.steps)
-        {
-            self.record(&st.record(), &st.theta);
-        }
     }
 
     fn record(&mut self, rec: &TrainRecord, theta: &[f64]) {
@@ -369,6 +362,21 @@ impl<'a> Accuracy<'a> {
         {
             self.reached = Some((rec.step, rec.seconds));
         }
+    }
+}
+
+impl Observer for Accuracy<'_> {
+    /// The checkpoints' states go to [`Accuracy::record`]; every step moves the bar.
+    fn observe(&mut self, info: &IterInfo<'_>) -> Control {
+        if let Some(st) = info.state::<PinnState>()
+            && (st.step % self.checkpoint_every == 0 || st.step == self.steps)
+        {
+            self.record(&st.record(), &st.theta);
+        }
+        self.bar.observe(info)
+    }
+    fn finish(&mut self, info: &SolveInfo) {
+        self.bar.finish(info);
     }
 }
 
@@ -396,11 +404,10 @@ pub fn run_forward(flags: &Flags) -> Result<()> {
     let (s_ref, fd) = reference(&model)?;
     println!("reference (FD + Newton, Richardson 4000/8000): s_L = {s_ref:.8} m/s");
     let mut acc = Accuracy::new(&model, &params, Problem::Forward, &fd, s_ref)?;
-    let mut mon = |info: &IterInfo<'_>| acc.observe(info);
     let sol = params
         .clone()
         .build()?
-        .solve_observed(&PinnProblem::forward(&model)?, &mut mon)?;
+        .solve_observed(&PinnProblem::forward(&model)?, &mut acc)?;
     let s_err = (sol.s_l - s_ref) / s_ref;
     let title = format!("Case 1 forward, φ = {}", model.phi);
     let t_err = write_fields(flags, &sol, &acc, &title, &[])?;
@@ -506,11 +513,10 @@ pub fn run_inverse(flags: &Flags) -> Result<()> {
     let (s_ref, fd) = reference(&model)?;
     let obs = Observations::synthetic(&model, &fd, n_obs, sigma, noise_seed)?;
     let mut acc = Accuracy::new(&model, &params, Problem::Inverse(obs.clone()), &fd, s_ref)?;
-    let mut mon = |info: &IterInfo<'_>| acc.observe(info);
     let sol = params
         .clone()
         .build()?
-        .solve_observed(&PinnProblem::inverse(&model, &obs)?, &mut mon)?;
+        .solve_observed(&PinnProblem::inverse(&model, &obs)?, &mut acc)?;
     let errs = [
         (sol.s_l - s_ref) / s_ref,
         (sol.conductivity - model.conductivity) / model.conductivity,
