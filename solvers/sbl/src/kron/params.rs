@@ -2,6 +2,7 @@
 
 use super::estep::Route;
 pub use crate::noise::Noise;
+use parsimony_core::error::{check_at_least_one, check_non_negative};
 use parsimony_core::{Error, Result};
 
 /// Which M-step fits the Kronecker-structured prior γ = γ₁ ⊗ … ⊗ γ_I to d = diag Σ + |μ|².
@@ -60,7 +61,8 @@ pub enum Init {
     Ones,
 }
 
-/// Parameters of [`KroSbl`](super::KroSbl).
+/// Parameters of KroSBL, checked once by [`KroSblParams::build`] into a
+/// [`KroSbl`](crate::kron::KroSbl).
 ///
 /// | name | default | valid range |
 /// |---|---|---|
@@ -179,23 +181,12 @@ impl KroSblParams {
         self
     }
 
-    /// Checks the parameters and returns the solver.
-    pub fn build(self) -> Result<super::KroSbl> {
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
-        }
-        for (name, v) in [
-            ("tol", self.tol),
-            ("prune_abs", self.prune_abs),
-            ("inner_tol", self.inner_tol),
-        ] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(Error::invalid(
-                    name,
-                    format!("must be finite and ≥ 0, got {v}"),
-                ));
-            }
-        }
+    /// Checks every parameter (called once, by [`KroSblParams::build`]).
+    pub(crate) fn validate(&self) -> Result<()> {
+        check_at_least_one("max_iter", self.max_iter)?;
+        check_non_negative("tol", self.tol)?;
+        check_non_negative("prune_abs", self.prune_abs)?;
+        check_non_negative("inner_tol", self.inner_tol)?;
         if let Some(r) = &self.prune_rel {
             if r.is_empty() {
                 return Err(Error::invalid("prune_rel", "needs at least one threshold"));
@@ -230,7 +221,7 @@ impl KroSblParams {
                 format!("power iteration needs tol ≥ 0 and max_iter ≥ 1, got {tol}, {max_iter}"),
             ));
         }
-        Ok(super::KroSbl { params: self })
+        Ok(())
     }
 
     /// The relative pruning threshold of factor `i` of `count`.

@@ -17,6 +17,14 @@ pub struct KroSbl {
     pub(crate) params: KroSblParams,
 }
 
+impl KroSblParams {
+    /// Checks the parameters (see the table on [`KroSblParams`]) and returns the solver.
+    pub fn build(self) -> Result<KroSbl> {
+        self.validate()?;
+        Ok(KroSbl { params: self })
+    }
+}
+
 /// The solver-specific state that [`KroSbl::solve_observed`] attaches to every
 /// [`IterInfo`] (read it with `info.state::<KroSblState<T>>()`): the posterior of the
 /// iteration's E-step, e.g. to trace the NMSE against a known truth in convergence studies.
