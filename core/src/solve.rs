@@ -26,6 +26,11 @@
 //!
 //! `converged` is true exactly when `status` is [`Status::Converged`]: [`SolveInfo::new`]
 //! derives it, so the two can never disagree.
+//!
+//! One stop rule for every solver: after iteration k the solver computes its stop value,
+//! calls `observe`, then stops with `Converged` if the tolerance is met (this wins over an
+//! observer's stop), else with `StoppedByObserver` if the observer returned
+//! [`Control::Stop`], else with `MaxIterations` at the cap.
 
 use crate::{Error, Result};
 use std::any::Any;
@@ -99,7 +104,9 @@ pub struct SolveInfo {
     /// Why the run stopped.
     pub status: Status,
     /// The last value of the solver's stopping quantity (its doc names it: relative change,
-    /// residual norm, gradient norm, …); NaN when no iteration computed one.
+    /// residual norm, gradient norm, …); NaN when no iteration computed one, and for runs that
+    /// have no stopping quantity (a fixed-horizon time integration, a direct method), which
+    /// report [`Status::Converged`] when they complete.
     pub stop_value: f64,
     /// Wall-clock time of the solve, in seconds.
     pub seconds: f64,
@@ -246,7 +253,8 @@ impl From<bool> for Control {
 pub trait Observer {
     /// Called after every iteration.
     fn observe(&mut self, info: &IterInfo<'_>) -> Control;
-    /// Called once when the solver stops, with how it ended.
+    /// Called once when the solver stops, with how it ended. Not called when the solve
+    /// returns an `Err` (bad input found during the run, a failed factorisation).
     fn finish(&mut self, _info: &SolveInfo) {}
 }
 

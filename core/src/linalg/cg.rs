@@ -180,7 +180,8 @@ pub enum CgBreakdown {
 /// `info.stop_value` is the true residual norm ‖b − A x‖₂ of the returned x (also in
 /// `residual_norm`); `info.status` is [`Status::Converged`] when it reached `tolerance`,
 /// [`Status::MaxIterations`] at the cap, [`Status::Breakdown`] / [`Status::NonFinite`] with the
-/// details in `breakdown`, [`Status::StoppedByObserver`] when the observer stopped the run.
+/// details in `breakdown`, [`Status::StoppedByObserver`] when the observer stopped the run,
+/// [`Status::Stalled`] when the recursive residual met the tolerance but the true one does not.
 #[derive(Clone, Debug)]
 pub struct CgSolution {
     /// The final iterate.
@@ -367,6 +368,9 @@ impl Cg {
             None if !residual_norm.is_finite() => Status::NonFinite,
             None if residual_norm <= tolerance => Status::Converged,
             None if stopped => Status::StoppedByObserver,
+            // the recursive residual met the tolerance, the true one (recomputed) does not:
+            // rounding has drifted them apart and more steps will not help
+            None if iterations < max_iter => Status::Stalled,
             None => Status::MaxIterations,
         };
         let relative_residual = if b_norm > 0.0 {

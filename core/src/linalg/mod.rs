@@ -10,7 +10,7 @@
 //!   same sweep for any per-mode matrices; [`KroneckerDiagonal`] is diag(d₁⊗…⊗d_I).
 //! * Sparse: CSR matrices from nalgebra-sparse ([`csr_from_triplets`]).
 //! * Iterative: the [`LinearOperator`] trait and a matrix-free, optionally preconditioned
-//!   [`conjugate_gradient`].
+//!   conjugate gradient ([`CgParams`] → [`Cg`]).
 
 pub mod cg;
 pub mod decomp;

@@ -132,6 +132,14 @@ pub struct Adam {
 }
 
 impl Adam {
+    /// Forgets the moment estimates and the step count (a fresh start; [`Adam::solve`] calls
+    /// it, so every solve starts from the same state).
+    pub fn reset(&mut self) {
+        self.m.fill(0.0);
+        self.v.fill(0.0);
+        self.t = 0;
+    }
+
     /// Steps taken so far.
     pub fn steps(&self) -> usize {
         self.t
@@ -166,7 +174,8 @@ impl Adam {
         Ok(())
     }
 
-    /// Minimises `f` from `x0`: at most `max_iter` steps, stopping early when ‖∇f‖₂ ≤
+    /// Minimises `f` from `x0` from a fresh state (moments and step count reset): at most
+    /// `max_iter` steps, stopping early when ‖∇f‖₂ ≤
     /// `grad_tol` (`info.stop_value` is ‖∇f‖₂ at the returned x). A non-finite cost or gradient
     /// stops the run with [`Status::NonFinite`] and returns the last finite iterate.
     pub fn solve<F: Objective + ?Sized>(
@@ -189,6 +198,7 @@ impl Adam {
         check_len("length of x0 (objective dimension)", f.dim(), x0.len())?;
         check_len("length of x0 (optimiser dimension)", self.m.len(), x0.len())?;
         check_finite("x0", x0.as_slice())?;
+        self.reset();
         let mut x = x0.clone();
         let mut last = x0.clone();
         let mut grad = vec![0.0; x.len()];

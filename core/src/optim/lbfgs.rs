@@ -114,10 +114,13 @@ fn argmin_err(e: argmin::core::Error) -> Error {
 
 /// L-BFGS, made by [`LbfgsParams::build`].
 ///
-/// `info.stop_value` is ‖∇f‖₂ at the returned x; the status is [`Status::Converged`] when
-/// argmin's tolerance test (gradient or cost change) was met, [`Status::MaxIterations`] at the
-/// cap, [`Status::NonFinite`] on a non-finite cost (the best finite iterate is returned),
-/// [`Status::Stalled`] for argmin's other stops, [`Status::StoppedByObserver`].
+/// `info.stop_value` is ‖∇f‖₂ at the returned x (the best iterate). The status is
+/// [`Status::Converged`] when argmin's tolerance test was met — ‖∇f‖₂ < `grad_tol`, or, when
+/// `cost_tol` > 0, a cost change below it (then `stop_value` may exceed `grad_tol`) — also when
+/// the observer asked to stop at that iteration; [`Status::MaxIterations`] at the cap;
+/// [`Status::NonFinite`] on a non-finite cost; [`Status::Stalled`] when the Moré–Thuente line
+/// search finds no admissible step (argmin's error) or argmin stops for another reason;
+/// [`Status::StoppedByObserver`]. In every case the best finite iterate is returned.
 #[derive(Clone, Debug)]
 pub struct Lbfgs {
     params: LbfgsParams,
@@ -166,8 +169,19 @@ impl Lbfgs {
         let (mut state, _) = solver.init(&mut problem, state).map_err(argmin_err)?;
         state.update();
         let mut history = Vec::new();
-        let mut early = None;
-        loop {
+        // the best iterate and the iteration count, kept outside argmin's state (which a
+        // failing step consumes); `clone_from` reuses the buffer, so nothing is allocated
+        let mut best = x0.as_slice().to_vec();
+        let mut iterations = 0;
+        let converged_now = |solver: &mut LBFGS<_, Vec<f64>, Vec<f64>, f64>, state: &St| {
+            matches!(
+                <_ as Solver<ArgminObjective<'_, F>, St>>::terminate_internal(solver, state),
+                TerminationStatus::Terminated(
+                    TerminationReason::SolverConverged | TerminationReason::TargetCostReached
+                )
+            )
+        };
+        let status = loop {
             if !state.terminated()
                 && let TerminationStatus::Terminated(reason) =
                     <_ as Solver<ArgminObjective<'_, F>, St>>::terminate_internal(
@@ -178,47 +192,55 @@ impl Lbfgs {
                 state = state.terminate_with(reason);
             }
             if state.terminated() {
-                break;
+                break match state.get_termination_reason() {
+                    Some(
+                        TerminationReason::SolverConverged | TerminationReason::TargetCostReached,
+                    ) => Status::Converged,
+                    Some(TerminationReason::MaxItersReached) => Status::MaxIterations,
+                    _ => Status::Stalled,
+                };
             }
-            let (next, _) = solver.next_iter(&mut problem, state).map_err(argmin_err)?;
+            if let Some(p) = state.get_best_param().or_else(|| state.get_param()) {
+                best.clone_from(p);
+            }
+            // argmin reports a line search that finds no admissible step as an error: for the
+            // caller it is a stall, with the best iterate so far as the answer
+            let Ok((next, _)) = solver.next_iter(&mut problem, state) else {
+                break Status::Stalled;
+            };
             state = next;
             state.update();
             state.increment_iter();
+            iterations = state.get_iter() as usize;
+            if let Some(p) = state.get_best_param() {
+                best.clone_from(p);
+            }
             let cost = state.get_cost();
             let grad_norm = state
                 .get_gradient()
                 .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt())
                 .unwrap_or(f64::NAN);
             if !cost.is_finite() {
-                early = Some(Status::NonFinite);
-                break;
+                break Status::NonFinite;
             }
             history.push(cost);
-            let info = IterInfo::new(state.get_iter() as usize, cost, grad_norm);
+            let info = IterInfo::new(iterations, cost, grad_norm);
             if observer.observe(&info) == Control::Stop {
-                early = Some(Status::StoppedByObserver);
-                break;
+                // the tolerance wins over the observer's stop
+                break if converged_now(&mut solver, &state) {
+                    Status::Converged
+                } else {
+                    Status::StoppedByObserver
+                };
             }
-        }
+        };
         drop(problem);
 
-        let reason = state.get_termination_reason().cloned();
-        let status = early.unwrap_or(match reason {
-            Some(TerminationReason::SolverConverged | TerminationReason::TargetCostReached) => {
-                Status::Converged
-            }
-            Some(TerminationReason::MaxItersReached) => Status::MaxIterations,
-            _ => Status::Stalled,
-        });
-        let x = state
-            .get_best_param()
-            .or_else(|| state.get_param())
-            .cloned()
-            .unwrap_or_else(|| x0.as_slice().to_vec());
+        let x = best;
         let mut grad = vec![0.0; x.len()];
         let cost = f.cost_and_gradient(&x, &mut grad);
         let grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
-        let info = clock.finish(state.get_iter() as usize, status, grad_norm);
+        let info = clock.finish(iterations, status, grad_norm);
         observer.finish(&info);
         Ok(OptimSolution {
             cost,

@@ -250,3 +250,47 @@ fn solve_convention() {
     assert_eq!(r.info.status, Status::NonFinite);
     assert!(r.cost.is_finite() && r.x.iter().all(|v| v.is_finite()));
 }
+
+/// A bowl whose gradient has the wrong sign, so every L-BFGS direction climbs.
+struct WrongGradient;
+
+impl Objective for WrongGradient {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn cost(&mut self, x: &[f64]) -> f64 {
+        0.5 * (x[0] * x[0] + x[1] * x[1])
+    }
+    fn gradient(&mut self, x: &[f64], g: &mut [f64]) {
+        g[0] = -x[0];
+        g[1] = -x[1];
+    }
+}
+
+#[test]
+fn a_failed_line_search_is_a_stall_not_an_error() {
+    let x0 = DVector::from_vec(vec![1.0, -2.0]);
+    let r = LbfgsParams::default()
+        .build()
+        .unwrap()
+        .solve(&mut WrongGradient, &x0)
+        .unwrap();
+    assert_eq!(r.info.status, Status::Stalled);
+    assert!(!r.info.converged);
+    // nothing better than x0 was found: x0 comes back, with its cost
+    assert_eq!(r.x, x0);
+    assert_eq!(r.cost, 2.5);
+}
+
+#[test]
+fn adam_solves_from_a_fresh_state_every_time() {
+    let mut adam = AdamParams::new()
+        .learning_rate(0.02)
+        .max_iter(500)
+        .build(2)
+        .unwrap();
+    let a = adam.solve(&mut Rosenbrock { n: 2 }, &start(2)).unwrap();
+    let b = adam.solve(&mut Rosenbrock { n: 2 }, &start(2)).unwrap();
+    assert_eq!(a.x, b.x);
+    assert_eq!(adam.steps(), 500);
+}
