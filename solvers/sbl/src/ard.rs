@@ -27,6 +27,7 @@ use crate::bayes::standardise::{MAX_CANCELLATION, NormalEquations};
 use crate::bayes::{Hyperpriors, Inversion, Rule, SparseBayesFit, Standardise};
 use crate::regression::Regression;
 use nalgebra::{DMatrix, DVector};
+use parsimony_core::error::{check_at_least_one, check_non_negative, check_positive};
 use parsimony_core::solve::{Observer, Silent};
 use parsimony_core::{Error, Result};
 
@@ -116,17 +117,10 @@ impl ArdParams {
 
     /// Checks the parameters and returns the solver.
     pub fn build(self) -> Result<Ard> {
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
-        }
-        if !(self.tol.is_finite() && self.tol >= 0.0) {
-            return Err(Error::invalid(
-                "tol",
-                format!("must be finite and ≥ 0, got {}", self.tol),
-            ));
-        }
+        check_at_least_one("max_iter", self.max_iter)?;
+        check_non_negative("tol", self.tol)?;
         self.hyper().validate()?;
-        parsimony_core::error::check_positive("threshold_lambda", self.threshold_lambda)?;
+        check_positive("threshold_lambda", self.threshold_lambda)?;
         Ok(Ard { params: self })
     }
 }
@@ -168,7 +162,9 @@ impl Ard {
         } else {
             y.clone()
         };
-        let var_y = yc.iter().map(|v| (v - yc.mean()).powi(2)).sum::<f64>() / y.len() as f64;
+        // the mean once (numpy's var of the centred target: Σ(v − mean)²/M)
+        let mean_yc = yc.mean();
+        let var_y = yc.iter().map(|v| (v - mean_yc).powi(2)).sum::<f64>() / y.len() as f64;
         let cfg = GramFit {
             rule: Rule::Ard(p.hyper()),
             inversion: Inversion::Pseudo,

@@ -28,6 +28,9 @@ use crate::bayes::rules::Rule;
 use crate::noise::Noise;
 use crate::regression::Regression;
 use nalgebra::DVector;
+use parsimony_core::error::{
+    check_at_least_one, check_in_range, check_non_negative, check_positive,
+};
 use parsimony_core::linalg::Scalar;
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, Status};
 use parsimony_core::{Error, Result};
@@ -124,19 +127,11 @@ impl SblParams {
 
     /// Checks the parameters and returns the solver.
     pub fn build(self) -> Result<Sbl> {
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
-        }
-        parsimony_core::error::check_in_range("prune_rel", self.prune_rel, 0.0, 1.0)?;
-        for (name, v) in [("tol", self.tol), ("prune_abs", self.prune_abs)] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(Error::invalid(
-                    name,
-                    format!("must be finite and ≥ 0, got {v}"),
-                ));
-            }
-        }
-        parsimony_core::error::check_positive("gamma_init", self.gamma_init)?;
+        check_at_least_one("max_iter", self.max_iter)?;
+        check_in_range("prune_rel", self.prune_rel, 0.0, 1.0)?;
+        check_non_negative("tol", self.tol)?;
+        check_non_negative("prune_abs", self.prune_abs)?;
+        check_positive("gamma_init", self.gamma_init)?;
         if let Rule::Ard(h) = &self.rule {
             h.validate()?;
         }

@@ -145,9 +145,7 @@ impl IrsSystem {
             ("patterns", config.patterns),
             ("spread", config.spread),
         ] {
-            if v == 0 {
-                return Err(Error::invalid(name, "must be at least 1"));
-            }
+            parsimony_core::error::check_at_least_one(name, v)?;
         }
         if config.spread > config.grid {
             return Err(Error::invalid("spread", "cannot exceed the grid size"));
@@ -195,9 +193,7 @@ impl IrsSystem {
         min_norm: f64,
         rng: &mut StdRng,
     ) -> Result<usize> {
-        if !(min_norm.is_finite() && min_norm >= 0.0) {
-            return Err(Error::invalid("min_norm", "must be finite and ≥ 0"));
-        }
+        parsimony_core::error::check_non_negative("min_norm", min_norm)?;
         let amp = 1.0 / (self.config.irs as f64).sqrt();
         let mut redrawn = 0;
         for t in 0..self.config.patterns {

@@ -10,6 +10,7 @@
 
 use crate::regression::Regression;
 use nalgebra::{DMatrix, DVector};
+use parsimony_core::error::{check_at_least_one, check_non_negative};
 use parsimony_core::linalg::least_squares;
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
@@ -41,11 +42,9 @@ impl NnlsParams {
     }
     /// Checks the parameters and returns the solver.
     pub fn build(self) -> Result<Nnls> {
-        if !(self.tol.is_finite() && self.tol >= 0.0) {
-            return Err(Error::invalid("tol", "must be finite and ≥ 0"));
-        }
-        if self.max_outer == Some(0) {
-            return Err(Error::invalid("max_outer", "must be at least 1"));
+        check_non_negative("tol", self.tol)?;
+        if let Some(n) = self.max_outer {
+            check_at_least_one("max_outer", n)?;
         }
         Ok(Nnls { params: self })
     }
@@ -74,7 +73,10 @@ impl Nnls {
     }
 
     /// [`Nnls::solve`], showing `observer` every outer step (cost = ‖b − Ax‖², stop value =
-    /// the largest gradient component off the passive set before the step).
+    /// the largest gradient component off the passive set after the step). After the step:
+    /// no component above `tol` ends the run [`Status::Converged`] (even if the observer asked
+    /// to stop), else [`Control::Stop`] ends it [`Status::StoppedByObserver`], else the
+    /// outer-step cap ends it [`Status::MaxIterations`].
     pub fn solve_observed(
         &self,
         problem: &Regression<'_, f64>,
@@ -94,26 +96,29 @@ impl Nnls {
         let mut x = DVector::zeros(n);
         let mut passive = vec![false; n];
         let max_outer = self.params.max_outer.unwrap_or(3 * n + 10);
-        let mut status = Status::MaxIterations;
-        let mut stop_value = f64::NAN;
-        let mut iterations = 0;
-        for outer in 0..=max_outer {
-            let w = a.transpose() * (b - a * &x);
+        // the gradient w = Aᵀ(b − Ax) at the current x: the candidate to move into P (the
+        // largest wⱼ > tol off P) and the stop value (the largest wⱼ off P, or 0)
+        let gradient = |x: &DVector<f64>, passive: &[bool]| {
+            let resid = b - a * x;
+            let w = a.transpose() * &resid;
             let cand = (0..n)
                 .filter(|&j| !passive[j] && w[j] > tol)
                 .max_by(|&i, &j| w[i].partial_cmp(&w[j]).unwrap_or(std::cmp::Ordering::Equal));
-            stop_value = (0..n)
+            let stop_value = (0..n)
                 .filter(|&j| !passive[j])
                 .map(|j| w[j])
                 .fold(0.0f64, f64::max);
+            (cand, stop_value, resid.norm_squared())
+        };
+        let (mut cand, mut stop_value, _) = gradient(&x, &passive);
+        let mut iterations = 0;
+        let status = loop {
+            // after a step the loop goes on only with a candidate and below the cap
+            // (max_outer ≥ 1): this test is the one at x = 0
             let Some(j) = cand else {
-                status = Status::Converged;
-                break;
+                break Status::Converged;
             };
-            if outer == max_outer {
-                break;
-            }
-            iterations = outer + 1;
+            iterations += 1;
             passive[j] = true;
             loop {
                 let p: Vec<usize> = (0..n).filter(|&k| passive[k]).collect();
@@ -155,12 +160,21 @@ impl Nnls {
                     break;
                 }
             }
-            let cost = (b - a * &x).norm_squared();
-            if observer.observe(&IterInfo::new(iterations, cost, stop_value)) == Control::Stop {
-                status = Status::StoppedByObserver;
-                break;
+            // the stop value after this step, then core's stop rule: dual feasibility wins
+            // over the observer, the observer over the cap
+            let cost;
+            (cand, stop_value, cost) = gradient(&x, &passive);
+            let control = observer.observe(&IterInfo::new(iterations, cost, stop_value));
+            if cand.is_none() {
+                break Status::Converged;
             }
-        }
+            if control == Control::Stop {
+                break Status::StoppedByObserver;
+            }
+            if iterations == max_outer {
+                break Status::MaxIterations;
+            }
+        };
         let info = clock.finish(iterations, status, stop_value);
         observer.finish(&info);
         Ok(NnlsSolution { x, info })

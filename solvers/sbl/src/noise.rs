@@ -16,13 +16,10 @@ impl Noise {
     /// Checks that a given variance is finite and positive.
     pub(crate) fn validate(&self) -> parsimony_core::Result<()> {
         match *self {
-            Noise::Known(s) | Noise::Learn { init: Some(s) } if !(s.is_finite() && s > 0.0) => {
-                Err(parsimony_core::Error::invalid(
-                    "noise variance σ²",
-                    format!("must be finite and > 0, got {s}"),
-                ))
+            Noise::Known(s) | Noise::Learn { init: Some(s) } => {
+                parsimony_core::error::check_positive("noise variance σ²", s)
             }
-            _ => Ok(()),
+            Noise::Learn { init: None } => Ok(()),
         }
     }
 }

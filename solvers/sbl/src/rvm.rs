@@ -37,7 +37,8 @@ use crate::bayes::standardise::{MAX_CANCELLATION, NormalEquations};
 use crate::bayes::{Inversion, Rule, SparseBayesFit, Standardise};
 use crate::regression::Regression;
 use nalgebra::{DMatrix, DVector};
-use parsimony_core::solve::{Observer, Silent};
+use parsimony_core::error::{check_at_least_one, check_non_negative, check_positive};
+use parsimony_core::solve::{Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 
 pub use crate::bayes::RowMoments;
@@ -137,18 +138,10 @@ impl RvmParams {
             ("alpha_init", self.alpha_init),
             ("beta_init", self.beta_init),
         ] {
-            parsimony_core::error::check_positive(name, v)?;
+            check_positive(name, v)?;
         }
-        if !(self.tol.is_finite() && self.tol >= 0.0) {
-            return Err(Error::invalid(
-                "tol",
-                format!("must be finite and ≥ 0, got {}", self.tol),
-            ));
-        }
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
-        }
-        Ok(())
+        check_non_negative("tol", self.tol)?;
+        check_at_least_one("max_iter", self.max_iter)
     }
 
     /// Checks the parameters and returns the solver.
@@ -247,6 +240,13 @@ impl Rvm {
     }
 
     /// [`Rvm::solve_moments`] with an observer.
+    ///
+    /// The observer's `finish` is called once per call. When the result is `Ok(None)` it has
+    /// been called with [`Status::Stalled`]: with 0 iterations when the moments are declined
+    /// up front, or with the iterations done when the residual cancelled mid-run. A caller
+    /// that then falls back to the rows ([`Rvm::solve_observed`] with the same observer) runs
+    /// a second observed fit: the observer sees its iterations from 1 again and a second
+    /// `finish`.
     pub fn solve_moments_observed(
         &self,
         moments: &RowMoments,
@@ -256,6 +256,7 @@ impl Rvm {
         let Some(ne) =
             NormalEquations::from_moments(moments, mode(self.params.standardise), MAX_CANCELLATION)
         else {
+            observer.finish(&SolveInfo::new(0, Status::Stalled, f64::NAN, 0.0));
             return Ok(None);
         };
         let none: &mut ResidualFromRows<'_> = &mut |_, _| None;

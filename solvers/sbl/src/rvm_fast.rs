@@ -15,8 +15,9 @@ use crate::bayes::sequential::{Sequential, sequential_fit};
 use crate::bayes::standardise::{MAX_CANCELLATION, NormalEquations, Standardise};
 use crate::regression::Regression;
 use nalgebra::{DMatrix, DVector};
+use parsimony_core::Result;
+use parsimony_core::error::{check_at_least_one, check_positive};
 use parsimony_core::solve::{Observer, Silent};
-use parsimony_core::{Error, Result};
 
 /// Parameters of the fast sequential RVM.
 ///
@@ -59,11 +60,9 @@ impl FastRvmParams {
 
     /// Checks the parameters and returns the solver.
     pub fn build(self) -> Result<FastRvm> {
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
-        }
-        parsimony_core::error::check_positive("tol_log_alpha", self.tol_log_alpha)?;
-        parsimony_core::error::check_positive("tol_log_beta", self.tol_log_beta)?;
+        check_at_least_one("max_iter", self.max_iter)?;
+        check_positive("tol_log_alpha", self.tol_log_alpha)?;
+        check_positive("tol_log_beta", self.tol_log_beta)?;
         Ok(FastRvm { params: self })
     }
 }

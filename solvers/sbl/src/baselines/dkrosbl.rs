@@ -16,7 +16,7 @@ use crate::regression::Regression;
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::Result;
 use parsimony_core::linalg::{Scalar, thin_svd};
-use parsimony_core::solve::{Clock, Observer, Silent, SolveInfo, Status};
+use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 
 /// Parameters of [`DkroSbl`]: the classical SBL run on every factor.
 ///
@@ -68,8 +68,10 @@ pub struct DkroSblSolution<T: Scalar> {
     pub factors: Vec<DVector<T>>,
     /// How each factor's SBL went.
     pub factor_info: Vec<SolveInfo>,
-    /// The whole run: iterations summed over the factors, `Converged` when every factor
-    /// converged (else the first other status), stop value the largest of the factors'.
+    /// The whole run: iterations summed over the factors; `Converged` when every factor
+    /// converged, `StoppedByObserver` when the observer cut the run short, else the first
+    /// factor's other status (a factor i whose atoms were all pruned gives
+    /// `AllPruned { factor: Some(i) }`); stop value the largest of the factors'.
     pub info: SolveInfo,
 }
 
@@ -85,9 +87,13 @@ impl DkroSbl {
         self.solve_observed(problem, &mut Silent)
     }
 
-    /// Runs dKroSBL, passing `observer` to each factor's SBL in turn (the iteration numbers
-    /// restart per factor). A stop requested by the observer ends the run after that
-    /// factor's SBL; the remaining factors stay zero.
+    /// Runs dKroSBL, showing `observer` every SBL iteration of every factor in turn, numbered
+    /// on through the run (factor 1's first iteration follows factor 0's last), and calling
+    /// its `finish` once, with the run's [`SolveInfo`]. A stop requested by the observer ends
+    /// the run after that factor's SBL (which itself follows core's stop rule: a factor whose
+    /// tolerance is met at that iteration still converges); the remaining factors stay zero
+    /// and the run's status is [`Status::StoppedByObserver`] unless the stop came in the last
+    /// factor and every factor converged.
     pub fn solve_observed<T: Scalar>(
         &self,
         problem: &KronProblem<T>,
@@ -125,7 +131,12 @@ impl DkroSbl {
             }
         }
         let mut factors = Vec::with_capacity(modes);
-        let mut factor_info = Vec::with_capacity(modes);
+        let mut factor_info: Vec<SolveInfo> = Vec::with_capacity(modes);
+        let mut per_factor = FactorObserver {
+            inner: observer,
+            offset: 0,
+            stop_requested: false,
+        };
         let mut stopped = false;
         for (h, yi) in problem.factors().iter().zip(&ys) {
             if stopped {
@@ -143,8 +154,9 @@ impl DkroSbl {
             }
             let s = self
                 .sbl
-                .solve_observed(&Regression::new(&hn, yi)?, observer)?;
-            stopped = s.info.status == Status::StoppedByObserver;
+                .solve_observed(&Regression::new(&hn, yi)?, &mut per_factor)?;
+            per_factor.offset += s.info.iterations;
+            stopped = per_factor.stop_requested;
             factor_info.push(s.info);
             let x = DVector::from_fn(h.ncols(), |j, _| {
                 if norms[j] > 0.0 {
@@ -159,11 +171,25 @@ impl DkroSbl {
         for f in &factors[1..] {
             x = x.kronecker(f);
         }
-        let status = factor_info
-            .iter()
-            .map(|i| i.status)
-            .find(|s| *s != Status::Converged)
-            .unwrap_or(Status::Converged);
+        // cut short by the observer (factors left at zero, or a factor it stopped), else the
+        // first factor that did not converge (an emptied factor named by its index)
+        let cut_short = factor_info.len() < modes
+            || factor_info
+                .iter()
+                .any(|i| i.status == Status::StoppedByObserver);
+        let status = if cut_short {
+            Status::StoppedByObserver
+        } else {
+            factor_info
+                .iter()
+                .enumerate()
+                .find(|(_, i)| i.status != Status::Converged)
+                .map(|(k, i)| match i.status {
+                    Status::AllPruned { .. } => Status::AllPruned { factor: Some(k) },
+                    other => other,
+                })
+                .unwrap_or(Status::Converged)
+        };
         let info = clock.finish(
             factor_info.iter().map(|i| i.iterations).sum(),
             status,
@@ -172,6 +198,7 @@ impl DkroSbl {
                 .map(|i| i.stop_value)
                 .fold(f64::NAN, f64::max),
         );
+        per_factor.inner.finish(&info);
         Ok(DkroSblSolution {
             x,
             factors,
@@ -179,4 +206,28 @@ impl DkroSbl {
             info,
         })
     }
+}
+
+/// The caller's observer as seen by one factor's SBL: iterations numbered after those of the
+/// earlier factors, `observe` forwarded (and a stop remembered, since the factor's SBL
+/// converges at a stop that meets its tolerance), `finish` swallowed (the run calls the
+/// caller's once, at its end).
+struct FactorObserver<'a> {
+    inner: &'a mut dyn Observer,
+    offset: usize,
+    stop_requested: bool,
+}
+
+impl Observer for FactorObserver<'_> {
+    fn observe(&mut self, info: &IterInfo<'_>) -> Control {
+        let mut shifted = *info;
+        shifted.iteration += self.offset;
+        let control = self.inner.observe(&shifted);
+        if control == Control::Stop {
+            self.stop_requested = true;
+        }
+        control
+    }
+
+    fn finish(&mut self, _: &SolveInfo) {}
 }

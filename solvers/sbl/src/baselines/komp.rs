@@ -3,11 +3,12 @@
 use super::oracle::kron_oracle_least_squares;
 use crate::kron::KronProblem;
 use nalgebra::DVector;
+use parsimony_core::Result;
+use parsimony_core::error::{check_at_least_one, check_non_negative};
 use parsimony_core::linalg::{
     KroneckerOperator, ModeWorkspace, Scalar, Transform, multimode_product,
 };
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
-use parsimony_core::{Error, Result};
 
 /// Parameters of [`komp`].
 ///
@@ -45,12 +46,8 @@ impl KompParams {
     }
     /// Checks the parameters and returns the solver.
     pub fn build(self) -> Result<Komp> {
-        if self.max_per_mode == 0 {
-            return Err(Error::invalid("max_per_mode", "must be at least 1"));
-        }
-        if !(self.rel_tol.is_finite() && self.rel_tol >= 0.0) {
-            return Err(Error::invalid("rel_tol", "must be finite and ≥ 0"));
-        }
+        check_at_least_one("max_per_mode", self.max_per_mode)?;
+        check_non_negative("rel_tol", self.rel_tol)?;
         Ok(Komp { params: self })
     }
 }
@@ -88,7 +85,10 @@ impl Komp {
     }
 
     /// [`Komp::solve`], showing `observer` each greedy step (cost = ‖r‖², stop value =
-    /// ‖r‖/‖y‖ after the step).
+    /// ‖r‖/‖y‖ after the step). After the step: ‖r‖/‖y‖ ≤ `rel_tol` ends the run
+    /// [`Status::Converged`] (even if the observer asked to stop), else [`Control::Stop`] ends
+    /// it [`Status::StoppedByObserver`], else every mode full ends it
+    /// [`Status::MaxIterations`].
     pub fn solve_observed<T: Scalar>(
         &self,
         problem: &KronProblem<T>,
@@ -116,68 +116,72 @@ impl Komp {
         let mut corr = vec![T::default(); big_n];
         let mut ws = ModeWorkspace::new();
         let mut iterations = 0;
-        let status;
+        let mut rel = r.norm() / y_norm;
+        let mut idx = vec![0usize; n.len()];
         let h = KroneckerOperator::new(factors.to_vec())?;
-        loop {
-            if r.norm() / y_norm <= params.rel_tol {
-                status = Status::Converged;
-                break;
-            }
-            if supports.iter().all(|s| s.len() >= params.max_per_mode) {
-                status = Status::MaxIterations;
-                break;
-            }
-            multimode_product(
-                r.as_slice(),
-                &m,
-                factors,
-                Transform::Adjoint,
-                &mut corr,
-                &mut ws,
-            )?;
-            // best multi-index by |⟨atom, r⟩| / ‖atom‖
-            let mut best = (0usize, -1.0f64);
-            let mut idx = vec![0usize; n.len()];
-            for (j, c) in corr.iter().enumerate() {
-                let w: f64 = idx.iter().zip(&inv_norms).map(|(&k, v)| v[k]).product();
-                let score = c.modulus2() * w * w;
-                if score > best.1 {
-                    best = (j, score);
-                }
-                for i in (0..n.len()).rev() {
-                    idx[i] += 1;
-                    if idx[i] < n[i] {
-                        break;
+        // step 0: y itself may already meet the tolerance (y = 0)
+        let status = if rel <= params.rel_tol {
+            Status::Converged
+        } else {
+            loop {
+                multimode_product(
+                    r.as_slice(),
+                    &m,
+                    factors,
+                    Transform::Adjoint,
+                    &mut corr,
+                    &mut ws,
+                )?;
+                // best multi-index by |⟨atom, r⟩| / ‖atom‖
+                let mut best = (0usize, -1.0f64);
+                idx.fill(0);
+                for (j, c) in corr.iter().enumerate() {
+                    let w: f64 = idx.iter().zip(&inv_norms).map(|(&k, v)| v[k]).product();
+                    let score = c.modulus2() * w * w;
+                    if score > best.1 {
+                        best = (j, score);
                     }
-                    idx[i] = 0;
+                    for i in (0..n.len()).rev() {
+                        idx[i] += 1;
+                        if idx[i] < n[i] {
+                            break;
+                        }
+                        idx[i] = 0;
+                    }
+                }
+                let mut rest = best.0;
+                let mut changed = false;
+                for i in (0..n.len()).rev() {
+                    let k = rest % n[i];
+                    rest /= n[i];
+                    if supports[i].len() < params.max_per_mode && !supports[i].contains(&k) {
+                        supports[i].push(k);
+                        supports[i].sort_unstable();
+                        changed = true;
+                    }
+                }
+                if !changed || supports.iter().any(|s| s.is_empty()) {
+                    break Status::Stalled;
+                }
+                iterations += 1;
+                x = kron_oracle_least_squares(factors, y, &supports)?;
+                r = y - h.apply(&x)?;
+                let r2 = r.norm_squared();
+                rel = r2.sqrt() / y_norm;
+                let control = observer.observe(&IterInfo::new(iterations, r2, rel));
+                // core's stop rule: the tolerance wins over the observer, the observer over the cap
+                if rel <= params.rel_tol {
+                    break Status::Converged;
+                }
+                if control == Control::Stop {
+                    break Status::StoppedByObserver;
+                }
+                if supports.iter().all(|s| s.len() >= params.max_per_mode) {
+                    break Status::MaxIterations;
                 }
             }
-            let mut rest = best.0;
-            let mut changed = false;
-            for i in (0..n.len()).rev() {
-                let k = rest % n[i];
-                rest /= n[i];
-                if supports[i].len() < params.max_per_mode && !supports[i].contains(&k) {
-                    supports[i].push(k);
-                    supports[i].sort_unstable();
-                    changed = true;
-                }
-            }
-            if !changed || supports.iter().any(|s| s.is_empty()) {
-                status = Status::Stalled;
-                break;
-            }
-            iterations += 1;
-            x = kron_oracle_least_squares(factors, y, &supports)?;
-            r = y - h.apply(&x)?;
-            let rel = r.norm() / y_norm;
-            if observer.observe(&IterInfo::new(iterations, r.norm_squared(), rel)) == Control::Stop
-            {
-                status = Status::StoppedByObserver;
-                break;
-            }
-        }
-        let info = clock.finish(iterations, status, r.norm() / y_norm);
+        };
+        let info = clock.finish(iterations, status, rel);
         observer.finish(&info);
         Ok(KompSolution { x, supports, info })
     }

@@ -14,6 +14,9 @@
 use crate::kron::estep::Posterior;
 use crate::kron::{IterRecord, KroSblSolution, KronProblem, prune_factors, scatter_active};
 use nalgebra::{DMatrix, DVector};
+use parsimony_core::error::{
+    check_at_least_one, check_in_range, check_non_negative, check_positive,
+};
 use parsimony_core::linalg::{
     ModeWorkspace, Scalar, Transform, multimode_product, symmetric_eigen,
 };
@@ -154,14 +157,10 @@ impl KsblParams {
     }
     /// Checks the parameters and returns the solver.
     pub fn build(self) -> Result<Ksbl> {
-        parsimony_core::error::check_positive("sigma2", self.noise_variance)?;
-        parsimony_core::error::check_in_range("prune_rel", self.prune_rel, 0.0, 1.0)?;
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
-        }
-        if !(self.tol.is_finite() && self.tol >= 0.0) {
-            return Err(Error::invalid("tol", "must be finite and ≥ 0"));
-        }
+        check_positive("sigma2", self.noise_variance)?;
+        check_in_range("prune_rel", self.prune_rel, 0.0, 1.0)?;
+        check_at_least_one("max_iter", self.max_iter)?;
+        check_non_negative("tol", self.tol)?;
         Ok(Ksbl { params: self })
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::regression::Regression;
 use nalgebra::DVector;
+use parsimony_core::error::{check_at_least_one, check_non_negative};
 use parsimony_core::linalg::{Scalar, least_squares};
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
@@ -46,15 +47,8 @@ impl OmpParams {
     }
     /// Checks the parameters and returns the solver.
     pub fn build(self) -> Result<Omp> {
-        if !(self.residual_threshold.is_finite() && self.residual_threshold >= 0.0) {
-            return Err(Error::invalid(
-                "residual_threshold",
-                "must be finite and ≥ 0",
-            ));
-        }
-        if self.max_atoms == 0 {
-            return Err(Error::invalid("max_atoms", "must be at least 1"));
-        }
+        check_non_negative("residual_threshold", self.residual_threshold)?;
+        check_at_least_one("max_atoms", self.max_atoms)?;
         Ok(Omp { params: self })
     }
 }
@@ -83,7 +77,12 @@ impl Omp {
         self.solve_observed(problem, &mut Silent)
     }
 
-    /// Runs OMP, showing `observer` each step (cost = ‖r‖², stop value = ‖r‖).
+    /// Runs OMP, showing `observer` each step (cost = ‖r‖², stop value = ‖r‖ after the step).
+    /// After the step: ‖r‖ ≤ `residual_threshold` ends the run [`Status::Converged`] (even if
+    /// the observer asked to stop), else [`Control::Stop`] ends it
+    /// [`Status::StoppedByObserver`], else `max_atoms` columns end it
+    /// [`Status::MaxIterations`]. A column that makes the selection rank deficient ends it
+    /// [`Status::Stalled`] (without that column); any other least-squares error is returned.
     pub fn solve_observed<T: Scalar>(
         &self,
         problem: &Regression<'_, T>,
@@ -100,52 +99,64 @@ impl Omp {
         let mut support = Vec::new();
         let mut x = DVector::from_element(n, T::default());
         let mut r = y.clone();
-        let mut status = Status::MaxIterations;
-        loop {
-            if r.norm() <= threshold {
-                status = Status::Converged;
-                break;
-            }
-            if support.len() >= max_atoms {
-                break;
-            }
-            let c = a.ad_mul(&r);
-            let best = (0..n)
-                .filter(|j| !support.contains(j) && norms2[*j] > 0.0)
-                .max_by(|&i, &j| {
-                    let (ci, cj) = (c[i].modulus2() / norms2[i], c[j].modulus2() / norms2[j]);
-                    ci.partial_cmp(&cj).unwrap_or(std::cmp::Ordering::Equal)
-                });
-            let Some(j) = best else {
-                status = Status::Stalled;
-                break;
-            };
-            support.push(j);
-            let xs = match least_squares(&a.select_columns(support.iter()), y) {
-                Ok(v) => v,
-                Err(_) => {
-                    support.pop();
-                    status = Status::Stalled;
-                    break;
-                }
-            };
-            x.fill(T::default());
-            for (&k, &v) in support.iter().zip(xs.iter()) {
-                x[k] = v;
-            }
-            r = y - a * &x;
-            let info = IterInfo::new(support.len(), r.norm_squared(), r.norm());
-            if observer.observe(&info) == Control::Stop {
-                status = if r.norm() <= threshold {
-                    Status::Converged
-                } else {
-                    Status::StoppedByObserver
+        let mut r_norm = r.norm();
+        // step 0: y itself may already meet the threshold
+        let status = if r_norm <= threshold {
+            Status::Converged
+        } else if max_atoms == 0 {
+            Status::MaxIterations
+        } else {
+            loop {
+                let c = a.ad_mul(&r);
+                let best = (0..n)
+                    .filter(|j| !support.contains(j) && norms2[*j] > 0.0)
+                    .max_by(|&i, &j| {
+                        let (ci, cj) = (c[i].modulus2() / norms2[i], c[j].modulus2() / norms2[j]);
+                        ci.partial_cmp(&cj).unwrap_or(std::cmp::Ordering::Equal)
+                    });
+                let Some(j) = best else {
+                    break Status::Stalled;
                 };
-                break;
+                support.push(j);
+                let xs = match least_squares(&a.select_columns(support.iter()), y) {
+                    Ok(v) => v,
+                    // the new column is (numerically) in the span of the chosen ones
+                    Err(e) if is_rank_deficient(&e) => {
+                        support.pop();
+                        break Status::Stalled;
+                    }
+                    Err(e) => return Err(e),
+                };
+                x.fill(T::default());
+                for (&k, &v) in support.iter().zip(xs.iter()) {
+                    x[k] = v;
+                }
+                r = y - a * &x;
+                let r2 = r.norm_squared();
+                r_norm = r2.sqrt();
+                let control = observer.observe(&IterInfo::new(support.len(), r2, r_norm));
+                // core's stop rule: the threshold wins over the observer, the observer over
+                // the cap
+                if r_norm <= threshold {
+                    break Status::Converged;
+                }
+                if control == Control::Stop {
+                    break Status::StoppedByObserver;
+                }
+                if support.len() >= max_atoms {
+                    break Status::MaxIterations;
+                }
             }
-        }
-        let info = clock.finish(support.len(), status, r.norm());
+        };
+        let info = clock.finish(support.len(), status, r_norm);
         observer.finish(&info);
         Ok(OmpSolution { x, support, info })
     }
+}
+
+/// Whether `least_squares` failed because the matrix is numerically rank deficient (core
+/// reports it as an invalid `a` whose reason says so; every other error is propagated).
+fn is_rank_deficient(e: &Error) -> bool {
+    matches!(e, Error::InvalidParameter { name, reason }
+        if name == "a" && reason.contains("rank deficient"))
 }

@@ -157,7 +157,14 @@ pub(crate) fn assemble(
 }
 
 /// The Gram-route iteration. `Ok(None)` when the residual cancels and `residual` cannot give
-/// it from the rows.
+/// it from the rows; the observer has then seen `finish` with [`Status::Stalled`] (and the
+/// iterations done so far).
+///
+/// Stop rule (core's convention): after iteration k the observer sees the stop value of that
+/// iteration; the tolerance met (from `min_iter` on) ends the run [`Status::Converged`] even
+/// if the observer asked to stop; else [`Control::Stop`] ends it
+/// [`Status::StoppedByObserver`]; else an emptied active set ends it
+/// [`Status::AllPruned`]; else k = `max_iter` ends it [`Status::MaxIterations`].
 pub(crate) fn gram_fit(
     ne: &NormalEquations,
     cfg: &GramFit,
@@ -186,6 +193,7 @@ pub(crate) fn gram_fit(
     let mut sigma = DMatrix::zeros(0, 0);
     let mut mean = DVector::zeros(0);
     let mut g = Vec::with_capacity(active.len());
+    let mut keep: Vec<usize> = Vec::with_capacity(active.len());
     for it in 1..=cfg.max_iter {
         iterations = it;
         let k = active.len();
@@ -201,7 +209,11 @@ pub(crate) fn gram_fit(
             // the expanded form has cancelled: the residual from the rows
             match residual(&active, &post.mean) {
                 Some(r) => rss = r,
-                None => return Ok(None),
+                None => {
+                    // the caller falls back to the rows: this run ends here
+                    observer.finish(&clock.finish(it - 1, Status::Stalled, stop_value));
+                    return Ok(None);
+                }
             }
         }
         beta = cfg
@@ -215,7 +227,8 @@ pub(crate) fn gram_fit(
         }
         (sigma, mean) = (post.sigma, post.mean);
         // prune α ≥ threshold (keeping the smallest-α column if asked and all would go)
-        let mut keep: Vec<usize> = (0..k).filter(|&r| alpha[r] < cfg.threshold).collect();
+        keep.clear();
+        keep.extend((0..k).filter(|&r| alpha[r] < cfg.threshold));
         if keep.is_empty() && cfg.keep_one {
             let best = (0..k)
                 .min_by(|&a, &b| {
@@ -244,7 +257,10 @@ pub(crate) fn gram_fit(
                 for (&j, &v) in active.iter().zip(mean.iter()) {
                     coef[j] = v;
                 }
-                (&coef_old - &coef).abs().sum()
+                coef_old
+                    .iter()
+                    .zip(coef.iter())
+                    .fold(0.0, |acc, (o, n)| acc + (o - n).abs())
             }
         };
         let control = observer.observe(&IterInfo::new(it, f64::NAN, stop_value));

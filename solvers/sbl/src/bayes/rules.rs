@@ -54,12 +54,7 @@ impl Hyperpriors {
             ("lambda_1", self.lambda_1),
             ("lambda_2", self.lambda_2),
         ] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(parsimony_core::Error::invalid(
-                    name,
-                    format!("must be finite and ≥ 0, got {v}"),
-                ));
-            }
+            parsimony_core::error::check_non_negative(name, v)?;
         }
         Ok(())
     }

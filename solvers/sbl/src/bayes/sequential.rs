@@ -88,12 +88,13 @@ pub(crate) fn sequential_fit(
         // S_m, Q_m for all m
         let ga = DMatrix::from_fn(p, active.len(), |m, k| g[(m, active[k])]);
         let ga_sigma = &ga * &post.sigma;
-        let b_a = &post.b_k;
+        // G_mA Σ b_A for every m, once per step
+        let ga_sigma_b = &ga_sigma * &post.b_k;
         let mut best: Option<(f64, Action)> = None;
         let mut deletion_pending = false;
         for m in (0..p).filter(|&m| usable[m]) {
             let sm = beta * g[(m, m)] - beta * beta * ga_sigma.row(m).dot(&ga.row(m));
-            let qm = beta * b[m] - beta * beta * (ga_sigma.row(m) * b_a)[(0, 0)];
+            let qm = beta * b[m] - beta * beta * ga_sigma_b[m];
             let pos = active.iter().position(|&a| a == m);
             let (s, q) = match pos {
                 Some(k) => (

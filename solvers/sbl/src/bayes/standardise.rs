@@ -22,6 +22,7 @@
 
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::linalg::gram_cols;
+use parsimony_core::stats::RunningMoments;
 use parsimony_core::{Error, Result};
 
 /// How the columns and the target are transformed before a Gram-route fit.
@@ -90,7 +91,9 @@ pub(crate) struct NormalEquations {
 /// Mean and population standard deviation in one pass: sums of x − c and (x − c)² in four
 /// lanes, with the shift c the mean of the first 64 values so that the variance
 /// S₂/n − (S₁/n)² does not cancel; if it would still lose more than six digits (a column whose
-/// start is far from its mean in units of its spread) the exact two-pass form is used.
+/// start is far from its mean in units of its spread) the exact two-pass form is used (core's
+/// [`RunningMoments::from_slice`]). The one-pass sums stay here: core's moments take two
+/// passes, and a constant column must come out with a spread of exactly 0.
 fn mean_and_std(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
     let head = &v[..v.len().min(64)];
@@ -119,9 +122,8 @@ fn mean_and_std(v: &[f64]) -> (f64, f64) {
     if v.iter().all(|&x| x == v[0]) {
         return (v[0], 0.0);
     }
-    let mean = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
-    (mean, var.sqrt())
+    let exact = RunningMoments::from_slice(v);
+    (exact.mean(), exact.std())
 }
 
 /// Sums over the rows of the augmented data A = [Φ t] (n × (p + 1), the target last), taken

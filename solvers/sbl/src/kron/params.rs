@@ -2,7 +2,7 @@
 
 use super::estep::Route;
 pub use crate::noise::Noise;
-use parsimony_core::error::{check_at_least_one, check_non_negative};
+use parsimony_core::error::{check_at_least_one, check_in_range, check_non_negative};
 use parsimony_core::{Error, Result};
 
 /// Which M-step fits the Kronecker-structured prior γ = γ₁ ⊗ … ⊗ γ_I to d = diag Σ + |μ|².
@@ -192,12 +192,7 @@ impl KroSblParams {
                 return Err(Error::invalid("prune_rel", "needs at least one threshold"));
             }
             for (i, &v) in r.iter().enumerate() {
-                if !(v.is_finite() && (0.0..1.0).contains(&v)) {
-                    return Err(Error::invalid(
-                        format!("prune_rel[{i}]"),
-                        format!("must lie in [0, 1), got {v}"),
-                    ));
-                }
+                check_in_range(&format!("prune_rel[{i}]"), v, 0.0, 1.0)?;
             }
         }
         if let Method::PcAm { beta, .. } = &self.method
@@ -208,8 +203,8 @@ impl KroSblParams {
                 format!("coupling must lie in (0, 1), got {beta}"),
             ));
         }
-        if self.inner_max_sweeps == Some(0) {
-            return Err(Error::invalid("inner_max_sweeps", "must be at least 1"));
+        if let Some(n) = self.inner_max_sweeps {
+            check_at_least_one("inner_max_sweeps", n)?;
         }
         self.noise.validate()?;
         if let SvdSolver::Power { tol, max_iter } | SvdSolver::Auto { tol, max_iter } =
