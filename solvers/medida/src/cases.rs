@@ -10,6 +10,7 @@ use crate::ks::{CoefficientMethod, Ks, KsParams};
 use crate::library::Term;
 use crate::model_error::Sample;
 use crate::spectral::Nyquist;
+use parsimony_core::error::check_at_least_one;
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 use std::f64::consts::PI;
@@ -137,13 +138,14 @@ impl TruthConfig {
         }
     }
 
+    /// The checks of [`TruthConfig::build`] on the sampling (the grid and the step are
+    /// checked with the truth solver's parameters).
     fn validate(&self) -> Result<()> {
-        if self.ndt == 0 || self.every == 0 || self.samples == 0 {
-            return Err(Error::invalid(
-                "ndt, every, samples",
-                "must all be at least 1",
-            ));
-        }
+        // the counts saturated to usize (a u64 above usize::MAX is still ≥ 1)
+        let count = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        check_at_least_one("ndt", count(self.ndt))?;
+        check_at_least_one("every", count(self.every))?;
+        check_at_least_one("samples", self.samples)?;
         if self.first_step < 2 * self.ndt {
             return Err(Error::invalid(
                 "first_step",
@@ -163,8 +165,41 @@ impl TruthConfig {
         Ok(())
     }
 
-    /// Runs the truth and returns the samples. Errors: an invalid configuration, a truth that
-    /// blows up.
+    /// Checks the configuration once (sampling, grid, step) and returns the generator.
+    pub fn build(self) -> Result<TruthGenerator> {
+        self.validate()?;
+        self.truth_params().validate()?;
+        Ok(TruthGenerator { config: self })
+    }
+
+    /// Runs the truth and returns the samples: the preset `self.clone().build()?.generate()`
+    /// (see [`TruthGenerator::generate`]).
+    pub fn generate(&self) -> Result<Vec<Sample>> {
+        self.clone().build()?.generate()
+    }
+
+    /// Runs the truth with an observer: the preset
+    /// `self.clone().build()?.generate_observed(observer)` (see
+    /// [`TruthGenerator::generate_observed`]).
+    pub fn generate_observed(&self, observer: &mut dyn Observer) -> Result<TruthSamples> {
+        self.clone().build()?.generate_observed(observer)
+    }
+}
+
+/// A checked [`TruthConfig`] (built by [`TruthConfig::build`]) that runs the truth.
+#[derive(Clone, Debug)]
+pub struct TruthGenerator {
+    config: TruthConfig,
+}
+
+impl TruthGenerator {
+    /// The configuration.
+    pub fn config(&self) -> &TruthConfig {
+        &self.config
+    }
+
+    /// Runs the truth and returns the samples. Errors: a failure of the transforms, a truth
+    /// that blows up (the step whose state is non-finite is named).
     pub fn generate(&self) -> Result<Vec<Sample>> {
         let truth = self.generate_observed(&mut Silent)?;
         if truth.info.status == Status::NonFinite {
@@ -172,7 +207,7 @@ impl TruthConfig {
                 "KS step",
                 format!(
                     "non-finite truth state after step {}",
-                    truth.info.iterations
+                    truth.info.iterations + 1
                 ),
             ));
         }
@@ -180,50 +215,57 @@ impl TruthConfig {
     }
 
     /// Runs the truth, reporting every truth step to `observer` (iteration = steps taken, of
-    /// `first_step + (samples − 1)·every` in all; cost and stop value NaN), which may stop the
-    /// run; the samples completed so far are returned.
+    /// `first_step + (samples − 1)·every` in all; cost and stop value NaN). The states of a
+    /// step are taken before the observer sees it. Stop rule (as core's solvers): the last
+    /// step completes the run ([`Status::Converged`], whatever the observer answers); a
+    /// [`Control::Stop`] before it ends the run with [`Status::StoppedByObserver`] and the
+    /// samples completed so far; a non-finite state ends it with [`Status::NonFinite`]
+    /// (before the observer sees that step). Errors: a failure of the transforms.
     pub fn generate_observed(&self, observer: &mut dyn Observer) -> Result<TruthSamples> {
         let clock = Clock::start();
-        self.validate()?;
-        let mut ks = Ks::new(self.truth_params())?;
-        let (_, u0) = self.initial_state();
+        let cfg = &self.config;
+        let mut ks = Ks::new(cfg.truth_params())?;
+        let (_, u0) = cfg.initial_state();
         ks.set_state(&u0)?;
-        let mut out = Vec::with_capacity(self.samples);
-        let mut at = 0u64;
-        let mut status = Status::Converged;
-        // advances the truth to step `to`, reporting each step; false when the run must end
-        let mut advance =
-            |ks: &mut Ks, to: u64, at: &mut u64, status: &mut Status| -> Result<bool> {
-                while *at < to {
-                    if ks.step().is_err() {
-                        *status = Status::NonFinite;
-                        return Ok(false);
-                    }
-                    *at += 1;
-                    let info = IterInfo::new(*at as usize, f64::NAN, f64::NAN);
-                    if observer.observe(&info) == Control::Stop {
-                        *status = Status::StoppedByObserver;
-                        return Ok(false);
-                    }
+        let total = cfg.first_step + (cfg.samples as u64 - 1) * cfg.every;
+        // the step of state k (0: u(t−2h), 1: u(t−h), 2: u(t)) of sample j
+        let step_of =
+            |j: usize, k: usize| cfg.first_step + j as u64 * cfg.every - (2 - k as u64) * cfg.ndt;
+        let mut out = Vec::with_capacity(cfg.samples);
+        let mut states: [Vec<f64>; 3] = Default::default();
+        let (mut j, mut k) = (0, 0);
+        // takes the states due at step `at` (the initial state may be one)
+        let mut take = |ks: &mut Ks, at: u64, out: &mut Vec<Sample>| {
+            while j < cfg.samples && step_of(j, k) == at {
+                states[k] = ks.state();
+                k += 1;
+                if k == 3 {
+                    let [a, b, c] = std::mem::take(&mut states);
+                    out.push(Sample {
+                        u_prev2: a,
+                        u_prev1: b,
+                        u_now: c,
+                    });
+                    (j, k) = (j + 1, 0);
                 }
-                Ok(true)
-            };
-        'samples: for j in 0..self.samples as u64 {
-            let t = self.first_step + j * self.every;
-            let mut states = [Vec::new(), Vec::new(), Vec::new()];
-            for (k, state) in states.iter_mut().enumerate() {
-                let to = t - (2 - k as u64) * self.ndt;
-                if !advance(&mut ks, to, &mut at, &mut status)? {
-                    break 'samples;
-                }
-                *state = ks.state();
             }
-            let [a, b, c] = states;
-            out.push(Sample {
-                u_prev2: a,
-                u_prev1: b,
-                u_now: c,
-            });
+        };
+        take(&mut ks, 0, &mut out);
+        let mut status = Status::Converged;
+        let mut at = 0u64;
+        while at < total {
+            if !ks.step_finite()? {
+                status = Status::NonFinite;
+                break;
+            }
+            at += 1;
+            take(&mut ks, at, &mut out);
+            let info = IterInfo::new(at as usize, f64::NAN, f64::NAN);
+            // the last step wins over a stop
+            if observer.observe(&info) == Control::Stop && at < total {
+                status = Status::StoppedByObserver;
+                break;
+            }
         }
         let info = clock.finish(at as usize, status, f64::NAN);
         observer.finish(&info);

@@ -18,8 +18,9 @@
 //! sum). [`Cnab2::step_ensemble`] steps many members from
 //! one shared u(t−2h), whose N̂ is computed once. No allocation per step.
 //!
-//! Use: [`Cnab2::new`] (parameters checked once), then one step ([`Cnab2::step`]) or a whole
-//! multistep run of a [`Cnab2Run`] with [`Cnab2::solve`] / [`Cnab2::solve_observed`] →
+//! Use: `Cnab2Params::new(ks).extra_term(..).build()? -> Cnab2` (parameters checked once;
+//! [`Cnab2::new`] is the preset without extra terms), then one step ([`Cnab2::step`]) or a
+//! whole multistep run of a [`Cnab2Run`] with [`Cnab2::solve`] / [`Cnab2::solve_observed`] →
 //! [`Cnab2Solution`] (final state, `info: SolveInfo`); the observer sees the state after every
 //! step.
 
@@ -42,34 +43,48 @@ pub struct ExtraTerm {
     pub coefficient: f64,
 }
 
-/// One-step CNAB2 integrator (see the module documentation).
-#[derive(Clone, Debug)]
-pub struct Cnab2 {
-    params: KsParams,
-    grid: SpectralGrid,
-    lk: Vec<C64>,
-    explicit_lin: Vec<C64>,
-    implicit_inv: Vec<C64>,
-    g: Vec<C64>,
-    extra: Vec<ExtraTerm>,
-    n1: Vec<C64>,
-    n2: Vec<C64>,
-    v1: Vec<C64>,
-    tmp: Vec<C64>,
-    sq: Vec<f64>,
-    deriv: Vec<f64>,
-    acc: Vec<f64>,
+/// Parameters of the CNAB2 model (pub fields and setters, checked once by
+/// [`Cnab2Params::build`]).
+///
+/// | name | default | valid range | meaning |
+/// |---|---|---|---|
+/// | `ks` | [`KsParams::default`] | valid [`KsParams`], 1 − hL_k/2 ≠ 0 at every mode | coefficients c₁…c₄, grid (L, N, Nyquist convention, dealiasing) and step h = `dt`; the ETDRK4 coefficient method is not used |
+/// | `extra` | none | finite coefficients, power and derivative order ≤ 8 | explicit extra terms Σ aⱼ u^{pⱼ} ∂ₓ^{dⱼ} u on the right-hand side |
+#[derive(Clone, Debug, Default)]
+pub struct Cnab2Params {
+    /// Coefficients, grid and step.
+    pub ks: KsParams,
+    /// Explicit extra terms.
+    pub extra: Vec<ExtraTerm>,
 }
 
-impl Cnab2 {
-    /// The model with coefficients, grid and step `h = params.dt` of `params` (its ETDRK4
-    /// coefficient method is not used).
-    pub fn new(params: KsParams) -> Result<Self> {
-        Self::with_extra_terms(params, Vec::new())
+impl Cnab2Params {
+    /// The model of `ks` with no extra terms.
+    pub fn new(ks: KsParams) -> Self {
+        Self {
+            ks,
+            extra: Vec::new(),
+        }
+    }
+    /// Sets the coefficients, grid and step.
+    pub fn ks(mut self, ks: KsParams) -> Self {
+        self.ks = ks;
+        self
+    }
+    /// Sets the explicit extra terms.
+    pub fn extra(mut self, extra: Vec<ExtraTerm>) -> Self {
+        self.extra = extra;
+        self
+    }
+    /// Adds the explicit extra term `coefficient`·`term`.
+    pub fn extra_term(mut self, term: Term, coefficient: f64) -> Self {
+        self.extra.push(ExtraTerm { term, coefficient });
+        self
     }
 
-    /// The model plus explicit extra terms Σ aⱼ u^{pⱼ} ∂ₓ^{dⱼ} u on the right-hand side.
-    pub fn with_extra_terms(params: KsParams, extra: Vec<ExtraTerm>) -> Result<Self> {
+    /// Checks the parameters once and plans the model (FFTs, symbols, buffers).
+    pub fn build(self) -> Result<Cnab2> {
+        let Self { ks: params, extra } = self;
         params.validate()?;
         for (j, e) in extra.iter().enumerate() {
             if !e.coefficient.is_finite() {
@@ -103,7 +118,7 @@ impl Cnab2 {
         let implicit_inv = lk.iter().map(|l| 1.0 / (1.0 - 0.5 * h * l)).collect();
         let g = params.quadratic_multiplier(1.0);
         let zeros = vec![C64::new(0.0, 0.0); n / 2 + 1];
-        Ok(Self {
+        Ok(Cnab2 {
             params,
             grid,
             lk,
@@ -119,6 +134,39 @@ impl Cnab2 {
             deriv: vec![0.0; n],
             acc: vec![0.0; n],
         })
+    }
+}
+
+/// One-step CNAB2 integrator (see the module documentation); built by [`Cnab2Params::build`].
+#[derive(Clone, Debug)]
+pub struct Cnab2 {
+    params: KsParams,
+    grid: SpectralGrid,
+    lk: Vec<C64>,
+    explicit_lin: Vec<C64>,
+    implicit_inv: Vec<C64>,
+    g: Vec<C64>,
+    extra: Vec<ExtraTerm>,
+    n1: Vec<C64>,
+    n2: Vec<C64>,
+    v1: Vec<C64>,
+    tmp: Vec<C64>,
+    sq: Vec<f64>,
+    deriv: Vec<f64>,
+    acc: Vec<f64>,
+}
+
+impl Cnab2 {
+    /// The model with coefficients, grid and step `h = params.dt` of `params` (its ETDRK4
+    /// coefficient method is not used): the preset `Cnab2Params::new(params).build()`.
+    pub fn new(params: KsParams) -> Result<Self> {
+        Cnab2Params::new(params).build()
+    }
+
+    /// The model plus explicit extra terms Σ aⱼ u^{pⱼ} ∂ₓ^{dⱼ} u on the right-hand side: the
+    /// preset `Cnab2Params { ks: params, extra }.build()`.
+    pub fn with_extra_terms(params: KsParams, extra: Vec<ExtraTerm>) -> Result<Self> {
+        Cnab2Params { ks: params, extra }.build()
     }
 
     /// The parameters (coefficients, grid, step h = `dt`).
@@ -312,8 +360,10 @@ impl Cnab2 {
     /// Runs the multistep scheme from u(t₀ − h), u(t₀) of `run` for `run.steps()` steps. The
     /// observer sees every step (`iteration` = steps taken, cost and stop value NaN) with the
     /// new state u attached as a `Vec<f64>` (`info.state::<Vec<f64>>()`), and may stop the run.
-    /// A non-finite state ends the run with [`Status::NonFinite`] and the last finite state.
-    /// Errors: initial states of another length than N.
+    /// A non-finite state ends the run with [`Status::NonFinite`] and the last finite state
+    /// (before the observer sees it). Stop rule (as core's solvers): the last step ends the run
+    /// with [`Status::Converged`] whatever the observer answers; a [`Control::Stop`] before it
+    /// with [`Status::StoppedByObserver`]. Errors: initial states of another length than N.
     pub fn solve_observed(
         &mut self,
         run: &Cnab2Run,
@@ -338,7 +388,8 @@ impl Cnab2 {
             std::mem::swap(&mut b, &mut c);
             taken += 1;
             let info = IterInfo::new(taken, f64::NAN, f64::NAN).with_state(&b);
-            if observer.observe(&info) == Control::Stop {
+            // the last step wins over a stop
+            if observer.observe(&info) == Control::Stop && taken < run.steps {
                 status = Status::StoppedByObserver;
                 break;
             }

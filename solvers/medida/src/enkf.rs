@@ -137,9 +137,7 @@ impl EnkfParams {
     /// Checks the parameters for a state of `n` grid points; returns the observed points.
     fn validate(&self, n: usize) -> Result<Vec<usize>> {
         parsimony_core::error::check_positive("obs_std", self.obs_std)?;
-        if !(self.inflation.is_finite() && self.inflation >= 1.0) {
-            return Err(Error::invalid("inflation", "must be finite and ≥ 1"));
-        }
+        parsimony_core::error::check_in_range("inflation", self.inflation, 1.0, f64::INFINITY)?;
         if let Some(l) = self.localisation {
             parsimony_core::error::check_positive("localisation half_width", l.half_width)?;
             parsimony_core::error::check_positive("localisation length", l.length)?;

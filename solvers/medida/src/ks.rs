@@ -232,11 +232,8 @@ pub fn etdrk4_coefficients(
     if lk.iter().any(|l| !(l.re.is_finite() && l.im.is_finite())) {
         return Err(Error::non_finite("linear symbol"));
     }
-    if let CoefficientMethod::Contour { points: 0 } = method {
-        return Err(Error::invalid(
-            "points",
-            "a contour needs at least one point",
-        ));
+    if let CoefficientMethod::Contour { points } = method {
+        parsimony_core::error::check_at_least_one("points", points)?;
     }
     let n = lk.len();
     let mut c = Etdrk4Coefficients {
@@ -514,9 +511,10 @@ impl KsRun {
     /// with a snapshot after every `every`-th step (`every` ≥ 1; `steps` is rounded down to a
     /// multiple of it).
     pub fn new(u0: Vec<f64>, steps: u64, every: u64) -> Result<Self> {
-        if every == 0 {
-            return Err(Error::invalid("every", "must be at least 1"));
-        }
+        parsimony_core::error::check_at_least_one(
+            "every",
+            usize::try_from(every).unwrap_or(usize::MAX),
+        )?;
         if u0.is_empty() {
             return Err(Error::invalid("u0", "is empty"));
         }
@@ -658,8 +656,9 @@ impl Ks {
         Ok(())
     }
 
-    /// One step; whether the new state is finite.
-    fn step_finite(&mut self) -> Result<bool> {
+    /// One step; whether the new state is finite (`Err` only for a failure of the transforms,
+    /// so a caller can tell a blow-up from an error).
+    pub(crate) fn step_finite(&mut self) -> Result<bool> {
         if self.real.is_some() {
             self.step_real()?;
         } else {
@@ -735,7 +734,11 @@ impl Ks {
     /// Integrates `run`: sets the state to u₀, takes `run.steps()` steps and keeps a snapshot
     /// after every `run.every()`-th. The observer sees every step (`iteration` = steps taken,
     /// cost and stop value NaN) and may stop the run. The solver's state is the last one
-    /// reached. Errors: u₀ of another length than N.
+    /// reached. Stop rule (as core's solvers): after step k the observer is called; the last
+    /// step of the run ends it with [`Status::Converged`] whatever the observer answers, an
+    /// earlier [`Control::Stop`] with [`Status::StoppedByObserver`]; a non-finite state ends it
+    /// with [`Status::NonFinite`] before the observer sees it. Errors: u₀ of another length
+    /// than N.
     pub fn solve_observed(
         &mut self,
         run: &KsRun,
@@ -766,7 +769,8 @@ impl Ks {
                 times.push(taken as f64 * self.params.dt);
             }
             let info = IterInfo::new(taken as usize, f64::NAN, f64::NAN);
-            if observer.observe(&info) == Control::Stop {
+            // the horizon reached wins over a stop
+            if observer.observe(&info) == Control::Stop && taken < steps {
                 status = Status::StoppedByObserver;
                 break;
             }

@@ -54,9 +54,7 @@ pub struct LibraryMoments {
 impl LibraryMoments {
     /// An empty accumulator for `library` on snapshots of `n` grid points.
     pub fn new(library: &Library, n: usize) -> Result<Self> {
-        if n == 0 {
-            return Err(Error::invalid("n", "need at least one grid point"));
-        }
+        parsimony_core::error::check_at_least_one("n", n)?;
         let dmax = library.max_derivative();
         let kmax = 2 * library.max_power() as usize;
         let pairs: Vec<(usize, usize)> = (0..=dmax)

@@ -35,7 +35,7 @@
 //! observer sees each one as it is added to the regression (with a [`MedidaProgress`] state)
 //! and may stop early, after which the regression is fitted on the samples taken so far. The
 //! RVM's own iterations are in the fit (`fit`).
-use crate::cnab2::{Cnab2, ExtraTerm};
+use crate::cnab2::{Cnab2, Cnab2Params, ExtraTerm};
 use crate::enkf::{EnkfParams, EnkfProblem};
 use crate::ks::KsParams;
 use crate::library::{Library, Term};
@@ -45,7 +45,8 @@ use parsimony_core::random::seeded_rng;
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::stats::{RunningMoments, population_std};
 use parsimony_core::{Error, Result};
-use parsimony_sbl::rvm::{RvmFit, RvmParams, rvm_fit, rvm_fit_moments};
+use parsimony_sbl::Regression;
+use parsimony_sbl::rvm::{Rvm, RvmFit, RvmParams};
 use rand_distr::{Distribution, StandardNormal};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -137,18 +138,17 @@ impl MedidaParams {
         self
     }
 
-    /// Checks the parameters once.
+    /// Checks the parameters once (the RVM's too, which it builds).
     pub fn build(self) -> Result<Medida> {
         if let Some(k) = self.lowpass {
             parsimony_core::error::check_positive("lowpass", k)?;
         }
-        if !(self.gate.is_finite() && self.gate >= 0.0) {
-            return Err(Error::invalid("gate", "must be finite and ≥ 0"));
-        }
+        parsimony_core::error::check_non_negative("gate", self.gate)?;
         if let Some(c) = &self.noisy {
             c.validate()?;
         }
-        Ok(Medida { params: self })
+        let rvm = self.rvm.clone().build()?;
+        Ok(Medida { params: self, rvm })
     }
 }
 
@@ -258,8 +258,8 @@ impl ModelErrorFit {
     /// (c₁ ← c₁ − w(uu_x), c₂ ← c₂ − w(u_xx), c₃ ← c₃ − w(u_xxxx), c₄ ← c₄ − w(u_xxx)); every
     /// other term becomes an explicit extra term. Steps like the original.
     pub fn corrected_model(&self, model: &Cnab2) -> Result<Cnab2> {
-        let (params, extra) = self.corrected_parts(model.params(), model.extra_terms());
-        Cnab2::with_extra_terms(params, extra)
+        let (ks, extra) = self.corrected_parts(model.params(), model.extra_terms());
+        Cnab2Params { ks, extra }.build()
     }
 
     /// The corrected coefficients and extra terms (see [`ModelErrorFit::corrected_model`]).
@@ -404,20 +404,24 @@ pub struct MedidaProgress {
     pub samples_total: usize,
 }
 
-/// Reports one more sample to `observer`; whether to go on.
-fn report(observer: &mut dyn Observer, done: usize, total: usize) -> bool {
+/// Reports one more sample to `observer`; whether the observer stops the run. The stop rule of
+/// core's solvers: the last sample completes the pass, which a [`Control::Stop`] there does not
+/// change; a stop before it ends the sampling.
+fn stops(observer: &mut dyn Observer, done: usize, total: usize) -> bool {
     let progress = MedidaProgress {
         samples_done: done,
         samples_total: total,
     };
     let info = IterInfo::new(done, f64::NAN, f64::NAN).with_state(&progress);
-    observer.observe(&info) == Control::Continue
+    observer.observe(&info) == Control::Stop && done < total
 }
 
 /// MEDIDA with checked parameters (built by [`MedidaParams::build`]).
 #[derive(Clone, Debug)]
 pub struct Medida {
     params: MedidaParams,
+    /// The RVM of `params.rvm`, built once.
+    rvm: Rvm,
 }
 
 /// The stacked regression: Θ (samples·N × p, filled sample by sample in place), the target y
@@ -458,7 +462,9 @@ impl Medida {
 
     /// Runs MEDIDA on `problem` (on a copy of its model), reporting each sample to `observer`
     /// (iteration = samples done, cost and stop value NaN, state [`MedidaProgress`]); a
-    /// [`Control::Stop`] ends the sampling, and the regression is fitted on the samples done.
+    /// [`Control::Stop`] before the last sample ends the sampling, and the regression is fitted
+    /// on the samples done (at the last sample the pass is complete and a stop changes nothing:
+    /// the status is the RVM's).
     ///
     /// * Noise-free (`noisy` None): u_a = u(t) and ū_f = model(u(t−2h), u(t−h)) for every
     ///   sample. Without a low-pass the regression is never stored: its moments are accumulated
@@ -466,7 +472,7 @@ impl Medida {
     ///   [`parsimony_core::linalg::set_threads`] (each with its own copy of the model; the
     ///   observer is called on this thread, and with several threads a stop takes effect after
     ///   the samples in flight), and the RVM fits from them; where the moments cannot give the
-    ///   fit to working accuracy (see [`rvm_fit_moments`]) the rows are formed and fitted.
+    ///   fit to working accuracy (see [`Rvm::solve_moments`]) the rows are formed and fitted.
     /// * Noisy (`noisy` Some): per sample the two earlier states are observed with relative
     ///   noise, Nₑ members u(t−h) + σ_b ξ are stepped by the model from the shared noisy
     ///   u(t−2h), and the EnKF analysis of the observation of u(t) gives u_a; ū_f is the
@@ -538,7 +544,9 @@ impl Medida {
             return Ok(Some(gated));
         }
         let moments = part.sums.moments()?;
-        Ok(rvm_fit_moments(&moments, &self.params.rvm)?
+        Ok(self
+            .rvm
+            .solve_moments(&moments)?
             .map(|fit| self.model_error_fit(fit, target_std, tendency_std, rows)))
     }
 
@@ -557,7 +565,7 @@ impl Medida {
             let (mut done, mut stopped) = (0, false);
             let (part, count) = self.moments_part(model, samples, &mut || {
                 done += 1;
-                stopped = !report(observer, done, total);
+                stopped = stops(observer, done, total);
                 !stopped
             })?;
             let used = std::iter::once(0..count).collect();
@@ -586,7 +594,7 @@ impl Medida {
             let mut done = 0;
             for () in rx {
                 done += 1;
-                if !stopped && !report(observer, done, total) {
+                if !stopped && stops(observer, done, total) {
                     stopped = true;
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -656,7 +664,7 @@ impl Medida {
         for s in samples {
             forecast_into(model, s, &mut forecast)?;
             self.push_rows(model, &s.u_now, &forecast, &mut stack)?;
-            if !report(observer, stack.filled, samples.len()) {
+            if stops(observer, stack.filled, samples.len()) {
                 stopped = true;
                 break;
             }
@@ -674,13 +682,8 @@ impl Medida {
         observer: &mut dyn Observer,
     ) -> Result<Outcome> {
         let n = model.params().n;
+        // ≥ 2 by NoisyConfig::validate (or 10·N with N ≥ 4)
         let members = config.members.unwrap_or(10 * n);
-        if members < 2 {
-            return Err(Error::invalid(
-                "members",
-                "an ensemble needs at least 2 members",
-            ));
-        }
         let enkf = config
             .enkf
             .clone()
@@ -740,7 +743,7 @@ impl Medida {
             let analysis = enkf.solve(&EnkfProblem::new(&fc, &w_obs)?, rng)?;
             let mean_f: Vec<f64> = fc.column_mean().iter().copied().collect();
             self.push_rows(model, &analysis.mean, &mean_f, &mut stack)?;
-            if !report(observer, stack.filled, samples.len()) {
+            if stops(observer, stack.filled, samples.len()) {
                 stopped = true;
                 break;
             }
@@ -818,7 +821,7 @@ impl Medida {
             // a run stopped early: the rows of the samples taken
             stack.phi.rows(0, total).into_owned()
         };
-        let fit = rvm_fit(&phi, &y, &self.params.rvm)?;
+        let fit = self.rvm.solve(&Regression::new(&phi, &y)?)?;
         Ok(self.model_error_fit(fit, target_std, tendency_std, total))
     }
 

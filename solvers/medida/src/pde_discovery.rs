@@ -20,7 +20,8 @@ use crate::spectral::{Nyquist, SpectralGrid};
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
-use parsimony_sbl::rvm::{RvmFit, RvmParams, rvm_fit};
+use parsimony_sbl::Regression;
+use parsimony_sbl::rvm::{Rvm, RvmFit, RvmParams};
 
 pub use parsimony_core::io::{NpyArray, read_npy};
 
@@ -86,13 +87,14 @@ impl PdeDiscoveryParams {
         self.nyquist = nyquist;
         self
     }
-    /// Checks the parameters (every field is valid by construction; the library was checked
-    /// when it was made).
+    /// Checks the parameters once (a library with terms, the RVM's parameters, which it
+    /// builds).
     pub fn build(self) -> Result<PdeDiscovery> {
         if self.library.is_empty() {
             return Err(Error::invalid("library", "has no terms"));
         }
-        Ok(PdeDiscovery { params: self })
+        let rvm = self.rvm.clone().build()?;
+        Ok(PdeDiscovery { params: self, rvm })
     }
 }
 
@@ -127,6 +129,8 @@ impl<'a> PdeData<'a> {
 #[derive(Clone, Debug)]
 pub struct PdeDiscovery {
     params: PdeDiscoveryParams,
+    /// The RVM of `params.rvm`, built once.
+    rvm: Rvm,
 }
 
 /// A discovered PDE.
@@ -189,8 +193,9 @@ impl PdeDiscovery {
     }
 
     /// Discovers the PDE of `data`, reporting each snapshot added to the regression to
-    /// `observer` (iteration = snapshots done, cost and stop value NaN), which may stop early;
-    /// the rows so far are then fitted. Errors: fewer snapshots than the stencil needs, a grid
+    /// `observer` (iteration = snapshots done, cost and stop value NaN); a [`Control::Stop`]
+    /// before the last snapshot ends the pass and the rows so far are fitted (at the last one
+    /// the pass is complete, and the status is the RVM's). Errors: fewer snapshots than the stencil needs, a grid
     /// the spectral derivatives cannot take (N odd or < 4).
     pub fn solve_observed(
         &self,
@@ -233,7 +238,10 @@ impl PdeDiscovery {
                 };
             }
             done += 1;
-            if observer.observe(&IterInfo::new(done, f64::NAN, f64::NAN)) == Control::Stop {
+            // the last snapshot completes the pass: a stop there changes nothing
+            if observer.observe(&IterInfo::new(done, f64::NAN, f64::NAN)) == Control::Stop
+                && done < used
+            {
                 stopped = true;
                 break;
             }
@@ -242,7 +250,7 @@ impl PdeDiscovery {
             phi = phi.rows(0, n * done).into_owned();
             ut = ut.rows(0, n * done).into_owned();
         }
-        let fit = rvm_fit(&phi, &ut, &params.rvm)?;
+        let fit = self.rvm.solve(&Regression::new(&phi, &ut)?)?;
         let terms = fit
             .support
             .iter()

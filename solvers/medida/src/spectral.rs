@@ -281,12 +281,7 @@ impl SpectralGrid {
     /// derivatives (under [`Nyquist::Zero`] its derivative wavenumber is 0, yet it is the
     /// highest mode).
     pub fn lowpass(&mut self, u: &mut [f64], k_max: f64) -> Result<()> {
-        if !(k_max.is_finite() && k_max >= 0.0) {
-            return Err(Error::invalid(
-                "k_max",
-                format!("must be finite and ≥ 0, got {k_max}"),
-            ));
-        }
+        parsimony_core::error::check_non_negative("k_max", k_max)?;
         self.load_spectrum(u)?;
         let scale = 1.0 / self.n as f64;
         let base = 2.0 * std::f64::consts::PI / self.length;

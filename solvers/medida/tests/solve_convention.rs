@@ -309,3 +309,47 @@ fn pde_discovery_follows_the_convention() {
     assert!(PdeData::new(&u, 32.0, -1.0).is_err());
     assert!(PdeData::new(&u, 0.0, 0.2).is_err());
 }
+
+/// The stop rule of core's solvers: a stop at the last iteration of a fixed pass changes
+/// nothing (the pass is complete); the RVM's parameters are checked when MEDIDA and PDE
+/// discovery are built, not after the pass over the data.
+#[test]
+fn a_stop_at_the_last_iteration_completes_the_run() {
+    let mut ks = KsParams::default().n(32).build().unwrap();
+    let run = KsRun::new(kt_state(32), 9, 3).unwrap();
+    let sol = ks.solve_observed(&run, &mut StopAfter(9)).unwrap();
+    assert_eq!(sol.info.status, Status::Converged, "{}", sol.info);
+    assert_eq!(sol.info.iterations, 9);
+    let mut m = parsimony_medida::cnab2::Cnab2Params::new(KsParams::default().n(32).dt(0.01))
+        .build()
+        .unwrap();
+    let u = kt_state(32);
+    let sol = m
+        .solve_observed(&Cnab2Run::new(u.clone(), u, 5).unwrap(), &mut StopAfter(5))
+        .unwrap();
+    assert_eq!(sol.info.status, Status::Converged, "{}", sol.info);
+    let total = 10 + 2 * 6;
+    let truth = small_truth()
+        .build()
+        .unwrap()
+        .generate_observed(&mut StopAfter(total))
+        .unwrap();
+    assert_eq!(truth.info.status, Status::Converged, "{}", truth.info);
+    assert_eq!(truth.samples.len(), 3);
+    parsimony_core::linalg::set_threads(1);
+    let s = samples(3);
+    let problem = MedidaProblem::new(model(), &s).unwrap();
+    let medida = MedidaParams::new(Target::Plain).build().unwrap();
+    let fit = medida.solve_observed(&problem, &mut StopAfter(3)).unwrap();
+    let rvm = fit.fit.as_ref().expect("a significant error here");
+    assert_eq!(fit.info.status, rvm.info.status, "{}", fit.info);
+    assert_eq!(fit.info.iterations, 3);
+    let bad_rvm = parsimony_sbl::rvm::RvmParams::medida_ks().max_iter(0);
+    assert!(
+        MedidaParams::default()
+            .rvm(bad_rvm.clone())
+            .build()
+            .is_err()
+    );
+    assert!(PdeDiscoveryParams::new().rvm(bad_rvm).build().is_err());
+}
