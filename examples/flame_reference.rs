@@ -38,7 +38,7 @@ fn run() -> parsimony::Result<()> {
         let t_fd = t0.elapsed().as_secs_f64();
         let t0 = Instant::now();
         let shot = flame_speed_shooting(&model, &ShootingParams::default())?;
-        let (s_sh, trials) = (shot.s_l, shot.info.iterations);
+        let (s_sh, trials) = (shot.s_l, shot.trials);
         let t_sh = t0.elapsed().as_secs_f64();
         println!(
             "φ = {phi:.2}: s_L = {s_fd:.10} m/s (FD, {} Newton iterations, {t_fd:.3} s), shooting {s_sh:.10} ({trials} trials, {t_sh:.2} s{}), T_max = {:.1} K",

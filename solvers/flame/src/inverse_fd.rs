@@ -26,6 +26,7 @@ use crate::data::{DataWeights, Observations, Scaling};
 use crate::model::FlameModel;
 use crate::reference::{NewtonParams, solve_fd};
 use nalgebra::{DMatrix, DVector, Matrix3, Vector3};
+use parsimony_core::error::{check_at_least_one, check_in_range, check_positive};
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
 use parsimony_core::{Error, Result};
 
@@ -101,16 +102,13 @@ impl FdInverseParams {
         if self.grid < 50 {
             return Err(Error::invalid("grid", "need at least 50 intervals"));
         }
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
-        }
-        parsimony_core::error::check_positive("tol", self.tol)?;
+        check_at_least_one("max_iter", self.max_iter)?;
+        check_positive("tol", self.tol)?;
         let (l0, e0, g0) = self.initial;
-        for (name, v) in [("initial λ", l0), ("initial E_a", e0)] {
-            parsimony_core::error::check_positive(name, v)?;
-        }
+        check_positive("initial λ", l0)?;
+        check_positive("initial E_a", e0)?;
         if let Some(g0) = g0 {
-            parsimony_core::error::check_positive("initial G", g0)?;
+            check_positive("initial G", g0)?;
         }
         Ok(FdInverseSolver { params: self })
     }
@@ -130,12 +128,9 @@ impl FdInverseProblem {
     pub fn new(model: &FlameModel, observations: &Observations, sigma: f64) -> Result<Self> {
         model.validate()?;
         observations.validate(model.length)?;
-        if !(sigma > 0.0 && sigma < 1.0) {
-            return Err(Error::invalid(
-                "sigma",
-                format!("the relative noise must be in (0, 1), got {sigma}"),
-            ));
-        }
+        // the relative noise lies in (0, 1)
+        check_positive("sigma", sigma)?;
+        check_in_range("sigma", sigma, 0.0, 1.0)?;
         Ok(Self {
             model: model.clone(),
             observations: observations.clone(),
@@ -176,9 +171,12 @@ pub struct FdInverse {
     /// (≈ 2n for a good fit of n points).
     pub chi2: f64,
     /// Levenberg–Marquardt iterations, status, the largest component of the last accepted
-    /// step in ln θ (`stop_value`), time. [`Status::Converged`] when that step fell below
-    /// `tol`, or when no damped step decreased χ² any more (a minimum to working precision);
-    /// [`Status::Stalled`] when no trial flame of an iteration could be solved at all.
+    /// step in ln θ (`stop_value`; NaN if no step was accepted), time. After iteration k the
+    /// observer sees it, then: the accepted step below `tol` → [`Status::Converged`] (it wins);
+    /// else no damped step of the iteration (20 trials, μ × 10 each) decreased χ², or none of
+    /// its trial flames could be solved → [`Status::Stalled`] (θ stays at the last accepted
+    /// point; the tolerance was not met); else the observer's stop →
+    /// [`Status::StoppedByObserver`]; else k = `max_iter` → [`Status::MaxIterations`].
     pub info: SolveInfo,
 }
 
@@ -312,7 +310,7 @@ fn fit(
     let (model, obs, sigma) = (&problem.model, &problem.observations, problem.sigma);
     let (l0, e0, g0) = params.initial;
     let g0 = g0.unwrap_or(model.inlet_gradient);
-    parsimony_core::error::check_positive("initial G", g0)?;
+    check_positive("initial G", g0)?;
     let mut theta = Vector3::new(l0.ln(), e0.ln(), g0.ln());
     let (mut r, mut s_l) = residuals(model, obs, sigma, &theta, params, 0.3)?;
     let mut cost = r.norm_squared();
@@ -321,13 +319,11 @@ fn fit(
     let mut iterations = 0;
     let mut last_step = f64::NAN;
     for it in 0..params.max_iter {
-        iterations = it + 1;
         let (jac, _) = jacobian(model, obs, sigma, &theta, params, s_l)?;
         let jtj: Matrix3<f64> = (jac.transpose() * &jac).fixed_view::<3, 3>(0, 0).into();
         let jtr: Vector3<f64> = (jac.transpose() * &r).fixed_rows::<3>(0).into();
         // damped steps until the cost decreases
         let mut accepted = None;
-        let mut solved = 0;
         for _ in 0..20 {
             let mut a = jtj;
             for k in 0..3 {
@@ -343,25 +339,19 @@ fn fit(
                     accepted = Some((trial, rt, st, delta));
                     break;
                 }
-                Ok(_) => {
-                    solved += 1;
-                    mu *= 10.0;
-                }
                 // a trial flame that does not solve is a rejected step, as a worse cost is
-                Err(_) => mu *= 10.0,
+                Ok(_) | Err(_) => mu *= 10.0,
             }
         }
         let Some((trial, rt, st, delta)) = accepted else {
-            // no decrease even for tiny steps: a minimum to working precision, unless no trial
-            // flame could be solved at all
-            status = if solved > 0 {
-                Status::Converged
-            } else {
-                Status::Stalled
-            };
+            // no damped step lowered χ² (or no trial flame could be solved): the iterate stays,
+            // and the step tolerance was not met
+            iterations = it + 1;
             observer.observe(&IterInfo::new(iterations, cost, last_step));
+            status = Status::Stalled;
             break;
         };
+        iterations = it + 1;
         theta = trial;
         r = rt;
         s_l = st;

@@ -33,6 +33,8 @@
 //! family.
 
 use crate::model::{FlameModel, R_UNIVERSAL};
+use parsimony_core::Result;
+use parsimony_core::error::check_len;
 use parsimony_core::simd::{exp_f64_fma, ln_f64_fma};
 
 /// ω and its partial derivatives at one point.
@@ -156,26 +158,45 @@ impl Case1Physics {
         }
     }
 
-    /// ω, ∂ω/∂T, ∂ω/∂s_L at the temperatures `t`, vectorised. Panics if a slice of `out` does not
-    /// have the length of `t` (a programming error of the caller).
-    pub fn rates(&self, t: &[f64], out: RateSlices<'_>) {
+    /// ω, ∂ω/∂T, ∂ω/∂s_L at the temperatures `t`, vectorised.
+    ///
+    /// Errors: a slice of `out` whose length is not that of `t` (checked once, before the
+    /// kernel runs).
+    pub fn rates(&self, t: &[f64], out: RateSlices<'_>) -> Result<()> {
         let n = t.len();
-        assert!(
-            out.omega.len() == n && out.d_t.len() == n && out.d_s.len() == n,
-            "Case1Physics::rates: every slice has the length of t"
-        );
+        check_len("length of out.omega (the length of t)", n, out.omega.len())?;
+        check_len("length of out.d_t (the length of t)", n, out.d_t.len())?;
+        check_len("length of out.d_s (the length of t)", n, out.d_s.len())?;
+        self.rates_unchecked(t, out);
+        Ok(())
+    }
+
+    /// [`Case1Physics::rates`] for callers that sized the slices themselves (the FD solver
+    /// allocates them once per solve): every slice of `out` has at least the length of `t`.
+    #[inline]
+    pub(crate) fn rates_unchecked(&self, t: &[f64], out: RateSlices<'_>) {
+        debug_assert!(out.omega.len() >= t.len() && out.d_t.len() >= t.len());
+        debug_assert!(out.d_s.len() >= t.len());
         rates_simd::<f64>(self, t, out.omega, out.d_t, out.d_s);
     }
 
-    /// u, ∂u/∂T, ∂u/∂s_L at the temperatures `t`, vectorised. Panics on slices of other lengths
-    /// than `t`.
-    pub fn velocities(&self, t: &[f64], u: &mut [f64], d_t: &mut [f64], d_s: &mut [f64]) {
+    /// u, ∂u/∂T, ∂u/∂s_L at the temperatures `t`, vectorised.
+    ///
+    /// Errors: `u`, `d_t` or `d_s` of another length than `t` (checked once, before the
+    /// kernel runs).
+    pub fn velocities(
+        &self,
+        t: &[f64],
+        u: &mut [f64],
+        d_t: &mut [f64],
+        d_s: &mut [f64],
+    ) -> Result<()> {
         let n = t.len();
-        assert!(
-            u.len() == n && d_t.len() == n && d_s.len() == n,
-            "Case1Physics::velocities: every slice has the length of t"
-        );
+        check_len("length of u (the length of t)", n, u.len())?;
+        check_len("length of d_t (the length of t)", n, d_t.len())?;
+        check_len("length of d_s (the length of t)", n, d_s.len())?;
         velocities_simd::<f64>(self, t, u, d_t, d_s);
+        Ok(())
     }
 }
 
@@ -282,6 +303,25 @@ mod tests {
     }
 
     #[test]
+    fn slices_of_other_lengths_are_typed_errors() {
+        let p = Case1Physics::new(&FlameModel::default(), 0.4);
+        let t = [300.0, 1200.0, 2000.0];
+        let (mut a, mut b, mut c) = ([0.0; 3], [0.0; 3], [0.0; 2]);
+        let short = RateSlices {
+            omega: &mut a,
+            d_t: &mut b,
+            d_s: &mut c,
+        };
+        assert!(matches!(
+            p.rates(&t, short),
+            Err(parsimony_core::Error::DimensionMismatch { .. })
+        ));
+        assert!(p.velocities(&t, &mut a, &mut b, &mut c).is_err());
+        let mut c = [0.0; 3];
+        assert!(p.velocities(&t, &mut a, &mut b, &mut c).is_ok());
+    }
+
+    #[test]
     fn kernels_match_the_naive_physics() {
         let mut model = FlameModel::new(298.0, 101_325.0, 0.46);
         model.activation_energy = 1.3e5;
@@ -299,9 +339,10 @@ mod tests {
                     d_t: &mut dt,
                     d_s: &mut ds,
                 },
-            );
+            )
+            .unwrap();
             let (mut u, mut ut, mut us) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-            p.velocities(&ts, &mut u, &mut ut, &mut us);
+            p.velocities(&ts, &mut u, &mut ut, &mut us).unwrap();
             let mut cut_off = 0;
             for (i, &t) in ts.iter().enumerate() {
                 let (rho, vel, rate) = naive(&model, t, s);

@@ -86,9 +86,7 @@ impl NewtonParams {
         parsimony_core::error::check_positive("initial_speed", self.initial_speed)?;
         parsimony_core::error::check_positive("initial_centre", self.initial_centre)?;
         parsimony_core::error::check_positive("initial_width", self.initial_width)?;
-        if self.max_iter == 0 {
-            return Err(Error::invalid("max_iter", "must be at least 1"));
-        }
+        parsimony_core::error::check_at_least_one("max_iter", self.max_iter)?;
         Ok(FdSolver { params: self })
     }
 }
@@ -194,7 +192,7 @@ fn residual(
     let n = t.len() - 1;
     let m = model.rho_in() * s;
     let (lam, cp, qf) = (model.conductivity, model.cp, model.heat_release);
-    Case1Physics::new(model, s).rates(&t[1..n], rates.slices());
+    Case1Physics::new(model, s).rates_unchecked(&t[1..n], rates.slices());
     r[0] = (t[0] - model.t_in) * scales.bc;
     for i in 1..n {
         let conv = m * cp * (t[i + 1] - t[i - 1]) / (2.0 * h);
@@ -255,10 +253,13 @@ fn thomas(lower: &[f64], diag: &[f64], upper: &[f64], rhs: &mut [f64], work: &mu
 /// The Newton solver of Case 1, made by [`NewtonParams::build`].
 ///
 /// `info.iterations` counts Newton steps; `info.stop_value` is the last relative update
-/// max(|δT|/T_max, |δs|/s); the status is [`Status::Converged`] when it fell below `tol`,
-/// [`Status::Stalled`] when no damped step decreased the residual, [`Status::MaxIterations`],
-/// or [`Status::StoppedByObserver`]. The observer sees every Newton step (cost: the scaled
-/// residual norm).
+/// max(|δT|/T_max, |δs|/s). After step k the observer sees it (cost: the scaled residual
+/// norm), then: the update below `tol` → [`Status::Converged`] (it wins); else no damped step
+/// decreased the residual → [`Status::Stalled`]; else the observer's stop →
+/// [`Status::StoppedByObserver`]; else k = `max_iter` → [`Status::MaxIterations`]. A Newton
+/// step that is not finite ends the run with [`Status::NonFinite`], a singular bordered
+/// system with [`Status::Breakdown`]; either returns the last (finite) iterate, not an error,
+/// and that step is not counted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FdSolver {
     params: NewtonParams,
@@ -358,7 +359,6 @@ fn newton(
     let mut iterations = 0;
     let mut last_step = f64::NAN;
     for it in 1..=params.max_iter {
-        iterations = it;
         // Jacobian: rows 0..=n tridiagonal (+ outlet extra entry), column ∂/∂s, border row.
         let m = rho_in * s;
         lower[0] = 0.0;
@@ -395,26 +395,35 @@ fn newton(
         let c = [-3.0 * g, 4.0 * g, -g];
         let cy: f64 = c.iter().zip(&y).map(|(a, b)| a * b).sum();
         let cz: f64 = c.iter().zip(&col).map(|(a, b)| a * b).sum();
-        if cz == 0.0 || !cz.is_finite() {
-            return Err(Error::breakdown(
-                "flame Newton step",
-                "singular bordered system",
-            ));
+        if cz == 0.0 {
+            // the current (finite) iterate is returned, with the reason
+            status = Status::Breakdown {
+                what: "flame Newton step (singular bordered system)",
+                value: cz,
+            };
+            break;
         }
         let ds = (cy + rb) / cz;
         for (yi, zi) in y.iter_mut().zip(&col) {
             *yi -= zi * ds;
         }
-        let step = y
-            .iter()
-            .map(|d| (d / t_max).abs())
-            .fold((ds / s).abs(), f64::max);
+        // the largest relative update; a NaN anywhere in the step propagates (f64::max would
+        // drop it)
+        let step = y.iter().fold((ds / s).abs(), |acc, d| {
+            let v = (d / t_max).abs();
+            if v > acc || v.is_nan() { v } else { acc }
+        });
+        if !step.is_finite() {
+            status = Status::NonFinite;
+            break;
+        }
         // damping
         let mut lambda = 1.0;
         let mut accepted = false;
         for _ in 0..40 {
             let s_try = s + lambda * ds;
-            let mut inside = s_try > 0.0;
+            // T in (0.5 T_in, 1.2 T_max) and a finite s_L > 0: the iterate stays finite
+            let mut inside = s_try > 0.0 && s_try.is_finite();
             for ((tt, ti), di) in t_try.iter_mut().zip(&t).zip(&y) {
                 *tt = ti + lambda * di;
                 inside &= *tt > 0.5 * t_in && *tt < 1.2 * t_max;
@@ -435,6 +444,7 @@ fn newton(
             }
             lambda *= 0.5;
         }
+        iterations = it;
         last_step = step;
         let control = observer.observe(&IterInfo::new(it, res, step));
         if step < params.tol {
@@ -449,12 +459,6 @@ fn newton(
             status = Status::StoppedByObserver;
             break;
         }
-    }
-    if !(s.is_finite() && t.iter().all(|v| v.is_finite())) {
-        return Err(Error::breakdown(
-            "flame Newton iteration",
-            "non-finite iterate",
-        ));
     }
     let info = clock.finish(iterations, status, last_step);
     observer.finish(&info);

@@ -11,8 +11,13 @@
 //!
 //! Shape: [`ShootingParams`] → [`ShootingParams::build`] → [`Shooting::solve`] (or
 //! [`Shooting::solve_observed`]) on a [`FlameModel`] → [`ShootingSolution`] with
-//! `info: SolveInfo`: `iterations` counts the trajectories integrated (the two bracket ends
-//! included), `stop_value` is the final bracket width (m/s).
+//! `info: SolveInfo`: `iterations` counts the bisection steps (iteration k is the k-th midpoint
+//! trial, the one the observer sees as iteration k; the two bracket ends, integrated first, are
+//! not iterations), `stop_value` is the bracket width after the step (m/s). After bisection k
+//! the observer sees it, then: width ≤ `tol` → [`Status::Converged`] (it wins); else the
+//! observer's stop → [`Status::StoppedByObserver`]; else `max_trials` trajectories integrated
+//! (k = `max_trials` − 2) → [`Status::MaxIterations`]. A midpoint with no event ends the run
+//! with [`Status::Stalled`]. [`ShootingSolution::trials`] counts every trajectory.
 
 use crate::model::FlameModel;
 use crate::physics::Case1Physics;
@@ -29,7 +34,7 @@ use parsimony_core::{Error, Result};
 /// | `tol` | 1e-12 m/s | > 0 |
 /// | `dx` | 1e-8 m | > 0 |
 /// | `x_end` | 3 mm | > 0 |
-/// | `max_trials` (trajectories, the two bracket ends included) | 200 | ≥ 3 |
+/// | `max_trials` (trajectories, the two bracket ends included: at most `max_trials` − 2 bisection steps) | 200 | ≥ 3 |
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShootingParams {
     /// Initial bracket of s_L.
@@ -40,7 +45,7 @@ pub struct ShootingParams {
     pub dx: f64,
     /// How far to integrate before giving up on an event.
     pub x_end: f64,
-    /// Cap on the trajectories integrated.
+    /// Cap on the trajectories integrated (the two bracket ends included).
     pub max_trials: usize,
 }
 
@@ -92,7 +97,8 @@ impl ShootingParams {
 
     fn validate(&self) -> Result<()> {
         let (lo, hi) = self.bracket;
-        if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        check_positive("bracket (lower end)", lo)?;
+        if !(hi > lo && hi.is_finite()) {
             return Err(Error::invalid("bracket", "need 0 < lo < hi"));
         }
         check_positive("tol", self.tol)?;
@@ -171,11 +177,13 @@ pub struct ShootingSolution {
     pub s_l: f64,
     /// The final bracket (m/s): its lower end flashes back, its upper end blows out.
     pub bracket: (f64, f64),
-    /// Trajectories integrated (`iterations`), status, final bracket width (`stop_value`).
+    /// Trajectories integrated, the two bracket ends included (`info.iterations` + 2).
+    pub trials: usize,
+    /// Bisection steps (`iterations`), status, final bracket width (`stop_value`).
     /// [`Status::Converged`] when the bracket narrowed to `tol`; [`Status::Stalled`] when a
     /// trial at the midpoint neither flashed back nor blew out within `x_end`: the integration
     /// cannot tell the bracket's points apart any further (a longer `x_end` can), and the
-    /// bracket is the uncertainty.
+    /// bracket is the uncertainty (s_L is then that midpoint).
     pub info: SolveInfo,
 }
 
@@ -209,8 +217,8 @@ impl Shooting {
         self.solve_observed(model, &mut Silent)
     }
 
-    /// As [`Shooting::solve`], reporting every bisection trial to `observer` (cost: NaN, stop
-    /// value: the bracket width).
+    /// As [`Shooting::solve`], reporting every bisection step to `observer` (iteration k = the
+    /// k-th midpoint, cost: NaN, stop value: the bracket width after it).
     pub fn solve_observed(
         &self,
         model: &FlameModel,
@@ -228,43 +236,43 @@ impl Shooting {
                 format!("({lo}, {hi}) does not bracket the flame speed"),
             ));
         }
-        let mut trials = 2;
-        let status = loop {
-            if hi - lo <= params.tol {
-                break Status::Converged;
-            }
-            if trials >= params.max_trials {
-                break Status::MaxIterations;
-            }
-            let mid = 0.5 * (lo + hi);
-            trials += 1;
-            match shoot_unchecked(model, mid, params) {
-                Outcome::Flashback => lo = mid,
-                Outcome::BlowOut => hi = mid,
-                Outcome::Undecided => {
-                    observer.observe(&IterInfo::new(trials, f64::NAN, hi - lo));
-                    let info = clock.finish(trials, Status::Stalled, hi - lo);
-                    observer.finish(&info);
-                    return Ok(ShootingSolution {
-                        s_l: mid,
-                        bracket: (lo, hi),
-                        info,
-                    });
+        // bisection steps: the observer's iterations 1, 2, …
+        let cap = params.max_trials - 2;
+        let mut k = 0;
+        let mut s_l = None;
+        let status = if hi - lo <= params.tol {
+            Status::Converged
+        } else {
+            loop {
+                k += 1;
+                let mid = 0.5 * (lo + hi);
+                let outcome = shoot_unchecked(model, mid, params);
+                match outcome {
+                    Outcome::Flashback => lo = mid,
+                    Outcome::BlowOut => hi = mid,
+                    Outcome::Undecided => s_l = Some(mid),
+                }
+                let control = observer.observe(&IterInfo::new(k, f64::NAN, hi - lo));
+                if hi - lo <= params.tol {
+                    break Status::Converged;
+                }
+                if outcome == Outcome::Undecided {
+                    break Status::Stalled;
+                }
+                if control == Control::Stop {
+                    break Status::StoppedByObserver;
+                }
+                if k == cap {
+                    break Status::MaxIterations;
                 }
             }
-            if observer.observe(&IterInfo::new(trials, f64::NAN, hi - lo)) == Control::Stop {
-                break if hi - lo <= params.tol {
-                    Status::Converged
-                } else {
-                    Status::StoppedByObserver
-                };
-            }
         };
-        let info = clock.finish(trials, status, hi - lo);
+        let info = clock.finish(k, status, hi - lo);
         observer.finish(&info);
         Ok(ShootingSolution {
-            s_l: 0.5 * (lo + hi),
+            s_l: s_l.unwrap_or(0.5 * (lo + hi)),
             bracket: (lo, hi),
+            trials: k + 2,
             info,
         })
     }

@@ -22,18 +22,26 @@
 //! [`PinnProblem`] (model and observations, validated once) → [`PinnParams`] (checked once by
 //! [`PinnParams::build`]) → [`Pinn::solve`] or [`Pinn::solve_observed`] → [`PinnSolution`]
 //! with `info: SolveInfo`. `info.iterations` counts the Adam steps of the physics stage;
-//! `info.stop_value` is the gradient norm ‖∇L‖₂ at the last evaluated step; the status is
-//! [`Status::Converged`] only when `grad_tol` > 0 was met, [`Status::MaxIterations`] when the
-//! step budget ran out (the paper's recipe) and [`Status::StoppedByObserver`]. The observer
-//! sees every Adam step of the physics stage (iteration k = steps done, cost = the loss at the
-//! current parameters) with a [`PinnState`] attached (`info.state::<PinnState>()`): the
-//! current parameters, loss and physical unknowns. Progress bars are observers passed by the
-//! caller; the crate draws nothing.
+//! `info.stop_value` is the gradient norm ‖∇L‖₂ at the last evaluated (finite) step. The
+//! observer sees every Adam step of the physics stage (iteration k = steps done, cost = the
+//! loss at the current parameters) with a [`PinnState`] attached (`info.state::<PinnState>()`):
+//! the current parameters, loss and physical unknowns. After step k (the loss and ‖∇L‖₂
+//! evaluated at the new parameters, the observer called), the run stops: ‖∇L‖₂ ≤ `grad_tol`
+//! → [`Status::Converged`] (it wins; with `grad_tol` = 0, the paper's recipe, only a zero
+//! gradient meets it); else the observer's stop → [`Status::StoppedByObserver`]; else k =
+//! `steps` → [`Status::MaxIterations`] (the paper's fixed budget). Progress bars are observers passed by the caller; the
+//! crate draws nothing.
+//!
+//! The L-BFGS polishes are core's [`Lbfgs`](parsimony_core::optim::Lbfgs) on the loss; each
+//! reports its own `info` in [`Polish`] (iterations are L-BFGS iterations, at most
+//! `lbfgs_steps`; a line search that finds no admissible step is [`Status::Stalled`], with the
+//! best iterate as the result).
 
 use crate::data::{DataWeights, Observations, uniform_points};
 use crate::loss::{Case1Loss, LossParts, Problem, WarmupLoss};
 use crate::mlp::Mlp;
 use crate::model::FlameModel;
+use parsimony_core::error::{check_at_least_one, check_non_negative, check_positive};
 use parsimony_core::optim::{AdamParams, LbfgsParams, Objective};
 use parsimony_core::simd::{Precision, Real};
 use parsimony_core::solve::{Clock, Control, IterInfo, Observer, Silent, SolveInfo, Status};
@@ -220,19 +228,21 @@ impl PinnParams {
     }
 
     fn validate(&self) -> Result<()> {
-        use parsimony_core::error::check_positive;
-        for (name, v, min) in [
-            ("hidden_layers", self.hidden_layers, 1),
-            ("width", self.width, 1),
-            ("collocation", self.collocation, 2),
-            ("steps", self.steps, 1),
-            ("decay_every", self.decay_every, 1),
-            ("checkpoint_every", self.checkpoint_every, 1),
-            ("threads", self.threads, 1),
+        for (name, v) in [
+            ("hidden_layers", self.hidden_layers),
+            ("width", self.width),
+            ("steps", self.steps),
+            ("decay_every", self.decay_every),
+            ("checkpoint_every", self.checkpoint_every),
+            ("threads", self.threads),
         ] {
-            if v < min {
-                return Err(Error::invalid(name, format!("must be ≥ {min}, got {v}")));
-            }
+            check_at_least_one(name, v)?;
+        }
+        if self.collocation < 2 {
+            return Err(Error::invalid(
+                "collocation",
+                format!("must be ≥ 2, got {}", self.collocation),
+            ));
         }
         check_positive("learning_rate", self.learning_rate)?;
         check_positive("residual_weight", self.residual_weight)?;
@@ -248,16 +258,12 @@ impl PinnParams {
         check_positive("initial_speed", self.initial_speed)?;
         check_positive("initial_conductivity", self.initial_conductivity)?;
         check_positive("initial_activation_energy", self.initial_activation_energy)?;
-        if !(self.decay_factor > 0.0 && self.decay_factor <= 1.0) {
+        // γ ∈ (0, 1]
+        check_positive("decay_factor", self.decay_factor)?;
+        if self.decay_factor > 1.0 {
             return Err(Error::invalid("decay_factor", "must be in (0, 1]"));
         }
-        if !(self.grad_tol.is_finite() && self.grad_tol >= 0.0) {
-            return Err(Error::invalid(
-                "grad_tol",
-                format!("must be finite and ≥ 0, got {}", self.grad_tol),
-            ));
-        }
-        Ok(())
+        check_non_negative("grad_tol", self.grad_tol)
     }
 }
 
@@ -317,13 +323,15 @@ impl PinnState {
 pub struct Polish {
     /// The residual weight of this polish.
     pub residual_weight: f64,
-    /// How the L-BFGS run went (its `stop_value` is ‖∇L‖₂). When L-BFGS itself failed (its
-    /// line search found no admissible step), the status is [`Status::Breakdown`] and
-    /// `error` says why; the best point it evaluated is still used.
+    /// How the L-BFGS run went: L-BFGS iterations (at most `lbfgs_steps`), status, ‖∇L‖₂ at
+    /// the returned point (`stop_value`). [`Status::Stalled`] when the line search found no
+    /// admissible step (the best iterate is the result); [`Status::Breakdown`] (`what`: "PINN
+    /// loss") when evaluating the loss failed, with the first error in `error`.
     pub info: SolveInfo,
     /// Whether the polish lowered the loss at its residual weight (its result was kept).
     pub improved: bool,
-    /// The optimiser's error, when it failed.
+    /// The first error of a loss evaluation during the polish (the optimiser saw a NaN cost
+    /// there); `None` when every evaluation succeeded.
     pub error: Option<String>,
 }
 
@@ -498,6 +506,7 @@ fn run<F: Real>(
     let dim = state.theta.len();
     let mut grad = vec![0.0; dim];
     let warmup = if forward { params.warmup_steps } else { 0 };
+    let mut status = Status::MaxIterations;
     // stage 1: the Z-shape warm-up
     if warmup > 0 {
         let mut wl = WarmupLoss::<F>::new(model, &mlp)?;
@@ -529,13 +538,12 @@ fn run<F: Real>(
         0usize,
     );
     let mut history = Vec::new();
-    let mut status = Status::MaxIterations;
-    let mut steps_run = params.steps;
+    let mut steps_run = 0;
     let mut grad_norm = f64::NAN;
     for k in 0..=params.steps {
         let parts = loss.evaluate(&state.theta, Some(&mut grad))?;
-        grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
-        if !parts.total.is_finite() || !grad_norm.is_finite() {
+        let norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+        if !parts.total.is_finite() || !norm.is_finite() {
             let (s, _, _) = loss.unknowns(&state.theta)?;
             return Err(Error::breakdown(
                 "PINN training",
@@ -545,6 +553,7 @@ fn run<F: Real>(
                 ),
             ));
         }
+        grad_norm = norm;
         let (s, lam, ea) = loss.unknowns(&state.theta)?;
         state.step = k;
         state.loss = parts;
@@ -557,18 +566,20 @@ fn run<F: Real>(
             }
             history.push(state.record());
         }
+        // step 0 is the start, not an iteration: the observer sees steps 1, 2, …
+        let control = if k > 0 {
+            observer.observe(&IterInfo::new(k, parts.total, grad_norm).with_state(&state))
+        } else {
+            Control::Continue
+        };
+        steps_run = k;
         if converged {
             status = Status::Converged;
-            steps_run = k;
             break;
         }
-        if k > 0 {
-            let info = IterInfo::new(k, parts.total, grad_norm).with_state(&state);
-            if observer.observe(&info) == Control::Stop {
-                status = Status::StoppedByObserver;
-                steps_run = k;
-                break;
-            }
+        if control == Control::Stop {
+            status = Status::StoppedByObserver;
+            break;
         }
         if k == params.steps {
             break;
@@ -576,9 +587,9 @@ fn run<F: Real>(
         adam.step(&mut state.theta, &grad)?;
     }
     let (mut theta_best, mut loss_best, best_step) = best;
-    // optional L-BFGS polishes from the best Adam parameters
+    // optional L-BFGS polishes from the best Adam parameters (when their loss is finite)
     let mut polishes = Vec::new();
-    if params.lbfgs_steps > 0 {
+    if params.lbfgs_steps > 0 && loss_best.total.is_finite() {
         let weights = if params.polish_weights.is_empty() {
             vec![params.residual_weight]
         } else {
@@ -592,27 +603,30 @@ fn run<F: Real>(
             // each polish starts from the best point so far, judged at its own weight
             loss.set_residual_weight(w)?;
             let start = loss.evaluate(&theta_best, None)?;
-            let polish_clock = Clock::start();
-            let mut objective = LossObjective::new(&mut loss, &theta_best, start.total);
-            let x0 = nalgebra::DVector::from_vec(theta_best.clone());
-            let outcome = lbfgs.solve(&mut objective, &x0);
-            // L-BFGS's result, or (when its line search failed) the best point it evaluated
-            // before the failure: the error is reported in the polish, not dropped
-            let (info, error, candidate) = match outcome {
-                Ok(res) => (res.info, None, res.x.as_slice().to_vec()),
-                Err(e) => (
-                    polish_clock.finish(
-                        objective.gradients,
-                        Status::Breakdown {
-                            what: "L-BFGS",
-                            value: objective.best_cost,
-                        },
-                        f64::NAN,
-                    ),
-                    Some(e.to_string()),
-                    std::mem::take(&mut objective.best_x),
-                ),
+            let mut objective = LossObjective {
+                loss: &mut loss,
+                error: None,
             };
+            let x0 = nalgebra::DVector::from_vec(theta_best.clone());
+            // core's L-BFGS fails only on invalid input (x₀ of the objective's length and
+            // finite here); a line search with no admissible step is `Stalled`, not an error
+            let res = lbfgs.solve(&mut objective, &x0)?;
+            let error = objective.error.take().map(|e| e.to_string());
+            let info = if error.is_some() {
+                let i = &res.info;
+                SolveInfo::new(
+                    i.iterations,
+                    Status::Breakdown {
+                        what: "PINN loss",
+                        value: f64::NAN,
+                    },
+                    i.stop_value,
+                    i.seconds,
+                )
+            } else {
+                res.info
+            };
+            let candidate = res.x.as_slice().to_vec();
             let parts = loss.evaluate(&candidate, None)?;
             let improved = parts.total.is_finite() && parts.total < start.total;
             if improved {
@@ -652,30 +666,22 @@ fn run<F: Real>(
     })
 }
 
-/// A [`Case1Loss`] as a core [`Objective`] (for L-BFGS), keeping the best point it evaluated.
+/// A [`Case1Loss`] as a core [`Objective`] (for L-BFGS). An evaluation that fails is a NaN
+/// cost for the optimiser; the first such error is kept for the [`Polish`] report.
 struct LossObjective<'a, F: Real> {
     loss: &'a mut Case1Loss<F>,
-    best_x: Vec<f64>,
-    best_cost: f64,
-    gradients: usize,
+    error: Option<Error>,
 }
 
-impl<'a, F: Real> LossObjective<'a, F> {
-    fn new(loss: &'a mut Case1Loss<F>, x0: &[f64], cost0: f64) -> Self {
-        Self {
-            loss,
-            best_x: x0.to_vec(),
-            best_cost: cost0,
-            gradients: 0,
+impl<F: Real> LossObjective<'_, F> {
+    fn evaluate(&mut self, x: &[f64], grad: Option<&mut [f64]>) -> f64 {
+        match self.loss.evaluate(x, grad) {
+            Ok(parts) => parts.total,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                f64::NAN
+            }
         }
-    }
-
-    fn keep(&mut self, x: &[f64], cost: f64) -> f64 {
-        if cost < self.best_cost {
-            self.best_cost = cost;
-            self.best_x.copy_from_slice(x);
-        }
-        cost
     }
 }
 
@@ -684,18 +690,12 @@ impl<F: Real> Objective for LossObjective<'_, F> {
         self.loss.dim()
     }
     fn cost(&mut self, x: &[f64]) -> f64 {
-        let c = self.loss.evaluate(x, None).map_or(f64::NAN, |p| p.total);
-        self.keep(x, c)
+        self.evaluate(x, None)
     }
     fn gradient(&mut self, x: &[f64], grad: &mut [f64]) {
-        self.cost_and_gradient(x, grad);
+        self.evaluate(x, Some(grad));
     }
     fn cost_and_gradient(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
-        self.gradients += 1;
-        let c = self
-            .loss
-            .evaluate(x, Some(grad))
-            .map_or(f64::NAN, |p| p.total);
-        self.keep(x, c)
+        self.evaluate(x, Some(grad))
     }
 }

@@ -125,7 +125,7 @@ fn shooting_agrees_with_finite_differences() {
         let s = sol.s_l;
         println!(
             "shooting T_in {t_in}: s_L {s:.10} ({} trials, bracket width {:.1e}, converged {}), FD table {s_ref}",
-            sol.info.iterations,
+            sol.trials,
             sol.bracket.1 - sol.bracket.0,
             sol.info.converged
         );

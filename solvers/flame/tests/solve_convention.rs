@@ -53,7 +53,7 @@ fn shooting_bisection() {
     let sol = capped.solve(&model).unwrap();
     consistent(&sol.info, 5);
     assert_eq!(sol.info.status, Status::MaxIterations);
-    // the first two trajectories are the bracket's ends: the observer sees trials 3, 4, …
+    // the observer sees bisection steps 1, 2, … (the bracket's ends are not iterations)
     let sol = solver.solve_observed(&model, &mut StopAfter(4)).unwrap();
     assert_eq!(sol.info.status, Status::StoppedByObserver);
     assert_eq!(sol.info.iterations, 4);
