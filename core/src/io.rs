@@ -17,7 +17,8 @@ pub struct NpyArray {
 }
 
 impl NpyArray {
-    /// A 2-D array as an nalgebra matrix (rows × columns).
+    /// A 2-D array as an nalgebra matrix (rows × columns). The fields are public, so the
+    /// shape and the data are checked against each other here.
     pub fn to_matrix(&self) -> Result<nalgebra::DMatrix<f64>> {
         if self.shape.len() != 2 {
             return Err(Error::invalid(
@@ -25,6 +26,8 @@ impl NpyArray {
                 format!("expected 2 dimensions, got shape {:?}", self.shape),
             ));
         }
+        let count = element_count(&self.shape)?;
+        crate::error::check_len("length of data (product of shape)", count, self.data.len())?;
         Ok(nalgebra::DMatrix::from_row_slice(
             self.shape[0],
             self.shape[1],
@@ -96,9 +99,9 @@ pub fn parse_npy(bytes: &[u8]) -> Result<NpyArray> {
                 .map_err(|_| bad(format!("shape {shape_text}")))
         })
         .collect::<Result<_>>()?;
-    let count: usize = shape.iter().product();
+    let count = element_count(&shape)?;
     let raw = &bytes[end..];
-    if raw.len() != count * width {
+    if Some(raw.len()) != count.checked_mul(width) {
         return Err(bad(format!(
             "{} data bytes for shape {shape:?} of {width}-byte values",
             raw.len()
@@ -141,7 +144,7 @@ pub fn parse_npy(bytes: &[u8]) -> Result<NpyArray> {
 
 /// Writes `data` (C order, shape `shape`) as a version-1 `.npy` file of `<f8`.
 pub fn write_npy(path: impl AsRef<Path>, shape: &[usize], data: &[f64]) -> Result<()> {
-    let count: usize = shape.iter().product();
+    let count = element_count(shape)?;
     crate::error::check_len("length of data (product of shape)", count, data.len())?;
     let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
     let shape_text = match dims.len() {
@@ -165,6 +168,15 @@ pub fn write_npy(path: impl AsRef<Path>, shape: &[usize], data: &[f64]) -> Resul
     Ok(())
 }
 
+/// The number of elements of an array of shape `shape`, or an error when the product of the
+/// dimensions overflows `usize` (a corrupt or hostile header).
+fn element_count(shape: &[usize]) -> Result<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .ok_or_else(|| bad(format!("shape {shape:?}: the number of elements overflows")))
+}
+
 /// The text of `key`'s value in a Python dict literal (up to the next top-level comma).
 fn dict_value(header: &str, key: &str) -> Result<String> {
     let pat = format!("'{key}'");
@@ -176,7 +188,7 @@ fn dict_value(header: &str, key: &str) -> Result<String> {
         .strip_prefix(':')
         .ok_or_else(|| bad(format!("malformed '{key}'")))?
         .trim_start();
-    let mut depth = 0;
+    let mut depth = 0i64;
     for (i, ch) in rest.char_indices() {
         match ch {
             '(' => depth += 1,

@@ -4,6 +4,7 @@
 pub mod cg;
 mod decomp;
 mod kron;
+mod npy;
 mod optim;
 mod random;
 mod snapshots;
