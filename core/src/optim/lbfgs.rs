@@ -18,7 +18,7 @@ use argmin::core::{
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use nalgebra::DVector;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Parameters of L-BFGS ([`Lbfgs`]): pub fields or setters, checked by [`LbfgsParams::build`].
 ///
@@ -88,13 +88,38 @@ impl LbfgsParams {
 
 /// Adapts a parsimony [`Objective`] to argmin's problem traits (which evaluate through `&self`;
 /// the one `RefCell` of the optimisers lives here, not in every objective).
-struct ArgminObjective<'a, F: ?Sized>(RefCell<&'a mut F>);
+///
+/// A non-finite cost or gradient is returned to argmin as an error (and remembered), so its
+/// Moré–Thuente line search, which does not terminate on NaN, never sees one.
+struct ArgminObjective<'a, F: ?Sized> {
+    f: RefCell<&'a mut F>,
+    non_finite: Cell<bool>,
+}
+
+impl<'a, F: Objective + ?Sized> ArgminObjective<'a, F> {
+    fn new(f: &'a mut F) -> Self {
+        Self {
+            f: RefCell::new(f),
+            non_finite: Cell::new(false),
+        }
+    }
+
+    fn refuse(&self, what: &str) -> argmin::core::Error {
+        self.non_finite.set(true);
+        argmin::core::Error::msg(format!("non-finite {what}"))
+    }
+}
 
 impl<F: Objective + ?Sized> CostFunction for ArgminObjective<'_, F> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        Ok(self.0.borrow_mut().cost(x))
+        let c = self.f.borrow_mut().cost(x);
+        if c.is_finite() {
+            Ok(c)
+        } else {
+            Err(self.refuse("cost"))
+        }
     }
 }
 
@@ -103,8 +128,12 @@ impl<F: Objective + ?Sized> Gradient for ArgminObjective<'_, F> {
     type Gradient = Vec<f64>;
     fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
         let mut g = vec![0.0; x.len()];
-        self.0.borrow_mut().gradient(x, &mut g);
-        Ok(g)
+        self.f.borrow_mut().gradient(x, &mut g);
+        if g.iter().all(|v| v.is_finite()) {
+            Ok(g)
+        } else {
+            Err(self.refuse("gradient"))
+        }
     }
 }
 
@@ -154,7 +183,7 @@ impl Lbfgs {
         check_len("length of x0 (objective dimension)", f.dim(), x0.len())?;
         check_finite("x0", x0.as_slice())?;
 
-        let mut problem = Problem::new(ArgminObjective(RefCell::new(&mut *f)));
+        let mut problem = Problem::new(ArgminObjective::new(&mut *f));
         let linesearch = MoreThuenteLineSearch::new();
         let mut solver: LBFGS<_, Vec<f64>, Vec<f64>, f64> = LBFGS::new(linesearch, params.memory)
             .with_tolerance_grad(params.grad_tol)
@@ -166,7 +195,17 @@ impl Lbfgs {
             .max_iters(params.max_iter as u64);
 
         type St = IterState<Vec<f64>, Vec<f64>, (), (), (), f64>;
-        let (mut state, _) = solver.init(&mut problem, state).map_err(argmin_err)?;
+        let (mut state, _) = match solver.init(&mut problem, state) {
+            Ok(r) => r,
+            Err(e) => {
+                let at_x0 = problem.problem.as_ref().is_some_and(|p| p.non_finite.get());
+                return Err(if at_x0 {
+                    Error::non_finite("the cost or gradient at x0")
+                } else {
+                    argmin_err(e)
+                });
+            }
+        };
         state.update();
         let mut history = Vec::new();
         // the best iterate and the iteration count, kept outside argmin's state (which a
@@ -204,9 +243,15 @@ impl Lbfgs {
                 best.clone_from(p);
             }
             // argmin reports a line search that finds no admissible step as an error: for the
-            // caller it is a stall, with the best iterate so far as the answer
+            // caller it is a stall (or a non-finite value the adapter refused), with the best
+            // iterate so far as the answer
             let Ok((next, _)) = solver.next_iter(&mut problem, state) else {
-                break Status::Stalled;
+                let nan = problem.problem.as_ref().is_some_and(|p| p.non_finite.get());
+                break if nan {
+                    Status::NonFinite
+                } else {
+                    Status::Stalled
+                };
             };
             state = next;
             state.update();

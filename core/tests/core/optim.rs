@@ -294,3 +294,88 @@ fn adam_solves_from_a_fresh_state_every_time() {
     assert_eq!(a.x, b.x);
     assert_eq!(adam.steps(), 500);
 }
+
+/// f(x) = −Σx: unbounded below, with a constant gradient.
+struct Unbounded;
+
+impl Objective for Unbounded {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn cost(&mut self, x: &[f64]) -> f64 {
+        -x.iter().sum::<f64>()
+    }
+    fn gradient(&mut self, _x: &[f64], g: &mut [f64]) {
+        g.fill(-1.0);
+    }
+}
+
+/// The Rosenbrock function with a NaN gradient (`nan_cost` false) or a NaN cost away from
+/// x₀ = (−1.2, 1).
+struct NanAfterStart {
+    nan_cost: bool,
+}
+
+impl Objective for NanAfterStart {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn cost(&mut self, x: &[f64]) -> f64 {
+        if self.nan_cost && x != [-1.2, 1.0] {
+            f64::NAN
+        } else {
+            Rosenbrock { n: 2 }.cost(x)
+        }
+    }
+    fn gradient(&mut self, x: &[f64], g: &mut [f64]) {
+        Rosenbrock { n: 2 }.gradient(x, g);
+        if !self.nan_cost && x != [-1.2, 1.0] {
+            g[1] = f64::NAN;
+        }
+    }
+}
+
+/// Runs `f` on a thread and fails if it takes longer than `secs`.
+fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(secs))
+        .expect("the solver did not return in time")
+}
+
+#[test]
+fn lbfgs_returns_on_nan_and_unbounded_objectives() {
+    let x0 = || DVector::from_vec(vec![-1.2, 1.0]);
+    for nan_cost in [true, false] {
+        let r = within(20, move || {
+            LbfgsParams::default()
+                .build()
+                .unwrap()
+                .solve(&mut NanAfterStart { nan_cost }, &x0())
+        });
+        match r {
+            Ok(s) => {
+                assert!(!s.info.converged, "nan_cost {nan_cost}: {}", s.info);
+                assert!(s.x.iter().all(|v| v.is_finite()));
+            }
+            Err(e) => panic!("nan_cost {nan_cost}: an error instead of a status: {e}"),
+        }
+    }
+    // NaN at the start is bad input: a typed error
+    let r = LbfgsParams::default().build().unwrap().solve(
+        &mut NanAfterStart { nan_cost: true },
+        &DVector::from_vec(vec![0.0, 0.0]),
+    );
+    assert!(matches!(r, Err(Error::NonFinite { .. })));
+    let r = within(20, move || {
+        LbfgsParams::default()
+            .max_iter(100)
+            .build()
+            .unwrap()
+            .solve(&mut Unbounded, &x0())
+    })
+    .unwrap();
+    assert!(!r.info.converged, "{}", r.info);
+}
