@@ -31,7 +31,7 @@
 //! ```
 
 pub use parsimony_core::{
-    C64, Error, Result, Scalar, error, io, linalg, optim, random, simd, solve, stats,
+    C64, Error, Result, Scalar, error, io, linalg, memory, optim, random, simd, solve, stats,
 };
 
 /// PNG figures and the progress bar (crate `parsimony-plot`).

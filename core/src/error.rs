@@ -62,6 +62,26 @@ pub enum Error {
         /// What happened.
         reason: String,
     },
+    /// A size taken from the caller would overflow `usize`, or the memory it needs exceeds the
+    /// budget of [`crate::memory`] (set by [`crate::memory::set_limit`]).
+    #[error("{what} is too large: it needs {bytes} bytes, the memory budget is {limit} bytes")]
+    TooLarge {
+        /// Which argument (e.g. "grid points n = 1099511627776").
+        what: String,
+        /// The bytes it would need (`u128`, so a product that overflows `usize` still prints).
+        bytes: u128,
+        /// The budget in bytes.
+        limit: u64,
+    },
+    /// The data have no informative content for the method (all zero, constant, one row, a
+    /// scale below what doubles resolve), and the method has no defined answer for them.
+    #[error("degenerate data in {what}: {reason}")]
+    DegenerateData {
+        /// Which argument.
+        what: String,
+        /// What is degenerate.
+        reason: String,
+    },
     /// Writing or reading a file failed.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -91,6 +111,14 @@ impl Error {
     pub fn invalid(name: impl fmt::Display, reason: impl fmt::Display) -> Self {
         Error::InvalidParameter {
             name: name.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Shorthand for [`Error::DegenerateData`].
+    pub fn degenerate(what: impl fmt::Display, reason: impl fmt::Display) -> Self {
+        Error::DegenerateData {
+            what: what.to_string(),
             reason: reason.to_string(),
         }
     }

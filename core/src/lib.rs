@@ -7,6 +7,7 @@
 //! |---|---|
 //! | [`error`] | the one [`Error`] type every parsimony crate returns |
 //! | [`linalg`] | nalgebra ↔ faer views, Cholesky / symmetric eigen / thin SVD / least squares, the matrix-free Kronecker operator `(A₁⊗…⊗A_I)x`, Kronecker-structured diagonals, sparse CSR, conjugate gradient |
+//! | [`memory`] | size checks: checked products of dimensions and the memory budget every allocation sized by the caller is checked against |
 //! | [`optim`] | Adam with step decay, L-BFGS (through argmin), Armijo backtracking |
 //! | [`solve`] | the solver convention: `SolveInfo`, `Status`, `Observer`, `IterInfo` |
 //! | [`simd`] | `Real` (f32 \| f64) and runtime-dispatched element-wise maths (exp, ln, tanh) |
@@ -23,6 +24,7 @@
 pub mod error;
 pub mod io;
 pub mod linalg;
+pub mod memory;
 pub mod optim;
 pub mod random;
 pub mod simd;

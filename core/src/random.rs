@@ -15,8 +15,9 @@
 //!   each of variance σ²/2), and noise scaled to a signal-to-noise ratio
 //!   SNR_dB = 10 log₁₀(‖s‖²/M / σ²).
 
+use crate::error::check_non_negative;
 use crate::linalg::{Scalar, check_finite};
-use crate::{C64, Error, Result};
+use crate::{C64, Error, Result, memory};
 use nalgebra::{DMatrix, DVector};
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
@@ -28,35 +29,45 @@ pub fn seeded_rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
 }
 
-/// `n` independent N(0, 1) samples.
-pub fn standard_normal_vector<R: RngExt + ?Sized>(rng: &mut R, n: usize) -> DVector<f64> {
-    DVector::from_fn(n, |_, _| rng.sample::<f64, _>(StandardNormal))
+/// `n` independent N(0, 1) samples. Errors: `n` beyond the memory budget ([`crate::memory`]).
+pub fn standard_normal_vector<R: RngExt + ?Sized>(rng: &mut R, n: usize) -> Result<DVector<f64>> {
+    memory::check_elements::<f64>(&format!("n = {n}"), n)?;
+    Ok(DVector::from_fn(n, |_, _| {
+        rng.sample::<f64, _>(StandardNormal)
+    }))
 }
 
-/// An `nrows × ncols` matrix of independent N(0, σ²) entries.
+/// An `nrows × ncols` matrix of independent N(0, σ²) entries (σ = `std_dev`, finite and ≥ 0).
+/// Errors: a σ that is negative or not finite, a size beyond the memory budget.
 pub fn gaussian_matrix<R: RngExt + ?Sized>(
     rng: &mut R,
     nrows: usize,
     ncols: usize,
     std_dev: f64,
-) -> DMatrix<f64> {
-    DMatrix::from_fn(nrows, ncols, |_, _| {
+) -> Result<DMatrix<f64>> {
+    check_non_negative("std_dev", std_dev)?;
+    let len = memory::checked_mul("nrows × ncols", nrows, ncols)?;
+    memory::check_elements::<f64>(&format!("{nrows} × {ncols} matrix"), len)?;
+    Ok(DMatrix::from_fn(nrows, ncols, |_, _| {
         std_dev * rng.sample::<f64, _>(StandardNormal)
-    })
+    }))
 }
 
-/// `n` independent circular complex Gaussians CN(0, σ²): E|z|² = σ².
+/// `n` independent circular complex Gaussians CN(0, σ²): E|z|² = σ² (`variance`, finite and
+/// ≥ 0). Errors: a variance that is negative or not finite, `n` beyond the memory budget.
 pub fn complex_normal_vector<R: RngExt + ?Sized>(
     rng: &mut R,
     n: usize,
     variance: f64,
-) -> DVector<C64> {
+) -> Result<DVector<C64>> {
+    check_non_negative("variance", variance)?;
+    memory::check_elements::<C64>(&format!("n = {n}"), n)?;
     let s = (variance / 2.0).sqrt();
-    DVector::from_fn(n, |_, _| {
+    Ok(DVector::from_fn(n, |_, _| {
         let re: f64 = rng.sample(StandardNormal);
         let im: f64 = rng.sample(StandardNormal);
         C64::new(s * re, s * im)
-    })
+    }))
 }
 
 /// The noise variance σ² = (‖s‖²/M) / 10^(SNR_dB/10) that gives a signal `s` of length M the
@@ -73,7 +84,29 @@ pub fn noise_variance_for_snr<T: Scalar>(signal: &[T], snr_db: f64) -> Result<f6
     }
     check_finite("signal", signal)?;
     let power = signal.iter().map(|v| v.modulus2()).sum::<f64>() / signal.len() as f64;
-    Ok(power / 10f64.powf(snr_db / 10.0))
+    let sigma2 = power / 10f64.powf(snr_db / 10.0);
+    if sigma2.is_finite() && (sigma2 > 0.0 || power == 0.0) {
+        return Ok(sigma2);
+    }
+    // |s|² or 10^(SNR/10) overflowed or underflowed: the same quantity in logarithms, with the
+    // signal scaled by its largest modulus first
+    let scale = signal.iter().map(|v| v.modulus()).fold(0.0, f64::max);
+    let scaled = signal
+        .iter()
+        .map(|v| (v.modulus() / scale).powi(2))
+        .sum::<f64>()
+        / signal.len() as f64;
+    let log10_sigma2 = 2.0 * scale.log10() + scaled.log10() - snr_db / 10.0;
+    let sigma2 = 10f64.powf(log10_sigma2);
+    if !sigma2.is_finite() {
+        return Err(Error::invalid(
+            "snr_db",
+            format!(
+                "the noise variance for {snr_db} dB is 1e{log10_sigma2:.0}, beyond the range of doubles"
+            ),
+        ));
+    }
+    Ok(sigma2)
 }
 
 /// Adds white Gaussian noise (real N(0, σ²) or complex CN(0, σ²)) at the given SNR and returns
@@ -166,8 +199,10 @@ impl SplitMix64 {
     }
 
     /// `n` normals ([`normal`](Self::normal)) in order.
-    pub fn normals(&mut self, n: usize) -> Vec<f64> {
-        (0..n).map(|_| self.normal()).collect()
+    /// Errors: `n` beyond the memory budget.
+    pub fn normals(&mut self, n: usize) -> Result<Vec<f64>> {
+        memory::check_elements::<f64>(&format!("n = {n}"), n)?;
+        Ok((0..n).map(|_| self.normal()).collect())
     }
 
     /// A uniformly random k-subset of {0, …, n−1}, sorted: partial Fisher–Yates with
@@ -176,12 +211,20 @@ impl SplitMix64 {
         if k > n {
             return Err(Error::invalid("k", format!("cannot choose {k} of {n}")));
         }
-        let mut p: Vec<usize> = (0..n).collect();
+        // the subset and the map of moved entries
+        memory::check_elements::<[usize; 5]>(&format!("k = {k}"), k)?;
+        // Fisher–Yates on a permutation stored sparsely: only the moved entries are kept, so
+        // memory is O(k) whatever n is; the draws are those of the dense version
+        let mut moved = std::collections::HashMap::<usize, usize>::with_capacity(2 * k);
+        let mut out = Vec::with_capacity(k);
         for i in 0..k {
-            let j = i + (self.uniform() * (n - i) as f64) as usize;
-            p.swap(i, j.min(n - 1));
+            let j = (i + (self.uniform() * (n - i) as f64) as usize).min(n - 1);
+            let at_i = moved.get(&i).copied().unwrap_or(i);
+            let at_j = moved.get(&j).copied().unwrap_or(j);
+            moved.insert(j, at_i);
+            out.push(at_j);
         }
-        let mut out = p[..k].to_vec();
+
         out.sort_unstable();
         Ok(out)
     }

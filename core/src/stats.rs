@@ -41,6 +41,29 @@ pub fn nmse<T: Scalar>(estimate: &[T], truth: &[T]) -> Result<f64> {
         .zip(truth)
         .map(|(e, t)| (*e - *t).modulus2())
         .sum();
+    let ratio = num / den;
+    if ratio.is_finite() && den.is_finite() && den > 0.0 {
+        return Ok(ratio);
+    }
+    // squares overflowed or underflowed: the same ratio with both vectors scaled by the largest
+    // modulus (NMSE is scale-invariant)
+    let scale = estimate
+        .iter()
+        .chain(truth)
+        .map(|v| v.modulus())
+        .fold(0.0, f64::max);
+    let den: f64 = truth.iter().map(|t| (t.modulus() / scale).powi(2)).sum();
+    let num: f64 = estimate
+        .iter()
+        .zip(truth)
+        .map(|(e, t)| ((*e - *t).modulus() / scale).powi(2))
+        .sum();
+    if den == 0.0 {
+        return Err(Error::invalid(
+            "truth",
+            "is negligible beside the estimate (below the range of doubles after scaling)",
+        ));
+    }
     Ok(num / den)
 }
 
@@ -69,7 +92,13 @@ pub fn gaussian_interval(mean: f64, std: f64, level: f64) -> Result<(f64, f64)> 
         return Err(Error::non_finite("mean"));
     }
     let z = Normal::standard().inverse_cdf(0.5 * (1.0 + level));
-    Ok((mean - z * std, mean + z * std))
+    let (lo, hi) = (mean - z * std, mean + z * std);
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Err(Error::non_finite(format!(
+            "the interval mean ± {z:.3}·std (mean {mean:e}, std {std:e}: it overflows a double)"
+        )));
+    }
+    Ok((lo, hi))
 }
 
 /// The q-quantile of a sample by linear interpolation between order statistics (NumPy's

@@ -264,6 +264,12 @@ impl Cg {
         };
         let max_iter = params.max_iter.unwrap_or(2 * n.max(1));
         let b_norm = b.norm();
+        if !b_norm.is_finite() {
+            return Err(Error::invalid(
+                "b",
+                "‖b‖₂ overflows a double: scale the system (x scales with b)",
+            ));
+        }
         let tolerance = (params.rel_tol * b_norm).max(params.abs_tol);
 
         let mut ws = a.workspace();
@@ -274,6 +280,7 @@ impl Cg {
 
         // r = b − A x
         a.apply_into(x.as_slice(), &mut ap, &mut ws)?;
+        super::check_finite("A x0 (the operator's output at the starting point)", &ap)?;
         for ((ri, bi), api) in r.iter_mut().zip(b.iter()).zip(&ap) {
             *ri = bi - api;
         }
@@ -355,6 +362,12 @@ impl Cg {
             .map(|(bi, api)| (bi - api).powi(2))
             .sum::<f64>()
             .sqrt();
+        if !residual_norm.is_finite() || x.iter().any(|v| !v.is_finite()) {
+            return Err(Error::non_finite(format!(
+                "the CG iterate after {iterations} iterations (the operator or the \
+                 preconditioner produced NaN or an infinity; residual {residual_norm})"
+            )));
+        }
         let status = match breakdown {
             Some(CgBreakdown::NonPositiveCurvature { curvature, .. }) => Status::Breakdown {
                 what: "CG curvature <p, A p>",

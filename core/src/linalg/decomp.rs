@@ -60,19 +60,22 @@ impl<T: Scalar> Cholesky<T> {
         to_nalgebra(self.llt.L())
     }
 
-    /// Solves A x = b.
+    /// Solves A x = b. Errors: a length mismatch, a non-finite `b`, or a solution that
+    /// overflows ([`Error::NonFinite`]).
     pub fn solve(&self, b: &DVector<T>) -> Result<DVector<T>> {
         crate::error::check_len("length of right-hand side", self.dim(), b.len())?;
         let mut x = b.clone();
         self.llt.solve_in_place(super::as_faer_mut_vec(&mut x));
+        check_solution(b.as_slice(), x.as_slice())?;
         Ok(x)
     }
 
-    /// Solves A X = B for several right-hand sides.
+    /// Solves A X = B for several right-hand sides (errors as [`Cholesky::solve`]).
     pub fn solve_matrix(&self, b: &DMatrix<T>) -> Result<DMatrix<T>> {
         crate::error::check_len("rows of right-hand side", self.dim(), b.nrows())?;
         let mut x = b.clone();
         self.llt.solve_in_place(super::as_faer_mut(&mut x));
+        check_solution(b.as_slice(), x.as_slice())?;
         Ok(x)
     }
 
@@ -91,6 +94,17 @@ impl<T: Scalar> Cholesky<T> {
         self.llt.solve_in_place(super::as_faer_mut(&mut x));
         x
     }
+}
+
+/// A non-finite solution is either a non-finite right-hand side or an overflow.
+fn check_solution<T: Scalar>(b: &[T], x: &[T]) -> Result<()> {
+    if x.iter().any(|v| !v.is_finite()) {
+        check_finite("right-hand side", b)?;
+        return Err(Error::non_finite(
+            "the solution of A x = b (it overflows a double: A is too close to singular for b)",
+        ));
+    }
+    Ok(())
 }
 
 /// The eigendecomposition A = U diag(λ) Uᴴ of a Hermitian matrix.

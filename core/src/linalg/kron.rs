@@ -23,7 +23,7 @@
 //! allocate nothing.
 
 use super::{LinearOperator, Scalar, as_faer, check_finite};
-use crate::{Error, Result};
+use crate::{Error, Result, memory};
 use faer::linalg::matmul::matmul as gemm;
 use faer::traits::Conjugate;
 use faer::{Accum, MatMut, MatRef, Par};
@@ -361,7 +361,8 @@ impl<T: Scalar> KroneckerOperator<T> {
     /// Builds the operator from its factors A₁, …, A_I (I ≥ 1).
     ///
     /// Errors: [`Error::InvalidParameter`] for an empty list or an empty factor,
-    /// [`Error::NonFinite`] naming the factor that holds NaN or an infinity.
+    /// [`Error::NonFinite`] naming the factor that holds NaN or an infinity,
+    /// [`Error::TooLarge`] if ∏mᵢ or ∏nᵢ overflows `usize`.
     pub fn new(factors: Vec<DMatrix<T>>) -> Result<Self> {
         if factors.is_empty() {
             return Err(Error::invalid("factors", "need at least one factor"));
@@ -375,8 +376,10 @@ impl<T: Scalar> KroneckerOperator<T> {
             }
             check_finite(format_args!("factors[{i}]"), f.as_slice())?;
         }
-        let nrows = factors.iter().map(|f| f.nrows()).product();
-        let ncols = factors.iter().map(|f| f.ncols()).product();
+        let rows: Vec<usize> = factors.iter().map(|f| f.nrows()).collect();
+        let cols: Vec<usize> = factors.iter().map(|f| f.ncols()).collect();
+        let nrows = memory::checked_product("rows of the Kronecker product", &rows)?;
+        let ncols = memory::checked_product("columns of the Kronecker product", &cols)?;
         Ok(Self {
             factors,
             nrows,
@@ -467,6 +470,14 @@ impl<T: Scalar> KroneckerOperator<T> {
             y,
             ws,
         );
+        // NaN or ±inf in x always reaches y (0·inf is NaN), so one pass over y catches both a
+        // non-finite x and an overflow
+        if y.iter().any(|v| !v.is_finite()) {
+            check_finite("x", x)?;
+            return Err(Error::non_finite(
+                "the Kronecker product op(A) x (it overflows a double)",
+            ));
+        }
         Ok(())
     }
 
@@ -535,7 +546,8 @@ pub fn kron_dense<T: Scalar>(factors: &[DMatrix<T>]) -> DMatrix<T> {
 /// kernel would be slow (complex matrices in particular). It runs on the threads set by
 /// [`set_threads`](super::set_threads) (faer's global parallelism).
 ///
-/// Errors with [`Error::DimensionMismatch`] if the inner dimensions differ.
+/// Errors with [`Error::DimensionMismatch`] if the inner dimensions differ, and
+/// [`Error::NonFinite`] if an input holds NaN or ±inf or the product overflows.
 pub fn matmul<T: Scalar>(
     a: &DMatrix<T>,
     op_a: Transform,
@@ -568,6 +580,15 @@ pub fn matmul<T: Scalar>(
             (Transform::Adjoint, Transform::Transpose) => go!(fa.adjoint(), fb.transpose()),
             (Transform::Adjoint, Transform::Adjoint) => go!(fa.adjoint(), fb.adjoint()),
         }
+    }
+    // a non-finite input always reaches the product unless its row or column meets an empty
+    // inner dimension: one pass over C, and over the inputs only to name the culprit
+    if c.iter().any(|v| !v.is_finite()) {
+        check_finite("a", a.as_slice())?;
+        check_finite("b", b.as_slice())?;
+        return Err(Error::non_finite(
+            "the product op(A)·op(B) (it overflows a double)",
+        ));
     }
     Ok(c)
 }

@@ -9,7 +9,7 @@
 
 use super::{Scalar, check_finite};
 use crate::error::check_len;
-use crate::{Error, Result};
+use crate::{Error, Result, memory};
 use nalgebra::DVector;
 
 /// The diagonal d₁ ⊗ … ⊗ d_I, stored by its factors.
@@ -21,6 +21,7 @@ pub struct KroneckerDiagonal<T: Scalar> {
 
 impl<T: Scalar> KroneckerDiagonal<T> {
     /// Builds the diagonal from its factor vectors (at least one, none empty, all finite).
+    /// Errors: [`Error::TooLarge`] if the product of their lengths overflows `usize`.
     pub fn new(factors: Vec<DVector<T>>) -> Result<Self> {
         if factors.is_empty() {
             return Err(Error::invalid("factors", "need at least one factor"));
@@ -31,7 +32,8 @@ impl<T: Scalar> KroneckerDiagonal<T> {
             }
             check_finite(format_args!("factors[{i}]"), f.as_slice())?;
         }
-        let len = factors.iter().map(|f| f.len()).product();
+        let lens: Vec<usize> = factors.iter().map(|f| f.len()).collect();
+        let len = memory::checked_product("length of the Kronecker diagonal", &lens)?;
         Ok(Self { factors, len })
     }
 
@@ -88,12 +90,12 @@ impl<T: Scalar> KroneckerDiagonal<T> {
         Ok(())
     }
 
-    /// All N entries as a vector.
-    pub fn to_vector(&self) -> DVector<T> {
+    /// All N entries as a vector. Errors: N beyond the memory budget ([`crate::memory`]).
+    pub fn to_vector(&self) -> Result<DVector<T>> {
+        memory::check_elements::<T>("the expanded Kronecker diagonal", self.len)?;
         let mut v = DVector::from_element(self.len, T::default());
-        self.expand_into(v.as_mut_slice())
-            .expect("length matches by construction");
-        v
+        self.expand_into(v.as_mut_slice())?;
+        Ok(v)
     }
 
     /// y = diag(d) x, streaming over the entries (no expansion stored).

@@ -21,6 +21,11 @@ pub fn csr_from_triplets<T: Scalar>(
     ncols: usize,
     triplets: &[(usize, usize, T)],
 ) -> Result<CsrMatrix<T>> {
+    // CSR stores nrows + 1 row offsets whatever the number of entries
+    let offsets = nrows
+        .checked_add(1)
+        .ok_or_else(|| Error::invalid("nrows", "nrows + 1 row offsets overflow usize"))?;
+    crate::memory::check_elements::<usize>(&format!("row offsets of {nrows} rows"), offsets)?;
     let mut coo = CooMatrix::new(nrows, ncols);
     for (k, &(i, j, v)) in triplets.iter().enumerate() {
         if i >= nrows || j >= ncols {

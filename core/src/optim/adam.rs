@@ -113,6 +113,7 @@ impl AdamParams {
         if dim == 0 {
             return Err(Error::invalid("dim", "must be at least 1"));
         }
+        crate::memory::check_total::<f64>(&format!("Adam moments for dim = {dim}"), &[dim, dim])?;
         Ok(Adam {
             params: self,
             m: vec![0.0; dim],
@@ -158,6 +159,7 @@ impl Adam {
     pub fn step(&mut self, x: &mut [f64], grad: &[f64]) -> Result<()> {
         check_len("length of x", self.m.len(), x.len())?;
         check_len("length of grad", self.m.len(), grad.len())?;
+        check_finite("x", x)?;
         check_finite("grad", grad)?;
         let lr = self.current_learning_rate();
         self.t += 1;
@@ -177,7 +179,8 @@ impl Adam {
     /// Minimises `f` from `x0` from a fresh state (moments and step count reset): at most
     /// `max_iter` steps, stopping early when ‖∇f‖₂ ≤
     /// `grad_tol` (`info.stop_value` is ‖∇f‖₂ at the returned x). A non-finite cost or gradient
-    /// stops the run with [`Status::NonFinite`] and returns the last finite iterate.
+    /// stops the run with [`Status::NonFinite`] and returns the last finite iterate; at x0 it is
+    /// an [`Error::NonFinite`].
     pub fn solve<F: Objective + ?Sized>(
         &mut self,
         f: &mut F,
@@ -209,10 +212,20 @@ impl Adam {
             cost = f.cost_and_gradient(x.as_slice(), &mut grad);
             grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
             if !cost.is_finite() || !grad_norm.is_finite() {
+                if iterations == 0 {
+                    return Err(Error::non_finite(format!(
+                        "the objective at x0 (cost {cost}, ‖∇f‖ {grad_norm})"
+                    )));
+                }
                 // back to the last finite iterate
                 x.copy_from(&last);
                 cost = f.cost_and_gradient(x.as_slice(), &mut grad);
                 grad_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+                if !cost.is_finite() || !grad_norm.is_finite() {
+                    return Err(Error::non_finite(
+                        "the objective: it changed its value at an iterate it had returned finite",
+                    ));
+                }
                 iterations = iterations.saturating_sub(1);
                 break Status::NonFinite;
             }

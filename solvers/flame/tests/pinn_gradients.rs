@@ -79,7 +79,7 @@ fn check_adjoint(mlp: &Mlp, seed: u64) {
     let theta = random_theta(mlp, seed);
     let xs: Vec<f64> = (0..17).map(|i| -1.5 + 0.21 * i as f64).collect();
     let mut rng = SplitMix64::new(99);
-    let c = rng.normals(3 * xs.len());
+    let c = rng.normals(3 * xs.len()).unwrap();
     let loss = |th: &[f64]| {
         let mut w = MlpWorkspace::<f64>::new();
         let o = w.forward(mlp, th, &xs).unwrap();

@@ -66,14 +66,11 @@ pub fn make_problem(
         return Err(Error::invalid("snr_db", "must be finite"));
     }
     let mut rng = SplitMix64::new(seed);
-    let factors: Vec<DMatrix<f64>> = n
-        .iter()
-        .zip(m)
-        .map(|(&ni, &mi)| {
-            let v = rng.normals(mi * ni);
-            DMatrix::from_row_slice(mi, ni, &v)
-        })
-        .collect();
+    let mut factors: Vec<DMatrix<f64>> = Vec::with_capacity(n.len());
+    for (&ni, &mi) in n.iter().zip(m) {
+        let v = rng.normals(parsimony_core::memory::checked_mul("m_i × n_i", mi, ni)?)?;
+        factors.push(DMatrix::from_row_slice(mi, ni, &v));
+    }
     let mut supports = Vec::new();
     let mut factor_values = Vec::new();
     let mut xs = Vec::new();
@@ -143,7 +140,8 @@ pub struct DenseProblem {
 pub fn rc7_problem() -> DenseProblem {
     let (m, n) = (100, 60);
     let mut g = SplitMix64::new(8);
-    let a = DMatrix::from_row_slice(m, n, &g.normals(m * n)) / (m as f64).sqrt();
+    let a =
+        DMatrix::from_row_slice(m, n, &g.normals(m * n).expect("6000 normals")) / (m as f64).sqrt();
     let support = g.choose(n, 6).expect("6 of 60");
     let mut x = DVector::zeros(n);
     for &j in &support {
@@ -152,7 +150,7 @@ pub fn rc7_problem() -> DenseProblem {
     }
     let y0 = &a * &x;
     let noise_variance = (y0.norm_squared() / m as f64) / 1e3;
-    let y = y0 + DVector::from_vec(g.normals(m)) * noise_variance.sqrt();
+    let y = y0 + DVector::from_vec(g.normals(m).expect("100 normals")) * noise_variance.sqrt();
     DenseProblem {
         a,
         y,

@@ -202,8 +202,8 @@ mod tests {
     fn kkt_conditions_hold() {
         // A random tall problem whose unconstrained solution has negative entries.
         let mut g = parsimony_core::random::SplitMix64::new(5);
-        let a = DMatrix::from_row_slice(12, 5, &g.normals(60));
-        let b = DVector::from_vec(g.normals(12));
+        let a = DMatrix::from_row_slice(12, 5, &g.normals(60).unwrap());
+        let b = DVector::from_vec(g.normals(12).unwrap());
         let solver = NnlsParams::default().build().unwrap();
         let x = solver.solve(&Regression::new(&a, &b).unwrap()).unwrap().x;
         let unconstrained = least_squares(&a, &b).unwrap();

@@ -46,13 +46,18 @@ fn nroute_posterior_equals_mroute_posterior() {
         let factors: Vec<DMatrix<f64>> = n
             .iter()
             .zip(&m)
-            .map(|(&ni, &mi)| DMatrix::from_row_slice(mi, ni, &g.normals(mi * ni)))
+            .map(|(&ni, &mi)| DMatrix::from_row_slice(mi, ni, &g.normals(mi * ni).unwrap()))
             .collect();
         let big_m: usize = m.iter().product();
-        let y = DVector::from_vec(g.normals(big_m));
+        let y = DVector::from_vec(g.normals(big_m).unwrap());
         let gamma: Vec<DVector<f64>> = n
             .iter()
-            .map(|&ni| DVector::from_iterator(ni, g.normals(ni).into_iter().map(|v| v.abs() + 0.1)))
+            .map(|&ni| {
+                DVector::from_iterator(
+                    ni,
+                    g.normals(ni).unwrap().into_iter().map(|v| v.abs() + 0.1),
+                )
+            })
             .collect();
         let p = KronProblem::new(factors, y).unwrap();
         let a = posterior(&p, &gamma, 0.3).unwrap();

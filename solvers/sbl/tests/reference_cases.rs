@@ -69,12 +69,12 @@ fn rc1_inputs<T: Scalar>(complex: bool) -> (Vec<DMatrix<T>>, Vec<DVector<f64>>, 
     let re: Vec<Vec<f64>> = n
         .iter()
         .zip(&m)
-        .map(|(&ni, &mi)| g.normals(mi * ni))
+        .map(|(&ni, &mi)| g.normals(mi * ni).unwrap())
         .collect();
     let im: Vec<Vec<f64>> = if complex {
         n.iter()
             .zip(&m)
-            .map(|(&ni, &mi)| g.normals(mi * ni))
+            .map(|(&ni, &mi)| g.normals(mi * ni).unwrap())
             .collect()
     } else {
         re.iter().map(|v| vec![0.0; v.len()]).collect()
@@ -91,11 +91,16 @@ fn rc1_inputs<T: Scalar>(complex: bool) -> (Vec<DMatrix<T>>, Vec<DVector<f64>>, 
         .collect();
     let gamma = n
         .iter()
-        .map(|&ni| DVector::from_iterator(ni, g.normals(ni).into_iter().map(|v| v.abs() + 0.1)))
+        .map(|&ni| {
+            DVector::from_iterator(
+                ni,
+                g.normals(ni).unwrap().into_iter().map(|v| v.abs() + 0.1),
+            )
+        })
         .collect();
-    let yr = g.normals(18);
+    let yr = g.normals(18).unwrap();
     let yi = if complex {
-        g.normals(18)
+        g.normals(18).unwrap()
     } else {
         vec![0.0; 18]
     };
@@ -195,7 +200,11 @@ fn rc1_complex_estep_matches_dense_posterior_and_checksums() {
 
 fn rc2_d() -> Vec<f64> {
     let mut g = SplitMix64::new(2024);
-    g.normals(60).into_iter().map(|v| v * v + 0.01).collect()
+    g.normals(60)
+        .unwrap()
+        .into_iter()
+        .map(|v| v * v + 0.01)
+        .collect()
 }
 
 fn objective(d: &[f64], gamma: &[Vec<f64>]) -> f64 {

@@ -115,7 +115,7 @@ fn omp_converges_at_a_stop_that_meets_the_threshold() {
 #[test]
 fn nnls_observes_the_stop_value_after_the_step() {
     let mut g = SplitMix64::new(5);
-    let a = DMatrix::from_row_slice(12, 6, &g.normals(72));
+    let a = DMatrix::from_row_slice(12, 6, &g.normals(72).unwrap());
     let xt = DVector::from_vec(vec![0.5, 0.0, 2.0, 1.5, 0.0, 1.0]);
     let b = &a * &xt;
     let problem = Regression::new(&a, &b).unwrap();

@@ -1,0 +1,5 @@
+//! Cases for flame.
+
+use crate::verdict::Case;
+
+pub fn cases(_v: &mut Vec<Case>) {}
