@@ -233,7 +233,7 @@ impl Sbl {
         let mut x = DVector::from_element(n, T::default());
         let mut weight_std = DVector::zeros(n);
         let mut gamma_full = DVector::zeros(n);
-        let mut cost = f64::NAN;
+        let mut cost = None;
         if !matches!(status, Status::AllPruned { .. }) {
             // γ may contain exact zeros after the last M-step: drop them before the final E-step
             let keep: Vec<usize> = (0..gamma.len()).filter(|&j| gamma[j] > 0.0).collect();
@@ -247,7 +247,7 @@ impl Sbl {
                     weight_std[j] = post.var[k].sqrt();
                     gamma_full[j] = gamma[k];
                 }
-                cost = post.cost;
+                cost = Some(post.cost);
             }
         }
         let info = clock.finish(iterations, status, rel_change);

@@ -30,7 +30,7 @@ use nalgebra::{DMatrix, DVector};
 use parsimony_core::error::check_len;
 use parsimony_core::linalg::KroneckerOperator;
 use parsimony_core::random::{StdRng, add_noise_snr, seeded_rng};
-use parsimony_core::{C64, Error, Result};
+use parsimony_core::{C64, Error, Result, memory};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
@@ -101,13 +101,18 @@ pub struct IrsChannel {
     pub x: DVector<C64>,
 }
 
-/// ULA dictionary: column g is `a(g)[k] = exp(jπ(2g/G − 1)k)/√dim`.
-pub fn ula_dictionary(dim: usize, grid: usize) -> DMatrix<C64> {
+/// ULA dictionary: column g is `a(g)[k] = exp(jπ(2g/G − 1)k)/√dim`. Errors: `dim` or `grid`
+/// zero, or a `dim × grid` matrix beyond the memory budget.
+pub fn ula_dictionary(dim: usize, grid: usize) -> Result<DMatrix<C64>> {
+    parsimony_core::error::check_at_least_one("dim", dim)?;
+    parsimony_core::error::check_at_least_one("grid", grid)?;
+    let len = memory::checked_mul("dim × grid", dim, grid)?;
+    memory::check_elements::<C64>(&format!("a {dim} × {grid} dictionary"), len)?;
     let s = 1.0 / (dim as f64).sqrt();
-    DMatrix::from_fn(dim, grid, |k, g| {
+    Ok(DMatrix::from_fn(dim, grid, |k, g| {
         let phase = std::f64::consts::PI * (2.0 * g as f64 / grid as f64 - 1.0) * k as f64;
         C64::from_polar(s, phase)
-    })
+    }))
 }
 
 fn cn(rng: &mut StdRng) -> C64 {
@@ -150,10 +155,28 @@ impl IrsSystem {
         if config.spread > config.grid {
             return Err(Error::invalid("spread", "cannot exceed the grid size"));
         }
+        // what the system and one estimate of its grid³ unknowns hold
+        let c = &config;
+        let sizes = [
+            memory::checked_mul("irs × grid", c.irs, c.grid)?,
+            memory::checked_mul("ue × grid", c.ue, c.grid)?,
+            memory::checked_mul("bs × grid", c.bs, c.grid)?,
+            memory::checked_mul("patterns × irs", c.patterns, c.irs)?,
+            memory::checked_mul("ue × pilots", c.ue, c.pilots)?,
+            memory::checked_product("unknowns grid³", &[c.grid, c.grid, c.grid])?,
+            memory::checked_product(
+                "measurements bs·pilots·patterns",
+                &[c.bs, c.pilots, c.patterns],
+            )?,
+        ];
+        memory::check_total::<C64>(
+            "the IRS system (dictionaries, patterns, grid³ unknowns)",
+            &sizes,
+        )?;
         let mut rng = seeded_rng(seed);
-        let a_irs = ula_dictionary(config.irs, config.grid);
-        let a_ue = ula_dictionary(config.ue, config.grid);
-        let a_bs = ula_dictionary(config.bs, config.grid);
+        let a_irs = ula_dictionary(config.irs, config.grid)?;
+        let a_ue = ula_dictionary(config.ue, config.grid)?;
+        let a_bs = ula_dictionary(config.bs, config.grid)?;
         let qpsk = std::f64::consts::FRAC_1_SQRT_2 / (config.ue as f64).sqrt();
         let pilots = DMatrix::from_fn(config.ue, config.pilots, |_, _| {
             let re = if coin(&mut rng) { qpsk } else { -qpsk };
@@ -347,12 +370,11 @@ impl IrsSystem {
         )?;
         self.check_channel_shapes(estimate.iter().chain(truth), "channels")?;
         let mut acc = 0.0;
-        for (e, t) in estimate.iter().zip(truth) {
-            let den = t.norm_squared();
-            if den == 0.0 {
-                return Err(Error::invalid("truth", "a cascaded channel is zero"));
-            }
-            acc += (e - t).norm_squared() / den;
+        for (k, (e, t)) in estimate.iter().zip(truth).enumerate() {
+            parsimony_core::linalg::check_finite(format_args!("estimate[{k}]"), e.as_slice())?;
+            parsimony_core::linalg::check_finite(format_args!("truth[{k}]"), t.as_slice())?;
+            acc += parsimony_core::stats::nmse(e.as_slice(), t.as_slice())
+                .map_err(|_| Error::invalid("truth", format!("cascaded channel {k} is zero")))?;
         }
         Ok(acc / truth.len() as f64)
     }

@@ -43,9 +43,31 @@ impl<'a, T: Scalar> Regression<'a, T> {
         self.y
     }
 
-    /// Checks every value of A and y for NaN and infinities.
+    /// Checks every value of A and y for NaN and infinities, and that their squares lie in the
+    /// range of doubles (every fit forms sums of squares: a scale near 1e±154 or beyond
+    /// overflows or vanishes in them).
     pub(crate) fn check_finite(&self) -> Result<()> {
         parsimony_core::linalg::check_finite("a", self.a.as_slice())?;
-        parsimony_core::linalg::check_finite("y", self.y.as_slice())
+        parsimony_core::linalg::check_finite("y", self.y.as_slice())?;
+        check_squares("a", self.a.as_slice())?;
+        check_squares("y", self.y.as_slice())
     }
+}
+
+/// ‖v‖² must be finite, and nonzero unless v is exactly zero: otherwise the data need scaling.
+pub(crate) fn check_squares<T: Scalar>(what: &str, v: &[T]) -> Result<()> {
+    let sq: f64 = v.iter().map(|x| x.modulus2()).sum();
+    if !sq.is_finite() {
+        return Err(Error::invalid(
+            what,
+            "its sum of squares overflows a double: scale the data (e.g. divide by its largest entry)",
+        ));
+    }
+    if sq == 0.0 && v.iter().any(|x| x.modulus() != 0.0) {
+        return Err(Error::degenerate(
+            what,
+            "its sum of squares underflows to zero: scale the data (e.g. divide by its largest entry)",
+        ));
+    }
+    Ok(())
 }

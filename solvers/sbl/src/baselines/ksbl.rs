@@ -288,7 +288,7 @@ impl Ksbl {
             gamma: gamma_full,
             active,
             noise_variance: sigma2,
-            cost: f64::NAN,
+            cost: None,
             history,
             info,
         })

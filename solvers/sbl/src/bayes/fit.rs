@@ -37,13 +37,16 @@ pub struct SparseBayesFit<T: Scalar = f64> {
     pub gamma: DVector<f64>,
     /// Intercept (0 unless the data were centred or standardised).
     pub intercept: T,
-    /// Noise precision β = 1/σ² in the space the fit ran in (scikit-learn's `alpha_`).
+    /// Noise precision β = 1/σ² in the space the fit ran in (scikit-learn's `alpha_`). Always
+    /// finite: a target with no spread (all zero, or constant when the fit centres it) gives
+    /// the empty model with `noise_variance` 0 and `beta` = `f64::MAX`, the finite stand-in for
+    /// the infinite precision of a noiseless target.
     pub beta: f64,
     /// Noise variance in the original units of y.
     pub noise_variance: f64,
     /// Evidence cost log|C| + yᴴC⁻¹y of the final posterior where the route computes it (the
-    /// dense route), else NaN.
-    pub cost: f64,
+    /// dense route of classical SBL with a nonempty support), else `None`.
+    pub cost: Option<f64>,
     /// How the iteration went; `stop_value` is the solver's stopping quantity (named in its
     /// parameters' docs).
     pub info: SolveInfo,
@@ -98,9 +101,9 @@ pub(crate) fn empty_fit(ne: &NormalEquations, info: SolveInfo) -> SparseBayesFit
         covariance: Some(DMatrix::zeros(0, 0)),
         gamma: DVector::zeros(p),
         intercept: ne.scaling.mean_t,
-        beta: f64::INFINITY,
+        beta: f64::MAX,
         noise_variance: 0.0,
-        cost: f64::NAN,
+        cost: None,
         info,
     }
 }
@@ -151,7 +154,7 @@ pub(crate) fn assemble(
         intercept,
         beta,
         noise_variance: sc.std_t * sc.std_t / beta,
-        cost: f64::NAN,
+        cost: None,
         info,
     }
 }

@@ -158,6 +158,8 @@ impl RowMoments {
         parsimony_core::error::check_len("length of t (rows of phi)", phi.nrows(), t.len())?;
         parsimony_core::linalg::check_finite("phi", phi.as_slice())?;
         parsimony_core::linalg::check_finite("t", t.as_slice())?;
+        crate::regression::check_squares("phi", phi.as_slice())?;
+        crate::regression::check_squares("t", t.as_slice())?;
         let (n, p) = phi.shape();
         let a = DMatrix::from_fn(n, p + 1, |i, j| if j < p { phi[(i, j)] } else { t[i] });
         Ok(Self {
@@ -360,6 +362,8 @@ impl NormalEquations {
         max_cancellation: f64,
     ) -> Result<Self> {
         let moments = shifted_moments(phi, t, mode.shifts())?;
+        crate::regression::check_squares("phi", phi.as_slice())?;
+        crate::regression::check_squares("t", t.as_slice())?;
         match Self::from_moments(&moments, mode, max_cancellation) {
             Some(ne) => Ok(ne),
             None => Self::two_pass(phi, t, mode),

@@ -2,7 +2,7 @@
 
 use nalgebra::{DMatrix, DVector};
 use parsimony_core::linalg::{Scalar, check_finite};
-use parsimony_core::{Error, Result};
+use parsimony_core::{Error, Result, memory};
 
 /// Data of a Kronecker-structured sparse recovery problem, validated on construction.
 ///
@@ -18,7 +18,9 @@ impl<T: Scalar> KronProblem<T> {
     /// Builds the problem from the dictionary factors Hᵢ (mᵢ × nᵢ) and the measurements y.
     ///
     /// Errors: no factors or an empty factor ([`Error::InvalidParameter`]), `len y ≠ ∏mᵢ`
-    /// ([`Error::DimensionMismatch`]), NaN or infinite values ([`Error::NonFinite`]).
+    /// ([`Error::DimensionMismatch`]), NaN or infinite values ([`Error::NonFinite`]), ∏mᵢ or
+    /// ∏nᵢ overflowing `usize` or an estimate of ∏nᵢ unknowns beyond the memory budget
+    /// ([`Error::TooLarge`]).
     pub fn new(factors: Vec<DMatrix<T>>, y: DVector<T>) -> Result<Self> {
         if factors.is_empty() {
             return Err(Error::invalid("factors", "need at least one factor"));
@@ -32,11 +34,20 @@ impl<T: Scalar> KronProblem<T> {
             }
             check_finite(format_args!("factors[{i}]"), f.as_slice())?;
         }
-        let m: usize = factors.iter().map(|f| f.nrows()).product();
+        let rows: Vec<usize> = factors.iter().map(|f| f.nrows()).collect();
+        let cols: Vec<usize> = factors.iter().map(|f| f.ncols()).collect();
+        let m = memory::checked_product("measurements ∏ mᵢ", &rows)?;
+        // every solver returns an estimate of ∏ nᵢ unknowns
+        let n = memory::checked_product("unknowns ∏ nᵢ", &cols)?;
+        memory::check_elements::<T>(&format!("an estimate of ∏ nᵢ = {n} unknowns"), n)?;
         if y.len() != m {
             return Err(Error::dimension("length of y (∏ mᵢ)", m, y.len()));
         }
         check_finite("y", y.as_slice())?;
+        for (i, f) in factors.iter().enumerate() {
+            crate::regression::check_squares(&format!("factors[{i}]"), f.as_slice())?;
+        }
+        crate::regression::check_squares("y", y.as_slice())?;
         Ok(Self { factors, y })
     }
 

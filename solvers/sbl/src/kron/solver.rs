@@ -79,8 +79,8 @@ pub struct KroSblSolution<T: Scalar> {
     pub active: Vec<Vec<usize>>,
     /// The final noise variance σ² (the known one, or the learnt one).
     pub noise_variance: f64,
-    /// The evidence cost of the final E-step.
-    pub cost: f64,
+    /// The evidence cost of the final E-step (`None` for KSBL, which does not compute it).
+    pub cost: Option<f64>,
     /// Per-iteration history (if requested).
     pub history: Vec<IterRecord>,
     /// How the EM iterations went: `stop_value` is the last relative change of ⊗γ;
@@ -285,7 +285,7 @@ impl KroSbl {
             gamma: full_factors.into_iter().map(DVector::from_vec).collect(),
             active,
             noise_variance: sigma2,
-            cost,
+            cost: Some(cost),
             history,
             info,
         })
