@@ -83,12 +83,14 @@ class IrsSystem:
 
     def draw_channel(self, rng):
         """One channel: physical H1 (IRS x UE), H2 (BS x IRS) and the angular x (length G^3)."""
-        gu, gd, ga0, gb0 = (int(v) for v in rng.integers(0, G, 4))
+        gu, gd = (int(v) for v in rng.integers(0, G, 2))
+        # contiguous clusters that do not wrap around the grid (main.m: randsample(0:G-3))
+        ga0, gb0 = (int(v) for v in rng.integers(0, G - SPREAD + 1, 2))
         alpha, beta = cn(rng, SPREAD), cn(rng, SPREAD)
         c1 = np.sqrt(UE * IRS / SPREAD)
         c2 = np.sqrt(BS * IRS / SPREAD)
-        ga = [(ga0 + l) % G for l in range(SPREAD)]
-        gb = [(gb0 + l) % G for l in range(SPREAD)]
+        ga = [ga0 + l for l in range(SPREAD)]
+        gb = [gb0 + l for l in range(SPREAD)]
         irs_resp = self.a_irs[:, ga] @ alpha
         bs_resp = self.a_bs[:, gb] @ beta
         h1 = c1 * np.outer(irs_resp, self.a_ue[:, gu].conj())

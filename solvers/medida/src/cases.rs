@@ -146,19 +146,35 @@ impl TruthConfig {
         check_at_least_one("ndt", count(self.ndt))?;
         check_at_least_one("every", count(self.every))?;
         check_at_least_one("samples", self.samples)?;
-        if self.first_step < 2 * self.ndt {
+        let two_ndt = self
+            .ndt
+            .checked_mul(2)
+            .ok_or_else(|| Error::invalid("ndt", "2·ndt overflows u64"))?;
+        // the last step the truth must reach, and the samples it keeps (3 states of n each)
+        (self.samples as u64 - 1)
+            .checked_mul(self.every)
+            .and_then(|s| s.checked_add(self.first_step))
+            .ok_or_else(|| {
+                Error::invalid("samples", "first_step + (samples − 1)·every overflows u64")
+            })?;
+        let states =
+            parsimony_core::memory::checked_product("samples × 3 × n", &[self.samples, 3, self.n])?;
+        parsimony_core::memory::check_elements::<f64>(
+            &format!("{} samples of 3 states of {} points", self.samples, self.n),
+            states,
+        )?;
+        if self.first_step < two_ndt {
             return Err(Error::invalid(
                 "first_step",
                 "must leave room for the two earlier states (≥ 2·ndt)",
             ));
         }
-        if self.samples > 1 && self.every < 2 * self.ndt {
+        if self.samples > 1 && self.every < two_ndt {
             return Err(Error::invalid(
                 "every",
                 format!(
                     "samples {} steps apart overlap: each needs its two earlier states, 2·ndt = {} steps",
-                    self.every,
-                    2 * self.ndt
+                    self.every, two_ndt
                 ),
             ));
         }

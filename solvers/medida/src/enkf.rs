@@ -136,6 +136,7 @@ impl EnkfParams {
 
     /// Checks the parameters for a state of `n` grid points; returns the observed points.
     fn validate(&self, n: usize) -> Result<Vec<usize>> {
+        parsimony_core::memory::check_elements::<usize>(&format!("a state of n = {n} points"), n)?;
         parsimony_core::error::check_positive("obs_std", self.obs_std)?;
         parsimony_core::error::check_in_range("inflation", self.inflation, 1.0, f64::INFINITY)?;
         if let Some(l) = self.localisation {

@@ -124,6 +124,12 @@ impl KsParams {
                 format!("must be even and ≥ 4, got {}", self.n),
             ));
         }
+        // the grid's buffers, the ETDRK4 coefficients and stage buffers: about 16 complex
+        // arrays of length n
+        parsimony_core::memory::check_total::<C64>(
+            &format!("a KS solver of n = {} points", self.n),
+            &[self.n; 16],
+        )?;
         for (name, v) in [
             ("c1", self.c1),
             ("c2", self.c2),
@@ -287,6 +293,20 @@ pub fn etdrk4_coefficients(
         c.f1.push(f1 * h);
         c.f2.push(f2 * h);
         c.f3.push(f3 * h);
+    }
+    let all = [&c.e, &c.e2, &c.q, &c.f1, &c.f2, &c.f3];
+    if all
+        .iter()
+        .any(|v| v.iter().any(|z| !(z.re.is_finite() && z.im.is_finite())))
+    {
+        let worst = lk
+            .iter()
+            .map(|l| (l * h).re)
+            .fold(f64::NEG_INFINITY, f64::max);
+        return Err(Error::non_finite(format!(
+            "ETDRK4 coefficients: e^(hL) overflows for h·Re L up to {worst:e} (reduce h, or the \
+             linear symbol's growth)"
+        )));
     }
     Ok(c)
 }
@@ -748,8 +768,20 @@ impl Ks {
         self.set_state(&run.u0)?;
         let (steps, every) = (run.steps(), run.every);
         let n = self.params.n;
-        let capacity = (steps / every) as usize + 1;
-        let mut data = Vec::with_capacity(n * capacity);
+        let capacity = usize::try_from(steps / every)
+            .ok()
+            .and_then(|s| s.checked_add(1))
+            .ok_or_else(|| Error::TooLarge {
+                what: format!("{} snapshots", steps / every),
+                bytes: (steps / every) as u128 * n as u128 * 8,
+                limit: parsimony_core::memory::limit(),
+            })?;
+        let len = parsimony_core::memory::checked_mul("snapshots × grid points", capacity, n)?;
+        parsimony_core::memory::check_elements::<f64>(
+            &format!("{capacity} snapshots of {n} points"),
+            len,
+        )?;
+        let mut data = Vec::with_capacity(len);
         let mut times = Vec::with_capacity(capacity);
         data.resize(n, 0.0);
         self.state_into(&mut data[..n])?;

@@ -207,10 +207,13 @@ impl Library {
             self.len(),
             out.ncols(),
         )?;
-        if row0 + n > out.nrows() {
+        let end = row0.checked_add(n).ok_or_else(|| {
+            Error::invalid("row0", format!("row0 + N overflows usize (row0 = {row0})"))
+        })?;
+        if end > out.nrows() {
             return Err(Error::dimension(
                 "rows of out (at least row0 + N)",
-                row0 + n,
+                end,
                 out.nrows(),
             ));
         }
@@ -233,6 +236,15 @@ impl Library {
                 for ((o, a), b) in dst.iter_mut().zip(up).zip(d) {
                     *o = a * b;
                 }
+            }
+        }
+        // u is finite (checked above): a non-finite column is an overflow of uᵖ ∂ᵈu
+        for (c, t) in self.terms.iter().enumerate() {
+            if out.view((row0, c), (n, 1)).iter().any(|v| !v.is_finite()) {
+                return Err(Error::non_finite(format!(
+                    "library column {} (it overflows a double: scale u)",
+                    t.label()
+                )));
             }
         }
         Ok(())
@@ -265,6 +277,9 @@ impl Library {
     }
 }
 
+/// The highest order [`finite_difference`] accepts.
+pub const MAX_FD_ORDER: usize = 24;
+
 /// PDE-FIND's `FiniteDiff`: the d-th derivative of u on a uniform grid of spacing `dx`,
 /// second order, one-sided at the two ends (not periodic); d > 3 is FD_{d−3}∘FD₃.
 /// Needs at least 3 (d = 1), 4 (d = 2) or 6 (d ≥ 3) points.
@@ -272,6 +287,15 @@ pub fn finite_difference(u: &[f64], dx: f64, order: usize, out: &mut [f64]) -> R
     let n = u.len();
     parsimony_core::error::check_len("length of out", n, out.len())?;
     parsimony_core::error::check_positive("dx", dx)?;
+    if order > MAX_FD_ORDER {
+        return Err(Error::invalid(
+            "order",
+            format!(
+                "finite differences of order {order} exceed the supported {MAX_FD_ORDER} \
+                 (each third difference multiplies rounding errors by about (2/dx)³)"
+            ),
+        ));
+    }
     let need = match order {
         0 => 1,
         1 => 3,
@@ -320,9 +344,16 @@ pub fn finite_difference(u: &[f64], dx: f64, order: usize, out: &mut [f64]) -> R
             out[n - 2] = bwd(n - 2);
         }
         d => {
-            let mut third = vec![0.0; n];
-            finite_difference(u, dx, 3, &mut third)?;
-            finite_difference(&third, dx, d - 3, out)?;
+            // third differences applied one after another, then the remainder
+            let mut cur = u.to_vec();
+            let mut next = vec![0.0; n];
+            let mut left = d;
+            while left > 3 {
+                finite_difference(&cur, dx, 3, &mut next)?;
+                std::mem::swap(&mut cur, &mut next);
+                left -= 3;
+            }
+            finite_difference(&cur, dx, left, out)?;
         }
     }
     Ok(())

@@ -61,6 +61,12 @@ impl LibraryMoments {
             .flat_map(|i| (i..=dmax).map(move |j| (i, j)))
             .collect();
         let width = pairs.len() + dmax + 1;
+        let powers_len = parsimony_core::memory::checked_mul("n × powers", n, kmax + 2)?;
+        let products_len = parsimony_core::memory::checked_mul("n × products", n, width)?;
+        parsimony_core::memory::check_total::<f64>(
+            &format!("library moments of n = {n} points"),
+            &[powers_len, products_len],
+        )?;
         // the constants u⁰ = 1 and D₀D₀ = 1 are set here, once
         let mut powers = vec![0.0; n * (kmax + 2)];
         powers.iter_mut().step_by(kmax + 2).for_each(|v| *v = 1.0);

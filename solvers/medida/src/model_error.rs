@@ -683,7 +683,16 @@ impl Medida {
     ) -> Result<Outcome> {
         let n = model.params().n;
         // ≥ 2 by NoisyConfig::validate (or 10·N with N ≥ 4)
-        let members = config.members.unwrap_or(10 * n);
+        let members = match config.members {
+            Some(m) => m,
+            None => parsimony_core::memory::checked_mul("10 · N members", 10, n)?,
+        };
+        // the ensemble and the forecast (N × Nₑ each) and the analysis' work of the same size
+        let ens_len = parsimony_core::memory::checked_mul("N × members", n, members)?;
+        parsimony_core::memory::check_total::<f64>(
+            &format!("an ensemble of {members} members of {n} points"),
+            &[ens_len, ens_len, ens_len],
+        )?;
         let enkf = config
             .enkf
             .clone()
@@ -827,7 +836,8 @@ impl Medida {
 
     /// "No significant model error" when std(y) < gate · std(model tendency).
     fn gate(&self, target_std: f64, tendency_std: f64, rows: usize) -> Option<ModelErrorFit> {
-        (target_std < self.params.gate * tendency_std).then(|| ModelErrorFit {
+        // a target with no spread has no model error to find, whatever the gate
+        (target_std == 0.0 || target_std < self.params.gate * tendency_std).then(|| ModelErrorFit {
             terms: Vec::new(),
             significant: false,
             target_std,
@@ -846,7 +856,7 @@ impl Medida {
         tendency_std: f64,
         rows: usize,
     ) -> ModelErrorFit {
-        let terms = fit
+        let terms: Vec<DiscoveredTerm> = fit
             .support
             .iter()
             .map(|&j| {
@@ -860,8 +870,8 @@ impl Medida {
             })
             .collect();
         ModelErrorFit {
+            significant: !terms.is_empty(),
             terms,
-            significant: true,
             target_std,
             tendency_std,
             rows,

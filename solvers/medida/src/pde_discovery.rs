@@ -121,6 +121,15 @@ impl<'a> PdeData<'a> {
         parsimony_core::error::check_positive("dt", dt)?;
         parsimony_core::error::check_positive("length", length)?;
         parsimony_core::linalg::check_finite("u", u.as_slice())?;
+        if u.ncols() < 3 {
+            return Err(Error::invalid(
+                "u",
+                format!(
+                    "a time derivative needs at least 3 snapshots, got {}",
+                    u.ncols()
+                ),
+            ));
+        }
         Ok(Self { u, length, dt })
     }
 }

@@ -91,6 +91,11 @@ impl SpectralGrid {
             ));
         }
         parsimony_core::error::check_positive("length", length)?;
+        // plans, twiddles, scratch and the packed buffer: a few complex arrays of length n
+        parsimony_core::memory::check_total::<C64>(
+            &format!("a spectral grid of n = {n} points"),
+            &[n, n, n, n],
+        )?;
         let mut planner = RealFftPlanner::<f64>::new();
         let r2c = planner.plan_fft_forward(n);
         let c2r = planner.plan_fft_inverse(n);
@@ -201,8 +206,10 @@ impl SpectralGrid {
         parsimony_core::error::check_len("length of out (grid points)", self.n, out.len())?;
         self.load_spectrum(u)?;
         let last = self.spec.len() - 1;
+        let order_u32 = u32::try_from(order)
+            .map_err(|_| Error::invalid("order", format!("{order} exceeds u32::MAX")))?;
         let s = 1.0 / self.n as f64;
-        let ik_pow = |k: f64| C64::new(0.0, k).powu(order as u32) * s;
+        let ik_pow = |k: f64| C64::new(0.0, k).powu(order_u32) * s;
         for (m, (s, &k)) in self.spec.iter_mut().zip(&self.k).enumerate() {
             *s = if m == last && order % 2 == 1 {
                 C64::new(0.0, 0.0)
@@ -210,7 +217,7 @@ impl SpectralGrid {
                 *s * ik_pow(k)
             };
         }
-        self.store_spectrum(out)
+        self.store_spectrum_checked(out)
     }
 
     /// ∂ₓu, ∂ₓ²u, …, ∂ₓᴰu into consecutive blocks of N values of `out` (length D·N), from one
@@ -273,6 +280,11 @@ impl SpectralGrid {
             self.spec[half] = C64::new(0.0, 0.0);
             self.store_spectrum(rest)?;
         }
+        if out.iter().any(|v| !v.is_finite()) {
+            return Err(Error::non_finite(
+                "the derivatives (u holds NaN or ±inf, or its spectrum overflows a double)",
+            ));
+        }
         Ok(())
     }
 
@@ -292,7 +304,7 @@ impl SpectralGrid {
                 *s * scale
             };
         }
-        self.store_spectrum(u)
+        self.store_spectrum_checked(u)
     }
 
     /// Multiplies the spectrum of u by `factor[m]` per bin, in place (a Fourier multiplier).
@@ -346,6 +358,20 @@ impl SpectralGrid {
         self.c2r
             .process_with_scratch(&mut self.spec, out, &mut self.scratch_i)
             .map_err(|e| Error::breakdown("inverse FFT", e))
+    }
+
+    /// [`Self::store_spectrum`] for the public transforms of a field (derivatives, low-pass):
+    /// NaN or ±inf in the input reaches every output through the transforms, as does an
+    /// overflow of the spectrum, so one pass over the result catches both. (The time steppers
+    /// use the unchecked form and report a blow-up in their status.)
+    fn store_spectrum_checked(&mut self, out: &mut [f64]) -> Result<()> {
+        self.store_spectrum(out)?;
+        if out.iter().any(|v| !v.is_finite()) {
+            return Err(Error::non_finite(
+                "the transformed field (u holds NaN or ±inf, or its spectrum overflows a double)",
+            ));
+        }
+        Ok(())
     }
 }
 

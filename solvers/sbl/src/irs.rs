@@ -252,14 +252,15 @@ impl IrsSystem {
     }
 
     /// Draws a channel: UE AoD and IRS AoD uniform on the grid, three contiguous IRS AoAs and
-    /// BS AoAs (wrapping around the grid) with CN(0, 1) gains.
+    /// BS AoAs (contiguous, not wrapping around the grid, as in `main.m`) with CN(0, 1) gains.
     pub fn draw_channel(&self, rng: &mut StdRng) -> IrsChannel {
         let c = &self.config;
         let g = c.grid;
         let gu = rng.random_range(0..g);
         let gd = rng.random_range(0..g);
-        let ga0 = rng.random_range(0..g);
-        let gb0 = rng.random_range(0..g);
+        // contiguous clusters that do not wrap around the grid (main.m: randsample(0:G−3))
+        let ga0 = rng.random_range(0..=g - c.spread);
+        let gb0 = rng.random_range(0..=g - c.spread);
         let alpha: Vec<C64> = (0..c.spread).map(|_| cn(rng)).collect();
         let beta: Vec<C64> = (0..c.spread).map(|_| cn(rng)).collect();
         let c1 = ((c.ue * c.irs) as f64 / c.spread as f64).sqrt();
@@ -267,16 +268,16 @@ impl IrsSystem {
         let mut irs_resp = DVector::<C64>::zeros(c.irs);
         let mut bs_resp = DVector::<C64>::zeros(c.bs);
         for l in 0..c.spread {
-            irs_resp += self.a_irs.column((ga0 + l) % g) * alpha[l];
-            bs_resp += self.a_bs.column((gb0 + l) % g) * beta[l];
+            irs_resp += self.a_irs.column(ga0 + l) * alpha[l];
+            bs_resp += self.a_bs.column(gb0 + l) * beta[l];
         }
         let h1 = (&irs_resp * self.a_ue.column(gu).adjoint()) * C64::from(c1);
         let h2 = (&bs_resp * self.a_irs.column(gd).adjoint()) * C64::from(c2);
         let mut x = DVector::<C64>::zeros(g * g * g);
         for (l, a) in alpha.iter().enumerate() {
-            let gi = (gd + g - (ga0 + l) % g) % g;
+            let gi = (gd + g - (ga0 + l)) % g;
             for (l2, b) in beta.iter().enumerate() {
-                let gbi = (gb0 + l2) % g;
+                let gbi = gb0 + l2;
                 x[(gi * g + gu) * g + gbi] += a * b * (c1 * c2);
             }
         }

@@ -74,7 +74,7 @@ fn irs_channel_estimation_at_20_db() {
         am.push(eval(&s.x));
         let d = parsimony_sbl::baselines::dkrosbl(&problem).unwrap();
         dk.push(eval(&d.x));
-        if trial < 6 {
+        if trial < 10 {
             let a = parsimony_core::linalg::kron_dense(sys.factors());
             let s = presets::classical(sigma2)
                 .build()

@@ -26,7 +26,8 @@ pub fn svd(sigma2: f64, snr_db: f64) -> KroSblParams {
 }
 
 /// PC-KroSBL with coupling β on the IRS and BS factors: prune (1e-2, 1e-1, 1e-2) relative and
-/// 1e-4 absolute, at most 9 inner sweeps.
+/// 1e-4 absolute, at most 9 inner sweeps, the coupled factors starting at ξ = 1 (γ = C_β·1,
+/// [`Init::CoupledOnes`]) as in the authors' `kroSBL_am_pc.m`.
 pub fn pc(sigma2: f64, beta: f64) -> KroSblParams {
     KroSblParams::new(Method::PcAm {
         beta,
@@ -36,7 +37,7 @@ pub fn pc(sigma2: f64, beta: f64) -> KroSblParams {
     .prune_rel_per_factor(vec![1e-2, 1e-1, 1e-2])
     .prune_abs(1e-4)
     .inner(1e-4, 9)
-    .init(Init::Ones)
+    .init(Init::CoupledOnes)
 }
 
 /// Classical EM-SBL: relative pruning 1e-4.

@@ -57,8 +57,16 @@ pub enum Init {
     /// γᵢ = 1/√nᵢ for i < I and γ_I = ∏_{i<I} √nᵢ, so ⊗γ = 1 with the gauge fixed
     /// (the synthetic code's start).
     Normalised,
-    /// γᵢ = 1 for every factor (the IRS code's start).
+    /// γᵢ = 1 for every factor (the IRS code's start of AM- and SVD-KroSBL).
     Ones,
+    /// ξᵢ = 1 for the coupled factors of PC-KroSBL, i.e. γᵢ = C_β·1 (1 + β at the ends of the
+    /// grid, 1 + 2β inside), and γᵢ = 1 for the others: the start of the authors'
+    /// `kroSBL_am_pc.m`. For AM and SVD it is [`Init::Ones`].
+    ///
+    /// The scale matters: from γ = 1 the prior starts about 5× smaller, the 3-atom UE factor
+    /// peaks before the other two settle, and its relative pruning (0.1 of the maximum) cuts
+    /// the true atom in about twice as many IRS trials (docs/irs.md).
+    CoupledOnes,
 }
 
 /// Parameters of KroSBL, checked once by [`KroSblParams::build`] into a

@@ -133,6 +133,19 @@ impl KroSbl {
         let mut h: Vec<DMatrix<T>> = problem.factors().to_vec();
         let mut gamma: Vec<Vec<f64>> = match p.init {
             Init::Ones => n.iter().map(|&ni| vec![1.0; ni]).collect(),
+            Init::CoupledOnes => {
+                let mut g: Vec<Vec<f64>> = n.iter().map(|&ni| vec![1.0; ni]).collect();
+                if let Method::PcAm { beta, coupled } = &p.method {
+                    for &i in coupled {
+                        // C_β·1 on the full grid: 1 + β at the two ends, 1 + 2β inside
+                        let ni = n[i];
+                        g[i] = (0..ni)
+                            .map(|k| 1.0 + beta * ((k > 0) as u8 + (k + 1 < ni) as u8) as f64)
+                            .collect();
+                    }
+                }
+                g
+            }
             Init::Normalised => {
                 let mut g: Vec<Vec<f64>> = n
                     .iter()
