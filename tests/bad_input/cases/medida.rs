@@ -459,7 +459,7 @@ fn non_finite(v: &mut Vec<Case>) {
         let f = DMatrix::from_fn(N, 4, |i, j| ((i * 3 + j) as f64).sin());
         finite_or_err(
             enkf_analysis(&f, &wave(0.0), &EnkfParams::new(1e300), &mut seeded_rng(1)),
-            |a| a.mean.iter().copied().collect(),
+            |a| a.mean.to_vec(),
         )
     });
 }
@@ -540,7 +540,7 @@ fn degenerate(v: &mut Vec<Case>) {
             let f = DMatrix::from_fn(N, 4, |i, j| u(j)[i]);
             finite_or_err(
                 enkf_analysis(&f, &wave(0.0), &EnkfParams::new(0.1), &mut seeded_rng(1)),
-                |a| a.mean.iter().copied().collect(),
+                |a| a.mean.to_vec(),
             )
         });
     }
@@ -551,7 +551,7 @@ fn degenerate(v: &mut Vec<Case>) {
         let f = DMatrix::from_fn(N, 1, |i, _| wave(0.0)[i]);
         finite_or_err(
             enkf_analysis(&f, &wave(0.0), &EnkfParams::new(0.1), &mut seeded_rng(1)),
-            |a| a.mean.iter().copied().collect(),
+            |a| a.mean.to_vec(),
         )
     });
     add(v, 4, "medida/library/empty_terms", || {

@@ -129,7 +129,9 @@ fn base() -> (DMatrix<f64>, DVector<f64>) {
 }
 
 /// (name, class, A, y, the weights must all be zero)
-fn variants() -> Vec<(&'static str, u8, DMatrix<f64>, DVector<f64>, bool)> {
+type Variant = (&'static str, u8, DMatrix<f64>, DVector<f64>, bool);
+
+fn variants() -> Vec<Variant> {
     let (a, y) = base();
     let mut v = vec![
         ("y_zero", 4, a.clone(), DVector::zeros(20), true),
@@ -395,9 +397,12 @@ fn kron_solvers() -> Vec<(&'static str, KronSolver)> {
     ]
 }
 
+/// (name, class, factors, y, x must be zero)
+type KronVariant = (&'static str, u8, Vec<DMatrix<f64>>, DVector<f64>, bool);
+
 fn kron(v: &mut Vec<Case>) {
     let (f, y) = kron_base();
-    let kron_variants: Vec<(&str, u8, Vec<DMatrix<f64>>, DVector<f64>, bool)> = vec![
+    let kron_variants: Vec<KronVariant> = vec![
         ("y_zero", 4, f.clone(), DVector::zeros(12), true),
         (
             "factor_zero",
