@@ -268,7 +268,7 @@ fn main() -> parsimony::Result<()> {
     let model = FlameModel::new(298.0, 101_325.0, 0.42);
     let s_l = 0.4;
     let n = 1001;
-    let x = uniform_points(model.length, n);
+    let x = uniform_points(model.length, n).unwrap();
     write_npy(dir.join("x.npy"), &[n], &x)?;
     let nets = [("3x64", 3usize, 64usize), ("4x32", 4, 32)];
     let tags: Vec<&str> = nets.iter().map(|n| n.0).collect();

@@ -118,10 +118,12 @@ impl Heatmap {
                 }
             }
         };
-        if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+        if !(lo.is_finite() && hi.is_finite() && lo <= hi && (hi - lo).is_finite()) {
             return Err(Error::invalid(
                 "limits",
-                format!("colour limits must be finite with lo ≤ hi, got ({lo}, {hi})"),
+                format!(
+                    "colour limits must be finite with lo ≤ hi and a finite width, got ({lo}, {hi})"
+                ),
             ));
         }
         Ok(if hi > lo {
@@ -139,10 +141,10 @@ impl Heatmap {
         }
         parsimony_core::linalg::check_finite("values", self.values.as_slice())?;
         for (name, (a, b)) in [("x extent", self.x_extent), ("y extent", self.y_extent)] {
-            if !(a.is_finite() && b.is_finite() && a < b) {
+            if !(a.is_finite() && b.is_finite() && a < b && (b - a).is_finite()) {
                 return Err(Error::invalid(
                     name,
-                    format!("must be finite with start < end, got ({a}, {b})"),
+                    format!("must be finite with start < end and a finite width, got ({a}, {b})"),
                 ));
             }
         }

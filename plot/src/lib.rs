@@ -24,5 +24,5 @@ pub mod progress;
 
 pub use colormap::Colormap;
 pub use heatmap::Heatmap;
-pub use line::{LinePlot, SeriesStyle};
+pub use line::{LinePlot, MAX_DECADES, SeriesStyle};
 pub use progress::{ProgressObserver, progress_bar};

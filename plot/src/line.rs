@@ -27,6 +27,9 @@ struct Series {
     color: Option<usize>,
 }
 
+/// The widest log axis a figure draws (decades); a wider one is an error, not a hang.
+pub const MAX_DECADES: f64 = 200.0;
+
 /// A line / scatter figure. Build it, add series, then [`save`](LinePlot::save) it as PNG.
 ///
 /// On a logarithmic axis, points with a non-positive coordinate are left out (a residual that
@@ -187,12 +190,23 @@ impl LinePlot {
                 "no point can be drawn (on a log axis every coordinate must be > 0)",
             ));
         }
-        Ok(if log {
+        let (a, b) = if log {
+            // padded in decades, so a wide range cannot overflow the ratio
+            let (l0, l1) = (lo.log10(), hi.log10());
+            if l1 - l0 > MAX_DECADES {
+                return Err(Error::invalid(
+                    "series",
+                    format!(
+                        "a log axis over {:.0} decades (1e{l0:.0} to 1e{l1:.0}) exceeds the {MAX_DECADES} a figure can label",
+                        l1 - l0
+                    ),
+                ));
+            }
             if hi / lo < 1.0 + 1e-12 {
                 (lo / 10.0, hi * 10.0)
             } else {
-                let pad = (hi / lo).powf(0.03);
-                (lo / pad, hi * pad)
+                let pad = 0.03 * (l1 - l0);
+                (10f64.powf(l0 - pad), 10f64.powf(l1 + pad))
             }
         } else if hi - lo <= 1e-300_f64.max(1e-12 * hi.abs()) {
             (
@@ -202,7 +216,17 @@ impl LinePlot {
         } else {
             let pad = 0.03 * (hi - lo);
             (lo - pad, hi + pad)
-        })
+        };
+        // the axis needs a finite range and a finite width to place its ticks
+        if !(a.is_finite() && b.is_finite() && (b - a).is_finite() && a < b && (!log || a > 0.0)) {
+            return Err(Error::invalid(
+                "series",
+                format!(
+                    "the axis range [{lo:e}, {hi:e}] with its margin overflows a double: scale the data"
+                ),
+            ));
+        }
+        Ok((a, b))
     }
 
     /// Draws the figure into a PNG file (parent folders are created).

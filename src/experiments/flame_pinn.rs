@@ -227,7 +227,7 @@ fn write_fields(
         &HISTORY_HEADER,
         &history_rows(&sol.history, acc.s_ref, &acc.t_err),
     )?;
-    let x = uniform_points(sol.model.length, 1001);
+    let x = uniform_points(sol.model.length, 1001)?;
     let t = sol.temperature(&x)?;
     let r = sol.residual(&x)?;
     let t_ref: Vec<f64> = x
@@ -337,7 +337,7 @@ impl<'a> Accuracy<'a> {
             bar: ProgressObserver::new("Adam", params.steps as u64),
             fd,
             s_ref,
-            x: uniform_points(model.length, 1001),
+            x: uniform_points(model.length, 1001)?,
             probe: Case1Loss::new(model, &mlp, &[0.0], problem)?,
             t_err: Vec::new(),
             reached: None,
@@ -685,7 +685,7 @@ pub fn run_sweep(flags: &Flags) -> Result<()> {
         let model = model_at(flags, phi)?;
         let (s_ref, fd) = reference(&model)?;
         let sol = trainer.solve(&PinnProblem::forward(&model)?)?;
-        let x = uniform_points(model.length, 1001);
+        let x = uniform_points(model.length, 1001)?;
         let t_err = l2_error(&fd, &x, &sol.temperature(&x)?)?;
         let s_err = (sol.s_l - s_ref) / s_ref;
         println!(

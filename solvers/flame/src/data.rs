@@ -25,10 +25,11 @@ pub trait Profile {
 }
 
 /// Uniform points x_i = L i/(n − 1), i = 0 … n − 1, both ends included (n = 1 gives the
-/// single point 0; n = 0 no points).
-pub fn uniform_points(length: f64, n: usize) -> Vec<f64> {
+/// single point 0; n = 0 no points). Errors: n beyond the memory budget.
+pub fn uniform_points(length: f64, n: usize) -> Result<Vec<f64>> {
+    parsimony_core::memory::check_elements::<f64>(&format!("{n} points"), n)?;
     let gaps = n.saturating_sub(1).max(1) as f64;
-    (0..n).map(|i| length * i as f64 / gaps).collect()
+    Ok((0..n).map(|i| length * i as f64 / gaps).collect())
 }
 
 /// Input and temperature scales of the normalisation: s_x = 10/L, s_T = 5/T_max.
@@ -91,8 +92,10 @@ impl Observations {
             ));
         }
         parsimony_core::error::check_in_range("sigma", sigma, 0.0, 1.0)?;
+        // positions, temperatures and velocities
+        parsimony_core::memory::check_total::<f64>(&format!("{n} observations"), &[n, n, n])?;
         let mut rng = parsimony_core::random::SplitMix64::new(seed);
-        let x = uniform_points(model.length, n);
+        let x = uniform_points(model.length, n)?;
         let mut temperature = Vec::with_capacity(n);
         let mut velocity = Vec::with_capacity(n);
         for &xi in &x {

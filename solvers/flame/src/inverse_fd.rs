@@ -102,6 +102,14 @@ impl FdInverseParams {
         if self.grid < 50 {
             return Err(Error::invalid("grid", "need at least 50 intervals"));
         }
+        // every forward solve's Newton vectors (about 16 of grid + 1 values)
+        let points = self.grid.checked_add(1).ok_or_else(|| {
+            Error::invalid("grid", format!("{} intervals overflow usize", self.grid))
+        })?;
+        parsimony_core::memory::check_total::<f64>(
+            &format!("a finite-difference flame on {} intervals", self.grid),
+            &[points; 16],
+        )?;
         check_at_least_one("max_iter", self.max_iter)?;
         check_positive("tol", self.tol)?;
         let (l0, e0, g0) = self.initial;

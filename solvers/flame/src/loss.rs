@@ -73,6 +73,9 @@ pub enum Problem {
     Inverse(Observations),
 }
 
+/// The most threads [`Case1Loss::with_threads`] uses.
+pub const MAX_THREADS: usize = 256;
+
 /// The Case 1 loss L(θ) with θ = [network parameters, s_L] (forward) or
 /// [network parameters, s_L, 10 λ, 10⁻⁶ E_a] (inverse), and its gradient.
 #[derive(Clone, Debug)]
@@ -299,9 +302,13 @@ impl<F: Real> Case1Loss<F> {
 
     /// Splits the points over `threads` threads (rayon's global pool), each with its own
     /// buffers; the partial gradients are summed. 1 (the default) runs on the calling thread.
+    /// More threads than blocks of points (or than [`MAX_THREADS`]) are capped: a lane without
+    /// points would only hold buffers.
     pub fn with_threads(mut self, threads: usize) -> Self {
         let np = self.mlp.n_params();
-        self.lanes = (0..threads.max(1)).map(|_| Lane::new(np)).collect();
+        let blocks = self.xhat.len().div_ceil(block::<F>()).max(1);
+        let lanes = threads.clamp(1, blocks.min(MAX_THREADS));
+        self.lanes = (0..lanes).map(|_| Lane::new(np)).collect();
         self
     }
 
@@ -374,12 +381,14 @@ impl<F: Real> Case1Loss<F> {
     }
 
     /// L(θ) and, when `grad` is given, ∇L(θ) written into it (length [`dim`](Self::dim)).
-    /// A non-finite loss is returned as is (the training driver reports it).
+    /// Errors: a θ holding NaN or ±inf, unknowns (s_L, λ, E_a) that are not > 0, and a loss or
+    /// gradient that overflows ([`Error::NonFinite`](parsimony_core::Error::NonFinite)).
     pub fn evaluate(&mut self, theta: &[f64], grad: Option<&mut [f64]>) -> Result<LossParts> {
         parsimony_core::error::check_len("θ", self.dim(), theta.len())?;
         if let Some(g) = grad.as_deref() {
             parsimony_core::error::check_len("grad", self.dim(), g.len())?;
         }
+        self.check_theta(theta)?;
         let np = self.mlp.n_params();
         for (d, &s) in self.theta_f.iter_mut().zip(&theta[..np]) {
             *d = F::of(s);
@@ -459,21 +468,53 @@ impl<F: Real> Case1Loss<F> {
                 grad[np + 1] = total.g_params[1] / CONDUCTIVITY_SCALE;
                 grad[np + 2] = total.g_params[2] / ACTIVATION_SCALE;
             }
+            if grad.iter().any(|g| !g.is_finite()) {
+                return Err(parsimony_core::Error::non_finite(format!(
+                    "the gradient of the PINN loss (loss {:e}): the network's sums overflow",
+                    parts.total
+                )));
+            }
+        }
+        if !parts.total.is_finite() {
+            return Err(parsimony_core::Error::non_finite(format!(
+                "the PINN loss ({:e}): the network's sums overflow",
+                parts.total
+            )));
         }
         Ok(parts)
+    }
+
+    /// θ finite, and the physical unknowns it holds finite and > 0.
+    fn check_theta(&self, theta: &[f64]) -> Result<()> {
+        parsimony_core::linalg::check_finite("θ", theta)?;
+        let (s, lambda, e_a) = self.unknowns_unchecked(theta);
+        for (name, v) in [
+            ("s_L", s),
+            ("conductivity λ", lambda),
+            ("activation energy E_a", e_a),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(parsimony_core::Error::invalid(
+                    name,
+                    format!("the value θ holds must be finite and > 0, got {v}"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// T, T', T'' (K, K/m, K/m²) of the network θ at the points `x` (m).
     pub fn predict(&self, theta: &[f64], x: &[f64]) -> Result<Vec<[f64; 3]>> {
         parsimony_core::error::check_len("θ", self.dim(), theta.len())?;
         parsimony_core::linalg::check_finite("x", x)?;
+        self.check_theta(theta)?;
         let np = self.mlp.n_params();
         let tf: Vec<F> = theta[..np].iter().map(|&v| F::of(v)).collect();
         let xh: Vec<F> = x.iter().map(|&v| F::of(self.scaling.s_x * v)).collect();
         let mut ws = MlpWorkspace::new();
         let out = ws.forward_unchecked(&self.mlp, &tf, &xh);
         let p = x.len();
-        Ok((0..p)
+        let fields: Vec<[f64; 3]> = (0..p)
             .map(|i| {
                 let sg = sigmoid_derivatives(out[i].f64());
                 temperature_streams(
@@ -484,7 +525,13 @@ impl<F: Real> Case1Loss<F> {
                     out[2 * p + i].f64(),
                 )
             })
-            .collect())
+            .collect();
+        if fields.iter().flatten().any(|v| !v.is_finite()) {
+            return Err(parsimony_core::Error::non_finite(
+                "the network's fields T, T', T'' (they overflow: scale θ)",
+            ));
+        }
+        Ok(fields)
     }
 
     /// The residual r (dimensionless, as in the loss) of θ at the points `x` (m).
@@ -494,10 +541,16 @@ impl<F: Real> Case1Loss<F> {
         let mut model = self.model.clone();
         model.conductivity = lambda;
         model.activation_energy = e_a;
-        Ok(fields
+        let r: Vec<f64> = fields
             .into_iter()
             .map(|f| point_residual(&model, &self.scaling, f, s).r)
-            .collect())
+            .collect();
+        if r.iter().any(|v| !v.is_finite()) {
+            return Err(parsimony_core::Error::non_finite(
+                "the residual (the fields lie where the model's closed forms overflow)",
+            ));
+        }
+        Ok(r)
     }
 }
 
@@ -575,6 +628,7 @@ impl<F: Real> WarmupLoss<F> {
         if let Some(g) = grad.as_deref() {
             parsimony_core::error::check_len("grad", theta.len(), g.len())?;
         }
+        parsimony_core::linalg::check_finite("θ", theta)?;
         for (d, &s) in self.theta_f.iter_mut().zip(&theta[..np]) {
             *d = F::of(s);
         }
@@ -604,6 +658,16 @@ impl<F: Real> WarmupLoss<F> {
                 *g = v.f64();
             }
             grad[np..].fill(0.0);
+            if grad.iter().any(|g| !g.is_finite()) {
+                return Err(parsimony_core::Error::non_finite(
+                    "the gradient of the warm-up loss (the network's sums overflow)",
+                ));
+            }
+        }
+        if !loss.is_finite() {
+            return Err(parsimony_core::Error::non_finite(
+                "the warm-up loss (the network's sums overflow)",
+            ));
         }
         Ok(loss / p as f64)
     }

@@ -72,11 +72,28 @@ impl Mlp {
         if widths.contains(&0) {
             return Err(Error::invalid("widths", "every width must be ≥ 1"));
         }
-        let mut offsets = vec![0];
+        let mut offsets = vec![0usize];
         for pair in widths.windows(2) {
             let last = *offsets.last().unwrap();
-            offsets.push(last + pair[0] * pair[1] + pair[1]);
+            // W (fan_out × fan_in) and b (fan_out) of this layer, with checked arithmetic
+            let next = pair[0]
+                .checked_mul(pair[1])
+                .and_then(|w| w.checked_add(pair[1]))
+                .and_then(|l| l.checked_add(last))
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "widths",
+                        format!("the parameter count of {widths:?} overflows usize"),
+                    )
+                })?;
+            offsets.push(next);
         }
+        let n_params = *offsets.last().unwrap();
+        // θ, its gradient and the optimiser's moments: four vectors of n_params
+        parsimony_core::memory::check_total::<f64>(
+            &format!("a network of {n_params} parameters"),
+            &[n_params; 4],
+        )?;
         Ok(Self {
             widths: widths.to_vec(),
             offsets,
@@ -85,6 +102,7 @@ impl Mlp {
 
     /// `depth` hidden layers of `width` neurons (the paper's network is `hidden(3, 64)`).
     pub fn hidden(depth: usize, width: usize) -> Result<Self> {
+        parsimony_core::memory::check_elements::<usize>(&format!("{depth} layer widths"), depth)?;
         let mut w = vec![1];
         w.extend(std::iter::repeat_n(width, depth));
         w.push(1);
@@ -139,6 +157,8 @@ impl Mlp {
 #[derive(Clone, Debug)]
 pub struct MlpWorkspace<F: Real> {
     n: usize,
+    /// The widths of the network of the last public forward pass (empty before one).
+    widths: Vec<usize>,
     /// Pre-activation streams z, z₁, z₂ of every hidden layer but the first (empty).
     z: Vec<Vec<F>>,
     /// Post-activation streams a, a₁, a₂ of every hidden layer.
@@ -154,6 +174,7 @@ impl<F: Real> MlpWorkspace<F> {
     pub fn new() -> Self {
         Self {
             n: 0,
+            widths: Vec::new(),
             z: Vec::new(),
             a: Vec::new(),
             adj: [Vec::new(), Vec::new()],
@@ -190,7 +211,12 @@ impl<F: Real> MlpWorkspace<F> {
     /// Returns `[n; n₁; n₂]` (3N values). Errors: θ without [`Mlp::n_params`] entries.
     pub fn forward(&mut self, mlp: &Mlp, theta: &[F], xhat: &[F]) -> Result<&[F]> {
         check_len("θ", mlp.n_params(), theta.len())?;
-        Ok(self.forward_unchecked(mlp, theta, xhat))
+        check_finite_real("θ", theta)?;
+        check_finite_real("xhat", xhat)?;
+        self.forward_unchecked(mlp, theta, xhat);
+        self.widths.clone_from(&mlp.widths);
+        check_finite_real("the network's output (it overflows: scale θ)", &self.out)?;
+        Ok(&self.out)
     }
 
     /// [`forward`](Self::forward) for callers whose sizes are fixed at construction (the
@@ -222,8 +248,19 @@ impl<F: Real> MlpWorkspace<F> {
             xhat.len(),
         )?;
         check_len("adj_out", 3 * self.n, adj_out.len())?;
+        if mlp.widths != self.widths {
+            return Err(Error::invalid(
+                "mlp",
+                format!(
+                    "backward needs the network of the last forward pass ({:?}), got {:?}",
+                    self.widths, mlp.widths
+                ),
+            ));
+        }
+        check_finite_real("θ", theta)?;
+        check_finite_real("adj_out", adj_out)?;
         self.backward_unchecked(mlp, theta, xhat, adj_out, grad, accumulate);
-        Ok(())
+        check_finite_real("the gradient (it overflows: scale θ or the adjoints)", grad)
     }
 
     /// [`backward`](Self::backward) with lengths only debug-asserted (the losses' hot path).
@@ -622,4 +659,12 @@ fn tanh_adjoint_body<F: Real, const FMA: bool>(
             *gb = sum(b0);
         }
     }
+}
+
+/// NaN or ±inf in `v` (f32 or f64) is a typed error naming `what`.
+fn check_finite_real<F: Real>(what: &str, v: &[F]) -> Result<()> {
+    if v.iter().any(|x| !x.f64().is_finite()) {
+        return Err(Error::non_finite(what));
+    }
+    Ok(())
 }

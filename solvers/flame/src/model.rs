@@ -115,6 +115,28 @@ impl FlameModel {
         if !self.inlet_gradient.is_finite() {
             return Err(Error::non_finite("inlet_gradient"));
         }
+        // the quantities every solver derives from the fields must exist in doubles too
+        for (name, v) in [
+            ("gas constant R/W (from molar_mass)", self.gas_constant()),
+            (
+                "inlet density ρ_in (from p_in, t_in, molar_mass)",
+                self.rho_in(),
+            ),
+            (
+                "adiabatic temperature T_max (from t_in, heat_release, cp, phi)",
+                self.t_max(),
+            ),
+            ("inlet fuel fraction (from phi)", self.fuel_in()),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(Error::invalid(
+                    name,
+                    format!(
+                        "must be finite and > 0, got {v}: the fields' scales overflow or vanish"
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 

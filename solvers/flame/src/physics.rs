@@ -33,9 +33,9 @@
 //! family.
 
 use crate::model::{FlameModel, R_UNIVERSAL};
-use parsimony_core::Result;
 use parsimony_core::error::check_len;
 use parsimony_core::simd::{exp_f64_fma, ln_f64_fma};
+use parsimony_core::{Error, Result};
 
 /// ω and its partial derivatives at one point.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -167,7 +167,29 @@ impl Case1Physics {
         check_len("length of out.omega (the length of t)", n, out.omega.len())?;
         check_len("length of out.d_t (the length of t)", n, out.d_t.len())?;
         check_len("length of out.d_s (the length of t)", n, out.d_s.len())?;
-        self.rates_unchecked(t, out);
+        self.check_inputs(t)?;
+        let RateSlices { omega, d_t, d_s } = out;
+        self.rates_unchecked(
+            t,
+            RateSlices {
+                omega: &mut *omega,
+                d_t: &mut *d_t,
+                d_s: &mut *d_s,
+            },
+        );
+        check_outputs("rates ω, ∂ω/∂T, ∂ω/∂s_L", [&*omega, &*d_t, &*d_s])
+    }
+
+    /// The public kernels' entry check: finite temperatures and a physics built from a valid
+    /// model at a finite, positive speed.
+    fn check_inputs(&self, t: &[f64]) -> Result<()> {
+        parsimony_core::linalg::check_finite("t", t)?;
+        if !(self.c.is_finite() && self.m.is_finite() && self.m > 0.0 && self.inv_s.is_finite()) {
+            return Err(Error::invalid(
+                "s",
+                "the physics was built at a flame speed that is not finite and > 0",
+            ));
+        }
         Ok(())
     }
 
@@ -195,8 +217,9 @@ impl Case1Physics {
         check_len("length of u (the length of t)", n, u.len())?;
         check_len("length of d_t (the length of t)", n, d_t.len())?;
         check_len("length of d_s (the length of t)", n, d_s.len())?;
+        self.check_inputs(t)?;
         velocities_simd::<f64>(self, t, u, d_t, d_s);
-        Ok(())
+        check_outputs("velocities u, ∂u/∂T, ∂u/∂s_L", [&*u, &*d_t, &*d_s])
     }
 }
 
@@ -267,6 +290,17 @@ impl FlameModel {
     pub fn rate(&self, t: f64, s: f64) -> Rate {
         Case1Physics::new(self, s).rate::<false>(t)
     }
+}
+
+/// A non-finite output of a public kernel (finite input): the temperatures lie beyond where the
+/// model's closed forms exist in doubles (T far beyond the sonic limit c²/4R_g, or T → 0).
+fn check_outputs(what: &str, outs: [&[f64]; 3]) -> Result<()> {
+    if outs.iter().any(|o| o.iter().any(|v| !v.is_finite())) {
+        return Err(Error::non_finite(format!(
+            "{what}: a temperature lies where the model's closed forms overflow"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -108,6 +108,15 @@ impl FdProblem {
                 format!("need at least 4 intervals, got {intervals}"),
             ));
         }
+        // Newton's vectors (about 16 of N + 1 values) on the grid, and on 2N for Richardson
+        let points = intervals
+            .checked_mul(2)
+            .and_then(|m| m.checked_add(1))
+            .ok_or_else(|| Error::invalid("n", format!("{intervals} intervals overflow usize")))?;
+        parsimony_core::memory::check_total::<f64>(
+            &format!("a finite-difference flame on {intervals} intervals"),
+            &[points; 16],
+        )?;
         Ok(Self {
             model: model.clone(),
             intervals,
@@ -143,20 +152,41 @@ pub struct FdSolution {
 }
 
 impl FdSolution {
-    /// T at `x` by linear interpolation (`x` inside the grid).
+    /// T at `x` by linear interpolation (`x` inside the grid). The fields are public, so they
+    /// are checked here: at least 2 grid points, increasing, as many temperatures as points.
+    /// Errors: fields that disagree, `x` outside the grid, a non-finite result.
     pub fn temperature_at(&self, x: f64) -> Result<f64> {
-        let n = self.x.len() - 1;
-        let (x0, x1) = (self.x[0], self.x[n]);
+        let n = self.x.len();
+        if n < 2 {
+            return Err(Error::invalid(
+                "FdSolution::x",
+                format!("needs at least 2 grid points, has {n}"),
+            ));
+        }
+        parsimony_core::error::check_len("FdSolution::t (grid points)", n, self.t.len())?;
+        if !self.x.windows(2).all(|w| w[0] < w[1]) {
+            return Err(Error::invalid(
+                "FdSolution::x",
+                "the grid must be strictly increasing",
+            ));
+        }
+        let (x0, x1) = (self.x[0], self.x[n - 1]);
         if !(x >= x0 && x <= x1) {
             return Err(Error::invalid(
                 "x",
                 format!("{x} is outside the domain [{x0}, {x1}]"),
             ));
         }
-        let h = (x1 - x0) / n as f64;
-        let i = (((x - x0) / h).floor() as usize).min(n - 1);
-        let w = (x - self.x[i]) / h;
-        Ok(self.t[i] * (1.0 - w) + self.t[i + 1] * w)
+        // the interval [x_i, x_{i+1}] holding x (any spacing)
+        let i = self.x.partition_point(|&xi| xi <= x).clamp(1, n - 1) - 1;
+        let w = (x - self.x[i]) / (self.x[i + 1] - self.x[i]);
+        let v = self.t[i] * (1.0 - w) + self.t[i + 1] * w;
+        if !v.is_finite() {
+            return Err(Error::non_finite(format!(
+                "T({x}) (FdSolution::t holds NaN or ±inf)"
+            )));
+        }
+        Ok(v)
     }
 
     /// The first x where T reaches `level` (linear interpolation), if it does.
@@ -459,6 +489,12 @@ fn newton(
             status = Status::StoppedByObserver;
             break;
         }
+    }
+    if !(res.is_finite() && s.is_finite() && t.iter().all(|v| v.is_finite())) {
+        return Err(Error::non_finite(format!(
+            "the Newton iterate after {iterations} iterations (residual {res:e}, s = {s:e}): the \
+             model's scales overflow or vanish in doubles (check initial_speed, length, T_max)"
+        )));
     }
     let info = clock.finish(iterations, status, last_step);
     observer.finish(&info);

@@ -244,8 +244,13 @@ impl Shooting {
             Status::Converged
         } else {
             loop {
-                k += 1;
                 let mid = 0.5 * (lo + hi);
+                if !(mid > lo && mid < hi) {
+                    // lo and hi are adjacent doubles: a tolerance below their spacing cannot
+                    // be met, and bisecting further changes nothing
+                    break Status::Stalled;
+                }
+                k += 1;
                 let outcome = shoot_unchecked(model, mid, params);
                 match outcome {
                     Outcome::Flashback => lo = mid,

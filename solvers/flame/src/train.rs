@@ -483,7 +483,7 @@ fn run<F: Real>(
     let clock = Clock::start();
     let model = &problem.model;
     let mlp = Mlp::hidden(params.hidden_layers, params.width)?;
-    let x = uniform_points(model.length, params.collocation);
+    let x = uniform_points(model.length, params.collocation)?;
     let forward = matches!(problem.problem, Problem::Forward);
     let mut loss = Case1Loss::<F>::new(model, &mlp, &x, problem.problem.clone())?
         .with_threads(params.threads)
@@ -520,6 +520,10 @@ fn run<F: Real>(
                     "PINN warm-up",
                     format!("non-finite loss at step {k}"),
                 ));
+            }
+            // the stopping rule of stage 2 ends the warm-up too
+            if grad.iter().map(|g| g * g).sum::<f64>().sqrt() <= params.grad_tol {
+                break;
             }
             adam.step(&mut state.theta, &grad)?;
         }

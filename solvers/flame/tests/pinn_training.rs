@@ -32,7 +32,7 @@ fn reference(model: &FlameModel) -> (f64, FdSolution) {
 }
 
 fn t_error(sol: &PinnSolution, fd: &FdSolution) -> f64 {
-    let x = uniform_points(sol.model.length, 1001);
+    let x = uniform_points(sol.model.length, 1001).unwrap();
     let t = sol.temperature(&x).unwrap();
     let (mut num, mut den) = (0.0, 0.0);
     for (xi, ti) in x.iter().zip(&t) {
@@ -72,7 +72,7 @@ fn forward_case(params: &PinnParams, s_tol: f64, t_tol: f64) {
         .iter()
         .map(|h| h.loss.total)
         .fold(f64::INFINITY, f64::min);
-    let x = uniform_points(model.length, params.collocation);
+    let x = uniform_points(model.length, params.collocation).unwrap();
     let again = match params.precision {
         Precision::F64 => Case1Loss::<f64>::new(&model, &sol.mlp, &x, Problem::Forward)
             .unwrap()
