@@ -77,13 +77,16 @@ impl Flags {
         ))
     }
 
-    /// The value of `--key` parsed as `T`, or `default`.
+    /// The value of `--key` parsed as `T`, or `default`. A number must be finite (`nan`,
+    /// `inf` are refused whatever `T`).
     pub fn get<T: std::str::FromStr>(&self, key: &str, default: T) -> crate::Result<T> {
         match self.values.get(key) {
             None => Ok(default),
-            Some(v) => v
-                .parse()
-                .map_err(|_| crate::Error::invalid(key, format!("cannot parse '{v}'"))),
+            Some(v) => {
+                refuse_non_finite(key, v)?;
+                v.parse()
+                    .map_err(|_| crate::Error::invalid(key, format!("cannot parse '{v}'")))
+            }
         }
     }
 
@@ -99,12 +102,24 @@ impl Flags {
             Some(v) => v
                 .split(',')
                 .map(|s| {
+                    refuse_non_finite(key, s)?;
                     s.trim()
                         .parse()
                         .map_err(|_| crate::Error::invalid(key, format!("cannot parse '{s}'")))
                 })
                 .collect(),
         }
+    }
+}
+
+/// A value that reads as NaN or ±inf is an error naming the flag.
+fn refuse_non_finite(key: &str, v: &str) -> crate::Result<()> {
+    match v.trim().parse::<f64>() {
+        Ok(x) if !x.is_finite() => Err(crate::Error::invalid(
+            key,
+            format!("'{v}' is not a finite number"),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -177,9 +177,20 @@ impl FdSolution {
                 format!("{x} is outside the domain [{x0}, {x1}]"),
             ));
         }
-        // the interval [x_i, x_{i+1}] holding x (any spacing)
-        let i = self.x.partition_point(|&xi| xi <= x).clamp(1, n - 1) - 1;
-        let w = (x - self.x[i]) / (self.x[i + 1] - self.x[i]);
+        // the interval [x_i, x_{i+1}] holding x: guessed as on a uniform grid (the solvers'),
+        // then moved to the interval that holds x (any increasing grid)
+        let h = (x1 - x0) / (n - 1) as f64;
+        let mut i = (((x - x0) / h).floor() as usize).min(n - 2);
+        if !(self.x[i] <= x && x <= self.x[i + 1]) {
+            i = self.x.partition_point(|&xi| xi <= x).clamp(1, n - 1) - 1;
+        }
+        // on a uniform grid divide by h, as the solvers' own interpolation does (bit for bit)
+        let gap = self.x[i + 1] - self.x[i];
+        let w = if (gap - h).abs() <= 1e-12 * h {
+            (x - self.x[i]) / h
+        } else {
+            (x - self.x[i]) / gap
+        };
         let v = self.t[i] * (1.0 - w) + self.t[i + 1] * w;
         if !v.is_finite() {
             return Err(Error::non_finite(format!(
