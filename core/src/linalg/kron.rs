@@ -472,7 +472,7 @@ impl<T: Scalar> KroneckerOperator<T> {
         );
         // NaN or ±inf in x always reaches y (0·inf is NaN), so one pass over y catches both a
         // non-finite x and an overflow
-        if y.iter().any(|v| !v.is_finite()) {
+        if !super::all_finite(y) {
             check_finite("x", x)?;
             return Err(Error::non_finite(
                 "the Kronecker product op(A) x (it overflows a double)",
@@ -583,7 +583,7 @@ pub fn matmul<T: Scalar>(
     }
     // a non-finite input always reaches the product unless its row or column meets an empty
     // inner dimension: one pass over C, and over the inputs only to name the culprit
-    if c.iter().any(|v| !v.is_finite()) {
+    if !super::all_finite(c.as_slice()) {
         check_finite("a", a.as_slice())?;
         check_finite("b", b.as_slice())?;
         return Err(Error::non_finite(

@@ -34,7 +34,7 @@ pub use kron::{
 };
 pub use kron_diag::KroneckerDiagonal;
 pub use operator::{FnOperator, LinearOperator};
-pub use scalar::{Scalar, check_finite};
+pub use scalar::{Scalar, all_finite, check_finite};
 pub use sparse::{CsrAdjoint, csr_diagonal, csr_from_triplets};
 pub use views::{
     as_faer, as_faer_mut, as_faer_mut_vec, col_to_nalgebra, to_nalgebra, vec_as_faer, view_as_faer,

@@ -105,13 +105,18 @@ impl Scalar for Complex<f64> {
 
 /// Returns an error naming `what` if any entry of `values` is NaN or infinite.
 pub fn check_finite<T: Scalar>(what: impl std::fmt::Display, values: &[T]) -> crate::Result<()> {
-    // chunks checked without a short circuit inside, so that the test vectorises
-    if values
-        .chunks(64)
-        .all(|c| c.iter().fold(true, |ok, v| ok & v.all_finite()))
-    {
+    if all_finite(values) {
         Ok(())
     } else {
         Err(crate::Error::non_finite(what))
     }
+}
+
+/// Whether every entry of `values` is finite: the test of [`check_finite`], for the checks of a
+/// result in a hot path (chunks tested without a short circuit inside, so the test vectorises).
+#[inline]
+pub fn all_finite<T: Scalar>(values: &[T]) -> bool {
+    values
+        .chunks(64)
+        .all(|c| c.iter().fold(true, |ok, v| ok & v.all_finite()))
 }

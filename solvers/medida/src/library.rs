@@ -226,21 +226,26 @@ impl Library {
             let next: Vec<f64> = powers[p - 1].iter().zip(u).map(|(a, b)| a * b).collect();
             powers.push(next);
         }
+        // u is finite (checked above): a non-finite column is an overflow of uᵖ ∂ᵈu, tested in
+        // the pass that writes it (no second pass over the rows)
+        let rows = out.nrows();
         for (c, t) in self.terms.iter().enumerate() {
             let up = &powers[t.power as usize];
-            let mut dst = out.view_mut((row0, c), (n, 1));
-            if t.derivative == 0 {
+            let dst = &mut out.as_mut_slice()[c * rows + row0..c * rows + row0 + n];
+            let finite = if t.derivative == 0 {
                 dst.copy_from_slice(up);
+                parsimony_core::linalg::all_finite(up)
             } else {
                 let d = &derivs[(t.derivative - 1) * n..t.derivative * n];
+                let mut ok = true;
                 for ((o, a), b) in dst.iter_mut().zip(up).zip(d) {
-                    *o = a * b;
+                    let v = a * b;
+                    *o = v;
+                    ok &= v.is_finite();
                 }
-            }
-        }
-        // u is finite (checked above): a non-finite column is an overflow of uᵖ ∂ᵈu
-        for (c, t) in self.terms.iter().enumerate() {
-            if out.view((row0, c), (n, 1)).iter().any(|v| !v.is_finite()) {
+                ok
+            };
+            if !finite {
                 return Err(Error::non_finite(format!(
                     "library column {} (it overflows a double: scale u)",
                     t.label()

@@ -233,8 +233,16 @@ impl SpectralGrid {
         }
         self.load_spectrum(u)?;
         let s = 1.0 / self.n as f64;
+        // NaN or ±inf in u reaches every bin of its spectrum: tested in the pass that scales it
+        let mut finite = true;
         for (h, x) in self.held.iter_mut().zip(&self.spec) {
             *h = x * s;
+            finite &= h.re.is_finite() & h.im.is_finite();
+        }
+        if !finite {
+            return Err(Error::non_finite(
+                "u (or its spectrum, which overflows a double)",
+            ));
         }
         let n = self.n;
         let half = n / 2;
@@ -280,9 +288,11 @@ impl SpectralGrid {
             self.spec[half] = C64::new(0.0, 0.0);
             self.store_spectrum(rest)?;
         }
-        if out.iter().any(|v| !v.is_finite()) {
+        // |û (ik)ᵈ| ≤ max(|û|, |û (ik)ᴰ|) for every order d ≤ D: a finite spectrum (above) and a
+        // finite highest order (here, n/2 + 1 bins, not D·N values) bound them all
+        if !parsimony_core::linalg::all_finite(&self.held) {
             return Err(Error::non_finite(
-                "the derivatives (u holds NaN or ±inf, or its spectrum overflows a double)",
+                "the highest derivative's spectrum (it overflows a double: scale u)",
             ));
         }
         Ok(())
@@ -366,7 +376,7 @@ impl SpectralGrid {
     /// use the unchecked form and report a blow-up in their status.)
     fn store_spectrum_checked(&mut self, out: &mut [f64]) -> Result<()> {
         self.store_spectrum(out)?;
-        if out.iter().any(|v| !v.is_finite()) {
+        if !parsimony_core::linalg::all_finite(out) {
             return Err(Error::non_finite(
                 "the transformed field (u holds NaN or ±inf, or its spectrum overflows a double)",
             ));
