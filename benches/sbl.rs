@@ -86,7 +86,7 @@ fn b1(no_dense: bool) -> parsimony::Result<()> {
             );
         }
         if seed == 1 && !no_dense {
-            let a = kron_dense(&p.factors);
+            let a = kron_dense(&p.factors).unwrap();
             let s = SblParams::new(UpdateRule::Em)
                 .noise(Noise::Known(p.noise_variance))
                 .max_iter(1)

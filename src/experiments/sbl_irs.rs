@@ -304,14 +304,14 @@ fn max_coherence(a: &nalgebra::DMatrix<crate::C64>) -> f64 {
 fn run_system(s: &Setting, k: usize, progress: &ProgressObserver) -> crate::Result<Vec<Row>> {
     let sys_seed = s.seed.wrapping_add(k as u64);
     let mut sys = IrsSystem::new(IrsConfig::default(), sys_seed)?;
-    let mut dense = kron_dense(sys.factors());
+    let mut dense = kron_dense(sys.factors())?;
     let mut rng = seeded_rng(s.seed.wrapping_add(k as u64).wrapping_add(1_000_001));
     let mut rows = Vec::new();
     for (si, &snr) in s.snrs.iter().enumerate() {
         for trial in 0..s.trials {
             let ch = sys.draw_channel(&mut rng);
             if sys.redraw_weak_patterns(&ch, MIN_CASCADED_NORM, &mut rng)? > 0 {
-                dense = kron_dense(sys.factors());
+                dense = kron_dense(sys.factors())?;
             }
             let (y, sigma2) = sys.measure(&ch, snr, &mut rng)?;
             let truth = sys.cascaded_true(&ch)?;

@@ -86,7 +86,7 @@ pub fn run(flags: &Flags) -> crate::Result<()> {
                         let s = SblParams::new(UpdateRule::Em)
                             .noise(noise)
                             .build()?
-                            .solve(&Regression::new(&kron_dense(&p.factors), &p.y)?)?;
+                            .solve(&Regression::new(&kron_dense(&p.factors)?, &p.y)?)?;
                         (s.weights, s.info.iterations)
                     }
                 };

@@ -505,7 +505,8 @@ impl<T: Scalar> KroneckerOperator<T> {
     }
 
     /// Forms the dense M × N Kronecker product. O(M·N) memory: for tests and small sizes only.
-    pub fn to_dense(&self) -> DMatrix<T> {
+    /// Errors: M·N beyond the memory budget ([`crate::memory`]).
+    pub fn to_dense(&self) -> Result<DMatrix<T>> {
         kron_dense(&self.factors)
     }
 }
@@ -534,12 +535,20 @@ impl<T: Scalar> LinearOperator<T> for KroneckerOperator<T> {
 ///
 /// This is the baseline the matrix-free operator is tested and benchmarked against; solvers
 /// never call it.
-pub fn kron_dense<T: Scalar>(factors: &[DMatrix<T>]) -> DMatrix<T> {
+///
+/// Errors: ∏mᵢ·∏nᵢ overflowing `usize` or beyond the memory budget ([`crate::memory`]).
+pub fn kron_dense<T: Scalar>(factors: &[DMatrix<T>]) -> Result<DMatrix<T>> {
+    let dims: Vec<usize> = factors
+        .iter()
+        .flat_map(|f| [f.nrows(), f.ncols()])
+        .collect();
+    let len = memory::checked_product("entries of the dense Kronecker product", &dims)?;
+    memory::check_elements::<T>("the dense Kronecker product", len)?;
     let mut acc = DMatrix::from_element(1, 1, T::of_real(1.0));
     for f in factors {
         acc = acc.kronecker(f);
     }
-    acc
+    Ok(acc)
 }
 
 /// Dense product op(A)·op(B) through faer's GEMM, for large products where nalgebra's generic

@@ -103,7 +103,7 @@ fn kronecker_operator_of_spd_factors_is_solved_matrix_free() {
         spd(&mut rng, 4, 2.0),
     ];
     let op = KroneckerOperator::new(f.clone()).unwrap();
-    let dense = op.to_dense();
+    let dense = op.to_dense().unwrap();
     let b = real_vector(&mut rng, op.ncols());
     let exact = nalgebra::Cholesky::new(dense).unwrap().solve(&b);
     let sol = cg(&op, &b, None, None, &CgParams::default().max_iter(1000)).unwrap();

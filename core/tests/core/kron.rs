@@ -86,7 +86,7 @@ fn three_factor_operator_with_reused_workspace() {
         real_matrix(&mut rng, 2, 5),
     ];
     let op = KroneckerOperator::new(factors.clone()).unwrap();
-    let a = kron_dense(&factors);
+    let a = kron_dense(&factors).unwrap();
     assert_eq!(a.shape(), (48, 105));
     let mut ws = op.workspace();
     let mut y = vec![0.0; op.nrows()];

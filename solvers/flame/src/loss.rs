@@ -382,7 +382,7 @@ impl<F: Real> Case1Loss<F> {
 
     /// L(θ) and, when `grad` is given, ∇L(θ) written into it (length [`dim`](Self::dim)).
     /// Errors: a θ holding NaN or ±inf, unknowns (s_L, λ, E_a) that are not > 0, and a loss or
-    /// gradient that overflows ([`Error::NonFinite`](parsimony_core::Error::NonFinite)).
+    /// gradient that overflows ([`Error::NonFinite`]).
     pub fn evaluate(&mut self, theta: &[f64], grad: Option<&mut [f64]>) -> Result<LossParts> {
         parsimony_core::error::check_len("θ", self.dim(), theta.len())?;
         if let Some(g) = grad.as_deref() {

@@ -75,7 +75,7 @@ fn irs_channel_estimation_at_20_db() {
         let d = parsimony_sbl::baselines::dkrosbl(&problem).unwrap();
         dk.push(eval(&d.x));
         if trial < 10 {
-            let a = parsimony_core::linalg::kron_dense(sys.factors());
+            let a = parsimony_core::linalg::kron_dense(sys.factors()).unwrap();
             let s = presets::classical(sigma2)
                 .build()
                 .unwrap()

@@ -115,7 +115,7 @@ fn dense_posterior<T: Scalar>(
     y: &DVector<T>,
     sigma2: f64,
 ) -> (DVector<T>, DVector<f64>, f64) {
-    let h = kron_dense(factors);
+    let h = kron_dense(factors).unwrap();
     let mut g = gamma[0].clone();
     for v in &gamma[1..] {
         g = g.kronecker(v);
@@ -311,7 +311,7 @@ fn rc3_svd_mstep_matches_reference() {
 }
 
 fn oracle_nmse(p: &parsimony_sbl::generator::SyntheticProblem) -> f64 {
-    let h = kron_dense(&p.factors);
+    let h = kron_dense(&p.factors).unwrap();
     let support: Vec<usize> = (0..p.x.len()).filter(|&j| p.x[j] != 0.0).collect();
     let hs = h.select_columns(support.iter());
     let xs = least_squares(&hs, &p.y).unwrap();

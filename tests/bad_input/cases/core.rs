@@ -119,6 +119,16 @@ fn sizes(v: &mut Vec<Case>) {
             f,
         ]))
     });
+    add(v, 1, "core/kron_dense/beyond_budget", || {
+        // 3 factors of 2¹⁰ × 2¹⁰: the dense product would have 2⁶⁰ entries
+        let f = DMatrix::<f64>::zeros(1 << 10, 1 << 10);
+        must_fail(parsimony::linalg::kron_dense(&[f.clone(), f.clone(), f]))
+    });
+    add(v, 1, "core/kron_to_dense/beyond_budget", || {
+        let f = DMatrix::from_element(1 << 8, 1 << 8, 1.0);
+        let op = KroneckerOperator::new(vec![f.clone(), f.clone(), f]).unwrap();
+        must_fail(op.to_dense())
+    });
     add(v, 1, "core/kron_op/wrong_x_length", || {
         let op = KroneckerOperator::new(vec![spd(2), spd(3)]).unwrap();
         must_fail(op.apply(&DVector::zeros(5)))
