@@ -8,6 +8,6 @@
 fn main() -> std::process::ExitCode {
     parsimony::output::report(
         parsimony::output::Flags::parse("kron_sbl", std::env::args().skip(1))
-            .and_then(|flags| parsimony::experiments::sbl_synthetic::run(&flags)),
+            .and_then(|flags| parsimony::experiments::sbl_synthetic::run_flags(&flags)),
     )
 }

@@ -19,9 +19,16 @@ fn out_dir(name: &str) -> PathBuf {
 
 #[test]
 fn help_unknown_commands_and_unknown_flags() {
+    // clap's help lists the commands; the legacy commands keep their own usage
     let help = parsimony(&["--help"]);
     assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stderr).contains("usage: parsimony"));
+    let text = String::from_utf8_lossy(&help.stdout);
+    for cmd in ["list", "show-config", "run", "sweep", "merge"] {
+        assert!(text.contains(cmd), "{text}");
+    }
+    let legacy = parsimony(&["sbl", "--help"]);
+    assert!(legacy.status.success());
+    assert!(String::from_utf8_lossy(&legacy.stderr).contains("usage: parsimony"));
 
     let unknown = parsimony(&["sbl", "nonsense"]);
     assert_eq!(unknown.status.code(), Some(2));
@@ -125,5 +132,131 @@ fn small_runs_write_their_tables_and_figures() {
     }
     let summary = std::fs::read_to_string(dir.join("summary.json")).unwrap();
     assert!(summary.contains("\"steps\": 50"), "{summary}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A small sbl-synthetic: one trial, no dense SBL.
+const SMALL: [&str; 4] = ["--set", "trials=1", "--set", "csbl_trials=0"];
+
+#[test]
+fn list_show_config_and_run() {
+    assert!(ok(&parsimony(&["list"])).contains("sbl-synthetic"));
+    // the default config round-trips through TOML: run it back as a file
+    let toml = ok(&parsimony(&["show-config", "sbl-synthetic"]));
+    assert!(
+        toml.contains("trials = 20") && toml.contains("snr = ["),
+        "{toml}"
+    );
+    let dir = out_dir("run");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("config.toml");
+    std::fs::write(&file, &toml).unwrap();
+    let out = dir.join("out");
+    let run = parsimony(&[
+        "run",
+        "sbl-synthetic",
+        "--config",
+        file.to_str().unwrap(),
+        SMALL[0],
+        SMALL[1],
+        SMALL[2],
+        SMALL[3],
+        "--set",
+        "snr=20",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok(&run).contains("median_nmse SVD-KroSBL @ 20 dB"));
+    for f in ["run.json", "trials.csv", "nmse_vs_snr.png"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let json = std::fs::read_to_string(out.join("run.json")).unwrap();
+    assert!(json.contains("\"experiment\": \"sbl-synthetic\"") && json.contains("\"version\""));
+    assert!(json.contains("\"snr\": [\n      20.0\n    ]"), "{json}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unknown_keys_flags_and_values_are_errors_naming_them() {
+    let dir = out_dir("errors");
+    let d = dir.to_str().unwrap();
+    let err = |args: &[&str]| {
+        let out = parsimony(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(err(&["run", "sbl-synthetic", "--set", "trails=3", "--out", d]).contains("trails"));
+    assert!(err(&["run", "sbl-synthetic", "--set", "trials=many", "--out", d]).contains("trials"));
+    assert!(err(&["run", "nonsense", "--out", d]).contains("unknown experiment 'nonsense'"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, "trials = 1\nsnrs = [10.0]\n").unwrap();
+    assert!(
+        err(&[
+            "run",
+            "sbl-synthetic",
+            "--config",
+            file.to_str().unwrap(),
+            "--out",
+            d
+        ])
+        .contains("snrs")
+    );
+    // a misspelt flag is clap's error (exit 2), naming it
+    let typo = parsimony(&["run", "sbl-synthetic", "--sett", "trials=1"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("--sett"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The acceptance: three shards merged equal the unsharded sweep bit for bit.
+#[test]
+fn a_sharded_sweep_merges_to_the_unsharded_one() {
+    let dir = out_dir("sweep");
+    let grid = ["--grid", "snr=10,20,30", "--grid", "seed=0,1"];
+    let sweep = |out: &PathBuf, shard: Option<&str>| {
+        let mut args: Vec<&str> = vec!["sweep", "sbl-synthetic"];
+        args.extend(grid);
+        args.extend(SMALL);
+        if let Some(s) = shard {
+            args.extend(["--shard", s]);
+        }
+        args.extend(["--out", out.to_str().unwrap()]);
+        ok(&parsimony(&args));
+    };
+    let whole = dir.join("whole");
+    sweep(&whole, None);
+    let shards: Vec<PathBuf> = (1..=3).map(|i| dir.join(format!("shard{i}"))).collect();
+    for (i, s) in shards.iter().enumerate() {
+        sweep(s, Some(&format!("{}/3", i + 1)));
+    }
+    let (m1, m2) = (dir.join("merged_whole"), dir.join("merged_shards"));
+    ok(&parsimony(&[
+        "merge",
+        whole.to_str().unwrap(),
+        "--out",
+        m1.to_str().unwrap(),
+    ]));
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|s| s.to_str().unwrap()));
+    args.extend(["--out", m2.to_str().unwrap()]);
+    ok(&parsimony(&args));
+    let a = std::fs::read(m1.join("sweep.csv")).unwrap();
+    let b = std::fs::read(m2.join("sweep.csv")).unwrap();
+    assert_eq!(a, b, "sharded and unsharded sweeps differ");
+    let text = String::from_utf8(a).unwrap();
+    assert!(text.starts_with("point,snr,seed,metric,value\n"), "{text}");
+    // 6 points × 3 methods × 4 metrics
+    assert_eq!(text.lines().count(), 1 + 6 * 3 * 4);
+    assert!(m2.join("sweep.png").is_file());
     let _ = std::fs::remove_dir_all(&dir);
 }

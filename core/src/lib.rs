@@ -1,6 +1,6 @@
 //! # parsimony-core
 //!
-//! The shared core of [parsimony](https://github.com/parsimony-rs/parsimony): what two or more
+//! The shared core of parsimony: what two or more
 //! solver families need.
 //!
 //! | module | holds |

@@ -11,6 +11,8 @@ pub mod ks_medida;
 pub mod sbl_convergence;
 pub mod sbl_irs;
 pub mod sbl_synthetic;
+pub mod shape;
+pub mod sweep;
 
 mod summary;
 pub(crate) use summary::{mean, median, median_mean_plot};
@@ -101,7 +103,7 @@ mod tests {
         type Run = fn(&Flags) -> crate::Result<()>;
         #[allow(unused_mut)] // pushed to under the medida and flame features
         let mut runs: Vec<(&str, Run)> = vec![
-            ("sbl synthetic", super::sbl_synthetic::run),
+            ("sbl synthetic", super::sbl_synthetic::run_flags),
             ("sbl convergence", super::sbl_convergence::run),
             ("sbl irs", super::sbl_irs::run),
         ];

@@ -10,13 +10,13 @@
 //! s_L, 10 λ and 10⁻⁶ E_a trained with the network from 0.4, 0.3 and 0.15.
 //!
 //! Cost: one loss + gradient per Adam step (see [`crate::mlp`]): for the 3 × 64 network at 1001
-//! points ≈ 5 ms in f64 and ≈ 2.5 ms in f32 on one core of this project's machine
+//! points ≈ 3.3 ms in f64 and ≈ 1.7 ms in f32 on one core of this project's machine
 //! (BENCHMARKS.md F1); the paper's 31 000 steps take ≈ 3 min in f64, ≈ 1.5–2.5 min in f32 or
 //! on two threads (F2).
 //!
 //! The optimiser always keeps `f64` master parameters; [`Precision::F32`] runs the network in
 //! single precision (as the paper's Case 1). A non-finite loss stops training with
-//! [`Error::Breakdown`](parsimony_core::Error).
+//! `Error::NumericalBreakdown` (or `Error::NonFinite` when the loss itself overflows).
 //!
 //! # Shape
 //! [`PinnProblem`] (model and observations, validated once) → [`PinnParams`] (checked once by

@@ -39,7 +39,7 @@
 //! | process | Problem | Params → solver | Solution | iterations | `stop_value` |
 //! |---|---|---|---|---|---|
 //! | ETDRK4 integration | [`ks::KsRun`] | [`ks::KsParams`] → [`ks::Ks`] | [`ks::KsTrajectory`] | steps | NaN (fixed horizon) |
-//! | CNAB2 multistep run | [`cnab2::Cnab2Run`] | [`ks::KsParams`] → [`cnab2::Cnab2`] | [`cnab2::Cnab2Solution`] | steps | NaN |
+//! | CNAB2 multistep run | [`cnab2::Cnab2Run`] | [`cnab2::Cnab2Params`] → [`cnab2::Cnab2`] | [`cnab2::Cnab2Solution`] | steps | NaN |
 //! | truth samples | [`cases::TruthConfig`] | (the config) | [`cases::TruthSamples`] | truth steps | NaN |
 //! | EnKF analysis | [`enkf::EnkfProblem`] | [`enkf::EnkfParams`] → [`enkf::Enkf`] | [`enkf::EnkfAnalysis`] | 1 (direct) | NaN |
 //! | MEDIDA | [`model_error::MedidaProblem`] | [`model_error::MedidaParams`] → [`model_error::Medida`] | [`model_error::ModelErrorFit`] | samples | the RVM's max \|Δα\| |

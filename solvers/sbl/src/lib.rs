@@ -4,7 +4,7 @@
 //! x ~ N(0, diag γ) whose variances γ are learnt by maximising the evidence p(y | γ, σ²);
 //! most γⱼ go to zero and prune their columns.
 //!
-//! * [`kron`]: Kronecker-structured SBL for H = H₁ ⊗ … ⊗ H_I (AM- and SVD-KroSBL; He & Joseph,
+//! * [`kron`]: Kronecker-structured SBL for H = H₁ ⊗ … ⊗ H_I (AM-, SVD- and PC-KroSBL; He & Joseph,
 //!   "Bayesian Algorithms for Kronecker-structured Sparse Vector Recovery With Application to
 //!   IRS-MIMO Channel Estimation", IEEE TSP 2024), real or complex, never forming H.
 //! * [`bayes`]: the sparse-Bayes engine (one posterior, the EM / MacKay / ARD / Tipping–Faul

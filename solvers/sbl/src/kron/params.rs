@@ -83,7 +83,7 @@ pub enum Init {
 /// | `inner_tol` | 1e-5 | ≥ 0, AM sweeps stop at this max relative factor change |
 /// | `inner_max_sweeps` | 1000 (AM), 9 (PC) | ≥ 1 |
 /// | `svd_solver` | `Auto { tol: 1e-12, max_iter: 500 }` | tol ≥ 0, max_iter ≥ 1 |
-/// | `init` | `Normalised` | `Normalised`, `Ones` |
+/// | `init` | `Normalised` | `Normalised`, `Ones`, `CoupledOnes` (PC-KroSBL's ξ = 1) |
 /// | `record_history` | false | keep per-iteration γ change and evidence cost |
 /// | `route` | `Auto` | E-step route: `Auto`, `Measurement`, `Coefficient` |
 #[derive(Clone, Debug)]
