@@ -149,7 +149,51 @@ const SMALL: [&str; 4] = ["--set", "trials=1", "--set", "csbl_trials=0"];
 
 #[test]
 fn list_show_config_and_run() {
-    assert!(ok(&parsimony(&["list"])).contains("sbl-synthetic"));
+    let list = ok(&parsimony(&["list"]));
+    assert!(
+        list.contains("sbl-synthetic") && list.contains("sbl-convergence"),
+        "{list}"
+    );
+    // every experiment in the shape runs from its defaults changed by --set
+    let conv = out_dir("run_convergence");
+    let run = parsimony(&[
+        "run",
+        "sbl-convergence",
+        "--set",
+        "seeds=1",
+        "--set",
+        "svd_iters=5",
+        "--set",
+        "am_iters=5",
+        "--out",
+        conv.to_str().unwrap(),
+    ]);
+    assert!(ok(&run).contains("final nmse AM seed 1"));
+    let csv = std::fs::read_to_string(conv.join("convergence.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 10);
+    let irs = conv.join("irs");
+    let run = parsimony(&[
+        "run",
+        "sbl-irs",
+        "--set",
+        "trials=2",
+        "--set",
+        "snr=20",
+        "--set",
+        "csbl_trials=0",
+        "--set",
+        "symbols=100",
+        "--out",
+        irs.to_str().unwrap(),
+    ]);
+    assert!(ok(&run).contains("fail_fraction PC-KroSBL 0.8 @ 20 dB"));
+    for f in ["run.json", "summary.csv", "systems.csv", "trials.csv"] {
+        assert!(irs.join(f).is_file(), "{f}");
+    }
+    // 2 trials × 5 methods (no classical SBL)
+    let trials = std::fs::read_to_string(irs.join("trials.csv")).unwrap();
+    assert_eq!(trials.lines().count(), 1 + 10);
+    let _ = std::fs::remove_dir_all(&conv);
     // the default config round-trips through TOML: run it back as a file
     let toml = ok(&parsimony(&["show-config", "sbl-synthetic"]));
     assert!(

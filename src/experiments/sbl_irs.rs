@@ -19,9 +19,12 @@
 //! (channel NMSE > 0.05) pooled over every draw, beside the authors' stored 50-trial means
 //! and medians, and writes them to `summary.csv` (the trials to `trials.csv`).
 //!
-//! Flags: `--systems 1 --trials 20 --snrs 4,8,12,16,20 --csbl-trials 5 --seed 7 --symbols
-//! 10000 --threads 2`.
+//! Config ([`IrsExperimentConfig`]): `systems = 1`, `trials = 20`, `snr = [4, 8, 12, 16, 20]`
+//! (dB), `csbl_trials = 5`, `seed = 7`, `symbols = 10000`, `threads = 2`; `parsimony run
+//! sbl-irs --set systems=10 --set trials=50`, or the legacy flags of [`run`]: `--systems 1
+//! --trials 20 --snrs 4,8,12,16,20 --csbl-trials 5 --seed 7 --symbols 10000 --threads 2`.
 
+use super::shape::Experiment;
 use super::{mean, median};
 use crate::linalg::kron_dense;
 use crate::output::{Flags, write_csv};
@@ -32,6 +35,9 @@ use crate::sbl::Regression;
 use crate::sbl::baselines::dkrosbl;
 use crate::sbl::irs::{IrsConfig, IrsSystem, MIN_CASCADED_NORM, presets};
 use crate::sbl::kron::KronProblem;
+use crate::solve::{Control, IterInfo, Observer};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
 use std::time::Instant;
 
 const METHODS: [&str; 6] = [
@@ -95,8 +101,338 @@ fn authors(mi: usize, snr: f64) -> (f64, f64) {
     }
 }
 
-/// One solved trial: (system, SNR index, trial, method, NMSE, seconds, SER).
-type Row = (usize, usize, usize, usize, f64, f64, f64);
+/// The inputs (the authors' `main.m` setting, several draws of pilots and patterns).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IrsExperimentConfig {
+    /// Draws of pilots and IRS patterns (system k uses seed + k).
+    pub systems: usize,
+    /// Channel draws per SNR and system.
+    pub trials: usize,
+    /// Signal-to-noise ratios (dB).
+    pub snr: Vec<f64>,
+    /// Trials (the first of each system) that also run dense classical SBL.
+    pub csbl_trials: usize,
+    /// Base seed.
+    pub seed: u64,
+    /// QPSK symbols per trial for the symbol error rate.
+    pub symbols: usize,
+    /// Threads over system draws.
+    pub threads: usize,
+}
+
+impl Default for IrsExperimentConfig {
+    fn default() -> Self {
+        Self {
+            systems: 1,
+            trials: 20,
+            snr: vec![4.0, 8.0, 12.0, 16.0, 20.0],
+            csbl_trials: 5,
+            seed: 7,
+            symbols: 10_000,
+            threads: 2,
+        }
+    }
+}
+
+/// One method on one trial.
+#[derive(Clone, Debug, Serialize)]
+pub struct IrsTrial {
+    /// The system draw.
+    pub system: usize,
+    /// SNR (dB).
+    pub snr_db: f64,
+    /// The trial (channel draw) within its system and SNR.
+    pub trial: usize,
+    /// The method's index in the method list.
+    pub method: usize,
+    /// Channel NMSE averaged over the IRS patterns.
+    pub nmse: f64,
+    /// Wall time (s).
+    pub seconds: f64,
+    /// QPSK symbol error rate with rank-1 beamforming from the estimate.
+    pub ser: f64,
+}
+
+/// One method at one SNR, pooled over systems and trials, beside the authors'.
+#[derive(Clone, Debug, Serialize)]
+pub struct IrsSummary {
+    /// SNR (dB).
+    pub snr_db: f64,
+    /// The method's name.
+    pub method: String,
+    /// Mean channel NMSE.
+    pub mean_nmse: f64,
+    /// Median channel NMSE.
+    pub median_nmse: f64,
+    /// Fraction of trials with NMSE > [`FAIL_NMSE`].
+    pub fail_fraction: f64,
+    /// Trials pooled.
+    pub trials: usize,
+    /// Mean QPSK SER.
+    pub ser: f64,
+    /// Mean wall time (s).
+    pub seconds: f64,
+    /// The authors' stored 50-trial mean (NaN where none).
+    pub authors_mean: f64,
+    /// The authors' stored median (NaN where none).
+    pub authors_median: f64,
+}
+
+/// One draw of pilots and patterns.
+#[derive(Clone, Debug, Serialize)]
+pub struct IrsSystemSummary {
+    /// Index of the draw.
+    pub system: usize,
+    /// Its seed.
+    pub seed: u64,
+    /// The largest coherence of two UE atoms (columns of H_p2): 1 when the pilots cannot tell
+    /// two angles apart.
+    pub max_ue_coherence: f64,
+    /// PC-KroSBL (β = 0.8) failures over its trials at every SNR.
+    pub pc_fail_fraction: f64,
+}
+
+/// The outputs.
+#[derive(Clone, Debug, Serialize)]
+pub struct IrsReport {
+    /// Every method on every trial.
+    pub trials: Vec<IrsTrial>,
+    /// Per SNR and method.
+    pub summary: Vec<IrsSummary>,
+    /// Per system draw.
+    pub systems: Vec<IrsSystemSummary>,
+}
+
+/// The experiment (see the module documentation).
+pub struct SblIrs;
+
+impl Experiment for SblIrs {
+    const NAME: &'static str = "sbl-irs";
+    const ABOUT: &'static str = "IRS-MIMO channel estimation vs SNR: SVD-/AM-/PC-KroSBL, dKroSBL, classical SBL (He & Joseph, §VI)";
+    type Config = IrsExperimentConfig;
+    type Report = IrsReport;
+
+    fn run(cfg: &IrsExperimentConfig, observer: &mut dyn Observer) -> crate::Result<IrsReport> {
+        crate::error::check_at_least_one("systems", cfg.systems)?;
+        crate::error::check_at_least_one("threads", cfg.threads)?;
+        crate::error::check_at_least_one("trials", cfg.trials)?;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: std::sync::Mutex<Vec<crate::Result<Vec<IrsTrial>>>> = Default::default();
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let mut stopped = false;
+        std::thread::scope(|scope| {
+            for _ in 0..cfg.threads.min(cfg.systems) {
+                let tx = tx.clone();
+                let (next, results) = (&next, &results);
+                scope.spawn(move || {
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if k >= cfg.systems {
+                            break;
+                        }
+                        let r = run_system(cfg, k, &tx);
+                        results.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+                    }
+                });
+            }
+            drop(tx);
+            // the observer sees one iteration per trial, on this thread
+            let mut done = 0;
+            for () in rx {
+                done += 1;
+                if !stopped
+                    && observer.observe(&IterInfo::new(done, f64::NAN, f64::NAN)) == Control::Stop
+                {
+                    stopped = true;
+                    // no new systems start; those running finish
+                    next.store(cfg.systems, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        });
+        if stopped {
+            return Err(crate::Error::invalid("observer", "stopped the experiment"));
+        }
+        let mut trials: Vec<IrsTrial> = Vec::new();
+        for r in results.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            trials.extend(r?);
+        }
+        trials.sort_by(|a, b| {
+            (a.system, a.snr_db.to_bits(), a.trial, a.method).cmp(&(
+                b.system,
+                b.snr_db.to_bits(),
+                b.trial,
+                b.method,
+            ))
+        });
+        let mut summary = Vec::new();
+        for &snr in &cfg.snr {
+            for (mi, name) in METHODS.iter().enumerate() {
+                let of: Vec<&IrsTrial> = trials
+                    .iter()
+                    .filter(|r| r.snr_db == snr && r.method == mi)
+                    .collect();
+                if of.is_empty() {
+                    continue;
+                }
+                let e: Vec<f64> = of.iter().map(|r| r.nmse).collect();
+                let (authors_mean, authors_median) = authors(mi, snr);
+                summary.push(IrsSummary {
+                    snr_db: snr,
+                    method: name.to_string(),
+                    mean_nmse: mean(&e),
+                    median_nmse: median(&e),
+                    fail_fraction: e.iter().filter(|&&v| v > FAIL_NMSE).count() as f64
+                        / e.len() as f64,
+                    trials: e.len(),
+                    ser: mean(&of.iter().map(|r| r.ser).collect::<Vec<_>>()),
+                    seconds: mean(&of.iter().map(|r| r.seconds).collect::<Vec<_>>()),
+                    authors_mean,
+                    authors_median,
+                });
+            }
+        }
+        let mut systems = Vec::new();
+        for k in 0..cfg.systems {
+            let seed = cfg.seed.wrapping_add(k as u64);
+            let sys = IrsSystem::new(IrsConfig::default(), seed)?;
+            let pc: Vec<f64> = trials
+                .iter()
+                .filter(|r| r.system == k && r.method == 2)
+                .map(|r| r.nmse)
+                .collect();
+            systems.push(IrsSystemSummary {
+                system: k,
+                seed,
+                max_ue_coherence: max_coherence(&sys.factors()[1]),
+                pc_fail_fraction: pc.iter().filter(|&&v| v > FAIL_NMSE).count() as f64
+                    / pc.len().max(1) as f64,
+            });
+        }
+        Ok(IrsReport {
+            trials,
+            summary,
+            systems,
+        })
+    }
+
+    fn render(_cfg: &IrsExperimentConfig, report: &IrsReport, dir: &Path) -> crate::Result<()> {
+        let summary: Vec<Vec<f64>> = report
+            .summary
+            .iter()
+            .map(|s| {
+                let mi = METHODS.iter().position(|m| *m == s.method).unwrap_or(0);
+                vec![
+                    s.snr_db,
+                    mi as f64,
+                    s.mean_nmse,
+                    s.median_nmse,
+                    s.fail_fraction,
+                    s.trials as f64,
+                    s.ser,
+                    s.seconds,
+                    s.authors_mean,
+                    s.authors_median,
+                ]
+            })
+            .collect();
+        write_csv(
+            &dir.join("summary.csv"),
+            &[
+                "snr_db",
+                "method",
+                "mean_nmse",
+                "median_nmse",
+                "fail_fraction",
+                "trials",
+                "qpsk_ser",
+                "seconds",
+                "authors_mean",
+                "authors_median",
+            ],
+            &summary,
+        )?;
+        let systems: Vec<Vec<f64>> = report
+            .systems
+            .iter()
+            .map(|s| {
+                vec![
+                    s.system as f64,
+                    s.seed as f64,
+                    s.max_ue_coherence,
+                    s.pc_fail_fraction,
+                ]
+            })
+            .collect();
+        write_csv(
+            &dir.join("systems.csv"),
+            &["system", "seed", "max_ue_coherence", "pc_fail_fraction"],
+            &systems,
+        )?;
+        let trials: Vec<Vec<f64>> = report
+            .trials
+            .iter()
+            .map(|r| {
+                vec![
+                    r.system as f64,
+                    r.snr_db,
+                    r.trial as f64,
+                    r.method as f64,
+                    r.nmse,
+                    r.seconds,
+                    r.ser,
+                ]
+            })
+            .collect();
+        write_csv(
+            &dir.join("trials.csv"),
+            &[
+                "system",
+                "snr_db",
+                "trial",
+                "method",
+                "channel_nmse",
+                "seconds",
+                "qpsk_ser",
+            ],
+            &trials,
+        )?;
+        let curves: Vec<Vec<(f64, f64, f64)>> = METHODS
+            .iter()
+            .map(|m| {
+                report
+                    .summary
+                    .iter()
+                    .filter(|s| s.method == *m)
+                    .map(|s| (s.snr_db, s.median_nmse, s.mean_nmse))
+                    .collect()
+            })
+            .collect();
+        let plot = LinePlot::new("IRS-MIMO channel estimation (N = 5832, M = 288)")
+            .labels("SNR (dB)", "channel NMSE")
+            .log_y(true);
+        super::median_mean_plot(plot, &METHODS, &curves).save(dir.join("channel_nmse_vs_snr.png"))
+    }
+
+    fn metrics(report: &IrsReport) -> Vec<(String, f64)> {
+        report
+            .summary
+            .iter()
+            .flat_map(|s| {
+                let at = format!("{} @ {} dB", s.method, s.snr_db);
+                [
+                    (format!("mean_nmse {at}"), s.mean_nmse),
+                    (format!("median_nmse {at}"), s.median_nmse),
+                    (format!("fail_fraction {at}"), s.fail_fraction),
+                ]
+            })
+            .collect()
+    }
+
+    fn seed(cfg: &IrsExperimentConfig) -> u64 {
+        cfg.seed
+    }
+}
 
 /// The flags [`run`] takes besides `--out` (see the module documentation).
 pub const FLAGS: &[&str] = &[
@@ -109,176 +445,61 @@ pub const FLAGS: &[&str] = &[
     "threads",
 ];
 
-/// What every system draw shares.
-struct Setting {
-    trials: usize,
-    snrs: Vec<f64>,
-    csbl_trials: usize,
-    seed: u64,
-    symbols: usize,
-}
-
-/// Runs the experiment.
+/// Runs the experiment from the legacy flags: prints the table beside the authors' and the
+/// per-draw lines, writes `summary.csv`, `systems.csv`, `trials.csv`, the figure and `run.json`.
 pub fn run(flags: &Flags) -> crate::Result<()> {
     flags.accept(FLAGS)?;
-    let systems: usize = flags.get("systems", 1)?;
-    let setting = Setting {
-        trials: flags.get("trials", 20)?,
-        snrs: flags.list("snrs", &[4.0, 8.0, 12.0, 16.0, 20.0])?,
-        csbl_trials: flags.get("csbl-trials", 5)?,
-        seed: flags.get("seed", 7)?,
-        symbols: flags.get("symbols", 10_000)?,
+    let d = IrsExperimentConfig::default();
+    let cfg = IrsExperimentConfig {
+        systems: flags.get("systems", d.systems)?,
+        trials: flags.get("trials", d.trials)?,
+        snr: flags.list("snrs", &d.snr)?,
+        csbl_trials: flags.get("csbl-trials", d.csbl_trials)?,
+        seed: flags.get("seed", d.seed)?,
+        symbols: flags.get("symbols", d.symbols)?,
+        threads: flags.get("threads", d.threads)?,
     };
-    let threads: usize = flags.get("threads", 2)?;
-    crate::error::check_at_least_one("systems", systems)?;
-    crate::error::check_at_least_one("threads", threads)?;
-    let (trials, csbl_trials, seed) = (setting.trials, setting.csbl_trials, setting.seed);
     println!(
-        "sbl irs: UE 6, BS 16, IRS 256, grid 18 (N = 5832), M = 288; {systems} system draw(s) × {trials} trials per SNR, SNR = {:?} dB; classical SBL on the first {csbl_trials} trials of each draw; seed {seed}",
-        setting.snrs
+        "sbl irs: UE 6, BS 16, IRS 256, grid 18 (N = 5832), M = 288; {} system draw(s) × {} trials per SNR, SNR = {:?} dB; classical SBL on the first {} trials of each draw; seed {}",
+        cfg.systems, cfg.trials, cfg.snr, cfg.csbl_trials, cfg.seed
     );
-    let progress = ProgressObserver::new("trials", (systems * setting.snrs.len() * trials) as u64);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: std::sync::Mutex<Vec<crate::Result<Vec<Row>>>> = Default::default();
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(systems) {
-            scope.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if k >= systems {
-                        break;
-                    }
-                    let r = run_system(&setting, k, &progress);
-                    results.lock().unwrap().push(r);
-                }
-            });
-        }
-    });
+    let mut progress =
+        ProgressObserver::new("trials", (cfg.systems * cfg.snr.len() * cfg.trials) as u64);
+    let report = SblIrs::run(&cfg, &mut progress)?;
     progress.bar().finish_and_clear();
-    let mut rows: Vec<Row> = Vec::new();
-    for r in results.into_inner().unwrap() {
-        rows.extend(r?);
-    }
-    rows.sort_by_key(|r| (r.0, r.1, r.2, r.3));
-
-    let mut curves: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); METHODS.len()];
-    let mut summary = Vec::new();
     println!(
         "  {:>5}  {:14} {:>9} {:>9} {:>6} {:>7} {:>9} {:>9}   {:>10} {:>10}",
         "SNR", "method", "mean", "median", "fail", "trials", "SER", "ms", "authors'", "[median]"
     );
-    for (si, &snr) in setting.snrs.iter().enumerate() {
-        for (mi, name) in METHODS.iter().enumerate() {
-            let of: Vec<&Row> = rows.iter().filter(|r| r.1 == si && r.3 == mi).collect();
-            if of.is_empty() {
-                continue;
-            }
-            let e: Vec<f64> = of.iter().map(|r| r.4).collect();
-            let (med, avg) = (median(&e), mean(&e));
-            let fail = e.iter().filter(|&&v| v > FAIL_NMSE).count() as f64 / e.len() as f64;
-            let secs = mean(&of.iter().map(|r| r.5).collect::<Vec<_>>());
-            let ser = mean(&of.iter().map(|r| r.6).collect::<Vec<_>>());
-            let (a_mean, a_med) = authors(mi, snr);
-            curves[mi].push((snr, med, avg));
-            println!(
-                "  {snr:5.1}  {name:14} {avg:9.3e} {med:9.3e} {:5.1}% {:7} {ser:9.4} {:9.2}   {a_mean:10.4} {a_med:10.4}",
-                100.0 * fail,
-                e.len(),
-                secs * 1e3
-            );
-            summary.push(vec![
-                snr,
-                mi as f64,
-                avg,
-                med,
-                fail,
-                e.len() as f64,
-                ser,
-                secs,
-                a_mean,
-                a_med,
-            ]);
-        }
-    }
-    // per system draw: how alike its two most alike UE atoms are, and PC-KroSBL's failures
-    println!("  per system draw (PC-KroSBL 0.8 failures over its trials at every SNR):");
-    let mut per_system = Vec::new();
-    for k in 0..systems {
-        let sys = IrsSystem::new(IrsConfig::default(), seed.wrapping_add(k as u64))?;
-        let coh = max_coherence(&sys.factors()[1]);
-        let pc: Vec<f64> = rows
-            .iter()
-            .filter(|r| r.0 == k && r.3 == 2)
-            .map(|r| r.4)
-            .collect();
-        let fail = pc.iter().filter(|&&v| v > FAIL_NMSE).count() as f64 / pc.len().max(1) as f64;
+    for s in &report.summary {
         println!(
-            "    draw {k:2} (seed {:3}): max UE-atom coherence {coh:.4}, PC fail {:5.1}%",
-            seed.wrapping_add(k as u64),
-            100.0 * fail
+            "  {:5.1}  {:14} {:9.3e} {:9.3e} {:5.1}% {:7} {:9.4} {:9.2}   {:10.4} {:10.4}",
+            s.snr_db,
+            s.method,
+            s.mean_nmse,
+            s.median_nmse,
+            100.0 * s.fail_fraction,
+            s.trials,
+            s.ser,
+            s.seconds * 1e3,
+            s.authors_mean,
+            s.authors_median
         );
-        per_system.push(vec![
-            k as f64,
-            seed.wrapping_add(k as u64) as f64,
-            coh,
-            fail,
-        ]);
     }
-    write_csv(
-        &flags.out.join("systems.csv"),
-        &["system", "seed", "max_ue_coherence", "pc_fail_fraction"],
-        &per_system,
-    )?;
-    write_csv(
-        &flags.out.join("summary.csv"),
-        &[
-            "snr_db",
-            "method",
-            "mean_nmse",
-            "median_nmse",
-            "fail_fraction",
-            "trials",
-            "qpsk_ser",
-            "seconds",
-            "authors_mean",
-            "authors_median",
-        ],
-        &summary,
-    )?;
-    let trial_rows: Vec<Vec<f64>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.0 as f64,
-                setting.snrs[r.1],
-                r.2 as f64,
-                r.3 as f64,
-                r.4,
-                r.5,
-                r.6,
-            ]
-        })
-        .collect();
-    write_csv(
-        &flags.out.join("trials.csv"),
-        &[
-            "system",
-            "snr_db",
-            "trial",
-            "method",
-            "channel_nmse",
-            "seconds",
-            "qpsk_ser",
-        ],
-        &trial_rows,
-    )?;
-    let plot = LinePlot::new("IRS-MIMO channel estimation (N = 5832, M = 288)")
-        .labels("SNR (dB)", "channel NMSE")
-        .log_y(true);
-    super::median_mean_plot(plot, &METHODS, &curves)
-        .save(flags.out.join("channel_nmse_vs_snr.png"))?;
+    println!("  per system draw (PC-KroSBL 0.8 failures over its trials at every SNR):");
+    for s in &report.systems {
+        println!(
+            "    draw {:2} (seed {:3}): max UE-atom coherence {:.4}, PC fail {:5.1}%",
+            s.system,
+            s.seed,
+            s.max_ue_coherence,
+            100.0 * s.pc_fail_fraction
+        );
+    }
+    SblIrs::render(&cfg, &report, &flags.out)?;
+    super::shape::write_run_json::<SblIrs>(&cfg, &report, &flags.out)?;
     println!(
-        "fail = channel NMSE > {FAIL_NMSE}; authors' = their stored 50-trial mean [median] (one draw of pilots and patterns)\nwrote summary.csv, systems.csv, trials.csv (methods 0 SVD, 1 AM, 2 PC 0.8, 3 PC 0.5, 4 dKroSBL, 5 classical) and channel_nmse_vs_snr.png to {}",
+        "fail = channel NMSE > {FAIL_NMSE}; authors' = their stored 50-trial mean [median] (one draw of pilots and patterns)\nwrote summary.csv, systems.csv, trials.csv (methods 0 SVD, 1 AM, 2 PC 0.8, 3 PC 0.5, 4 dKroSBL, 5 classical), channel_nmse_vs_snr.png and run.json to {}",
         flags.out.display()
     );
     Ok(())
@@ -300,14 +521,18 @@ fn max_coherence(a: &nalgebra::DMatrix<crate::C64>) -> f64 {
     best
 }
 
-/// Every SNR and trial of system draw `k`.
-fn run_system(s: &Setting, k: usize, progress: &ProgressObserver) -> crate::Result<Vec<Row>> {
+/// Every SNR and trial of system draw `k`; one message on `done` per trial.
+fn run_system(
+    s: &IrsExperimentConfig,
+    k: usize,
+    done: &std::sync::mpsc::Sender<()>,
+) -> crate::Result<Vec<IrsTrial>> {
     let sys_seed = s.seed.wrapping_add(k as u64);
     let mut sys = IrsSystem::new(IrsConfig::default(), sys_seed)?;
     let mut dense = kron_dense(sys.factors())?;
     let mut rng = seeded_rng(s.seed.wrapping_add(k as u64).wrapping_add(1_000_001));
     let mut rows = Vec::new();
-    for (si, &snr) in s.snrs.iter().enumerate() {
+    for (si, &snr) in s.snr.iter().enumerate() {
         for trial in 0..s.trials {
             let ch = sys.draw_channel(&mut rng);
             if sys.redraw_weak_patterns(&ch, MIN_CASCADED_NORM, &mut rng)? > 0 {
@@ -343,9 +568,17 @@ fn run_system(s: &Setting, k: usize, progress: &ProgressObserver) -> crate::Resu
                     ((k as u64) << 48) | ((si as u64) << 40) | ((trial as u64) << 8) | mi as u64;
                 let mut ser_rng = seeded_rng(mix64(s.seed.wrapping_add(2) ^ mix64(key)));
                 let ser = sys.qpsk_ser(&est[0], &truth[0], snr, s.symbols, &mut ser_rng)?;
-                rows.push((k, si, trial, mi, e, secs, ser));
+                rows.push(IrsTrial {
+                    system: k,
+                    snr_db: snr,
+                    trial,
+                    method: mi,
+                    nmse: e,
+                    seconds: secs,
+                    ser,
+                });
             }
-            progress.bar().inc(1);
+            let _ = done.send(());
         }
     }
     Ok(rows)

@@ -54,7 +54,11 @@ fn entry<E: Experiment>() -> Entry {
 
 /// Every experiment in the config → run → report → render shape.
 pub fn registry() -> Vec<Entry> {
-    vec![entry::<super::sbl_synthetic::SblSynthetic>()]
+    vec![
+        entry::<super::sbl_synthetic::SblSynthetic>(),
+        entry::<super::sbl_convergence::SblConvergence>(),
+        entry::<super::sbl_irs::SblIrs>(),
+    ]
 }
 
 /// The experiment called `name`, or an error listing the known ones.
