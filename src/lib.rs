@@ -39,8 +39,8 @@ pub use parsimony_plot as plot;
 
 pub mod output;
 
-/// Runnable experiments (the examples and the `parsimony` tool call these).
-#[cfg(feature = "sbl")]
+/// Runnable experiments (the examples and the `parsimony` tool call these); each is compiled
+/// with the feature of its solver family, so a flame-only build keeps the flame experiments.
 pub mod experiments;
 
 /// Kuramoto–Sivashinsky solvers, candidate libraries, the EnKF, MEDIDA and PDE discovery

@@ -8,16 +8,21 @@ pub mod flame_pinn;
 pub mod ks_discovery;
 #[cfg(feature = "medida")]
 pub mod ks_medida;
+#[cfg(feature = "sbl")]
 pub mod sbl_convergence;
+#[cfg(feature = "sbl")]
 pub mod sbl_irs;
+#[cfg(feature = "sbl")]
 pub mod sbl_synthetic;
 pub mod shape;
 pub mod sweep;
 
+#[cfg(feature = "sbl")]
 mod summary;
+#[cfg(feature = "sbl")]
 pub(crate) use summary::{mean, median, median_mean_plot};
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sbl"))]
 mod tests {
     use crate::output::Flags;
 
