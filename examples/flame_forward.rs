@@ -1,11 +1,12 @@
-//! Story: FlamePINN-1D Case 1, the forward problem: T(x) and the flame speed s_L as an eigenvalue, φ = 0.42, checked against the finite-difference reference solver.
-//! See [`parsimony::experiments::flame_pinn`] for the flags.
+//! Story: FlamePINN-1D Case 1, the forward problem: T(x) and the flame speed s_L as an
+//! eigenvalue, φ = 0.42, checked against the finite-difference reference solver.
+//! See [`parsimony::experiments::flame_pinn::FlameForward`] for the setting and the config keys.
 //!
 //! Run: `cargo run --release --example flame_forward -- --out out/flame_forward`
+//! (short: `-- --set training.steps=3000 --set training.lbfgs=500`)
+//! (`--set key=value` changes one key of the config, `--config FILE.toml` reads a file;
+//! `parsimony show-config flame-forward` prints the defaults.)
 
 fn main() -> std::process::ExitCode {
-    parsimony::output::report(
-        parsimony::output::Flags::parse("flame_forward", std::env::args().skip(1))
-            .and_then(|flags| parsimony::experiments::flame_pinn::run_forward(&flags)),
-    )
+    parsimony::experiments::cli::example_main::<parsimony::experiments::flame_pinn::FlameForward>()
 }

@@ -1,11 +1,11 @@
-//! Story: FlamePINN-1D Case 1, the inverse problem: s_L, λ and E_a from 10 noisy observations of T and u, φ = 0.46, checked against the finite-difference reference solver.
-//! See [`parsimony::experiments::flame_pinn`] for the flags.
+//! Story: FlamePINN-1D Case 1, the inverse problem: s_L, λ and E_a from 10 noisy (2 %)
+//! observations of T and u at φ = 0.46, beside the classical least-squares estimate.
+//! See [`parsimony::experiments::flame_pinn::FlameInverse`] for the setting and the config keys.
 //!
 //! Run: `cargo run --release --example flame_inverse -- --out out/flame_inverse`
+//! (`--set key=value` changes one key of the config, `--config FILE.toml` reads a file;
+//! `parsimony show-config flame-inverse` prints the defaults.)
 
 fn main() -> std::process::ExitCode {
-    parsimony::output::report(
-        parsimony::output::Flags::parse("flame_inverse", std::env::args().skip(1))
-            .and_then(|flags| parsimony::experiments::flame_pinn::run_inverse(&flags)),
-    )
+    parsimony::experiments::cli::example_main::<parsimony::experiments::flame_pinn::FlameInverse>()
 }

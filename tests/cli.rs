@@ -18,120 +18,114 @@ fn out_dir(name: &str) -> PathBuf {
 }
 
 #[test]
-fn help_unknown_commands_and_unknown_flags() {
-    // clap's help lists the commands; the legacy commands keep their own usage
+fn help_and_unknown_commands() {
+    // clap's help lists the commands
     let help = parsimony(&["--help"]);
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
     for cmd in ["list", "show-config", "run", "sweep", "merge"] {
         assert!(text.contains(cmd), "{text}");
     }
-    let legacy = parsimony(&["sbl", "--help"]);
-    assert!(legacy.status.success());
-    assert!(String::from_utf8_lossy(&legacy.stderr).contains("usage: parsimony"));
-
-    let unknown = parsimony(&["sbl", "nonsense"]);
+    let unknown = parsimony(&["sbl", "synthetic"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown command 'sbl nonsense'"));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("'sbl'"));
+}
 
-    // a misspelt flag is an error naming it, before any work
-    let dir = out_dir("typo");
-    let typo = parsimony(&[
-        "medida",
-        "ks",
-        "--out",
-        dir.to_str().unwrap(),
-        "--sample",
-        "3",
-    ]);
-    assert_eq!(typo.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&typo.stderr);
-    assert!(
-        err.starts_with("error: ") && err.contains("unknown --sample"),
-        "{err}"
+/// One small run per solver family (and the core), each with its files and run.json.
+#[test]
+fn one_small_run_per_family() {
+    let dir = out_dir("families");
+    let run = |name: &str, sets: &[&str], files: &[&str]| {
+        let out = dir.join(name);
+        let mut args = vec!["run", name, "--out", out.to_str().unwrap()];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        let text = ok(&parsimony(&args));
+        for f in files.iter().chain(&["run.json"]) {
+            let len = std::fs::metadata(out.join(f)).map_or(0, |m| m.len());
+            assert!(len > 0, "{name}: {f} missing or empty");
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+        assert_eq!(json["experiment"], name);
+        (text, json)
+    };
+    // core: a 32 × 32 deblur
+    let (_, json) = run(
+        "kron-deblur",
+        &["n=32"],
+        &["image_recovered.png", "cg_residual.csv", "cg_residual.png"],
     );
-    // a value that does not parse names its flag
-    let bad = parsimony(&[
-        "sbl",
-        "convergence",
-        "--out",
-        dir.to_str().unwrap(),
-        "--seeds",
-        "x",
-    ]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("seeds"));
+    assert_eq!(json["report"]["cg_converged"], true);
+    // medida: the KS equation from PySINDy's stored data set
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/solvers/medida/tests/data");
+    let data_set = format!("data=\"{data}\"");
+    let (text, json) = run(
+        "medida-discover",
+        &[&data_set],
+        &["discovered.csv", "coefficients.png"],
+    );
+    assert!(text.contains("coefficient uu_x"), "{text}");
+    assert_eq!(json["report"]["terms"].as_array().unwrap().len(), 3);
+    // flame: a tiny forward PINN (2 × 8, 20 warm-up + 50 Adam steps at 101 points)
+    let (_, json) = run(
+        "flame-forward",
+        &[
+            "training.depth=2",
+            "training.width=8",
+            "training.warmup=20",
+            "training.steps=50",
+            "training.points=101",
+        ],
+        &[
+            "temperature.png",
+            "residual.png",
+            "loss.png",
+            "speed.png",
+            "profile.csv",
+            "history.csv",
+        ],
+    );
+    assert_eq!(json["report"]["trained"]["steps"], 50);
+    assert_eq!(json["config"]["training"]["width"], 8);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Every experiment's default config round-trips through TOML: what `show-config` prints,
+/// read back as a file, gives the same config.
 #[test]
-fn small_runs_write_their_tables_and_figures() {
-    // SBL convergence: one seed, 20 SVD and 40 AM iterations → 60 NMSE rows
-    let dir = out_dir("convergence");
-    let run = parsimony(&[
-        "sbl",
-        "convergence",
-        "--out",
-        dir.to_str().unwrap(),
-        "--seeds",
-        "1",
-        "--svd-iters",
-        "20",
-        "--am-iters",
-        "40",
-    ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let csv = std::fs::read_to_string(dir.join("convergence.csv")).unwrap();
-    assert_eq!(csv.lines().next(), Some("seed,method,iteration,nmse"));
-    assert_eq!(csv.lines().count(), 1 + 60);
-    assert!(
-        std::fs::metadata(dir.join("convergence.png"))
-            .unwrap()
-            .len()
-            > 0
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-
-    // a tiny forward PINN (2 × 8, 20 warm-up + 50 Adam steps at 101 points)
-    let dir = out_dir("flame");
-    let run = parsimony(&[
-        "flame",
-        "forward",
-        "--out",
-        dir.to_str().unwrap(),
-        "--depth",
-        "2",
-        "--width",
-        "8",
-        "--warmup",
-        "20",
-        "--steps",
-        "50",
-        "--points",
-        "101",
-    ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    for f in [
-        "temperature.png",
-        "residual.png",
-        "loss.png",
-        "speed.png",
-        "profile.csv",
-        "history.csv",
-        "summary.json",
-    ] {
-        assert!(std::fs::metadata(dir.join(f)).unwrap().len() > 0, "{f}");
+fn every_default_config_round_trips_through_toml() {
+    let list = ok(&parsimony(&["list"]));
+    let names: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(names.len() >= 11, "{list}");
+    let dir = out_dir("round_trip");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in names {
+        let toml = ok(&parsimony(&["show-config", name]));
+        let file = dir.join(format!("{name}.toml"));
+        std::fs::write(&file, &toml).unwrap();
+        let back = ok(&parsimony(&[
+            "show-config",
+            name,
+            "--config",
+            file.to_str().unwrap(),
+        ]));
+        assert_eq!(back, toml, "{name}");
+        // and a file that gives only one key keeps the other defaults
+        let first = toml.lines().next().unwrap();
+        std::fs::write(&file, format!("{first}\n")).unwrap();
+        let partial = ok(&parsimony(&[
+            "show-config",
+            name,
+            "--config",
+            file.to_str().unwrap(),
+        ]));
+        assert_eq!(partial, toml, "{name}: partial file");
     }
-    let summary = std::fs::read_to_string(dir.join("summary.json")).unwrap();
-    assert!(summary.contains("\"steps\": 50"), "{summary}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -241,6 +235,19 @@ fn unknown_keys_flags_and_values_are_errors_naming_them() {
     assert!(err(&["run", "sbl-synthetic", "--set", "trails=3", "--out", d]).contains("trails"));
     assert!(err(&["run", "sbl-synthetic", "--set", "trials=many", "--out", d]).contains("trials"));
     assert!(err(&["run", "nonsense", "--out", d]).contains("unknown experiment 'nonsense'"));
+    // a dotted key reaches into a table; a wrong one is named
+    assert!(
+        err(&[
+            "run",
+            "flame-forward",
+            "--set",
+            "training.stepz=3",
+            "--out",
+            d
+        ])
+        .contains("training.stepz")
+    );
+    assert!(err(&["run", "medida-ks", "--set", "geometry=huge", "--out", d]).contains("geometry"));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("bad.toml");
     std::fs::write(&file, "trials = 1\nsnrs = [10.0]\n").unwrap();

@@ -12,7 +12,7 @@
 
 use super::median;
 use super::shape::Experiment;
-use crate::output::{Flags, write_csv};
+use crate::output::write_csv;
 use crate::plot::LinePlot;
 use crate::sbl::Noise;
 use crate::sbl::generator::{SignalKind, make_problem};
@@ -184,49 +184,25 @@ impl Experiment for SblConvergence {
         m
     }
 
+    fn summary(cfg: &ConvergenceConfig, report: &ConvergenceReport) -> String {
+        let mut out = format!(
+            "n = 15³, m = (14, 12, 15), K = 4, iid values, 30 dB, no pruning; SVD {} and AM {} EM iterations, {} seeds\n",
+            cfg.svd_iters, cfg.am_iters, cfg.seeds
+        );
+        for t in &report.traces {
+            out.push_str(&format!(
+                "  seed {}: final NMSE SVD {:.3e}, AM {:.3e}; iterations to reach: SVD {:?}, AM {:?}\n",
+                t.seed,
+                t.svd.last().copied().unwrap_or(f64::NAN),
+                t.am.last().copied().unwrap_or(f64::NAN),
+                t.reach.0,
+                t.reach.1
+            ));
+        }
+        out
+    }
+
     fn seed(cfg: &ConvergenceConfig) -> u64 {
         cfg.seed
     }
-}
-
-/// The flags [`run`] takes besides `--out` (see the module documentation).
-pub const FLAGS: &[&str] = &["seeds", "svd-iters", "am-iters"];
-
-/// Runs the experiment from the legacy flags, printing a line per seed and writing
-/// `convergence.csv`, `convergence.png` and `run.json` to `--out`.
-pub fn run(flags: &Flags) -> crate::Result<()> {
-    flags.accept(FLAGS)?;
-    let d = ConvergenceConfig::default();
-    let cfg = ConvergenceConfig {
-        seeds: flags.get("seeds", d.seeds)?,
-        svd_iters: flags.get("svd-iters", d.svd_iters)?,
-        am_iters: flags.get("am-iters", d.am_iters)?,
-        seed: d.seed,
-    };
-    println!(
-        "sbl convergence: n = 15³, m = (14, 12, 15), K = 4, iid values, 30 dB, no pruning; SVD {} and AM {} EM iterations, {} seeds",
-        cfg.svd_iters, cfg.am_iters, cfg.seeds
-    );
-    let report = SblConvergence::run(&cfg, &mut crate::solve::Silent)?;
-    for t in &report.traces {
-        println!(
-            "  seed {}: final NMSE SVD {:.3e}, AM {:.3e}; iterations to reach: SVD {:?}, AM {:?}",
-            t.seed,
-            t.svd.last().copied().unwrap_or(f64::NAN),
-            t.am.last().copied().unwrap_or(f64::NAN),
-            t.reach.0,
-            t.reach.1
-        );
-    }
-    println!(
-        "  AM/SVD iteration ratio: median {:.1}",
-        report.median_ratio
-    );
-    SblConvergence::render(&cfg, &report, &flags.out)?;
-    super::shape::write_run_json::<SblConvergence>(&cfg, &report, &flags.out)?;
-    println!(
-        "wrote convergence.csv (method 0 SVD, 1 AM), convergence.png and run.json to {}",
-        flags.out.display()
-    );
-    Ok(())
 }

@@ -27,9 +27,8 @@
 use super::shape::Experiment;
 use super::{mean, median};
 use crate::linalg::kron_dense;
-use crate::output::{Flags, write_csv};
+use crate::output::write_csv;
 use crate::plot::LinePlot;
-use crate::plot::ProgressObserver;
 use crate::random::{mix64, seeded_rng};
 use crate::sbl::Regression;
 use crate::sbl::baselines::dkrosbl;
@@ -429,80 +428,58 @@ impl Experiment for SblIrs {
             .collect()
     }
 
+    fn summary(cfg: &IrsExperimentConfig, report: &IrsReport) -> String {
+        let mut out = format!(
+            "UE 6, BS 16, IRS 256, grid 18 (N = 5832), M = 288; {} system draw(s) × {} trials per SNR, SNR = {:?} dB; classical SBL on the first {} trials of each draw; seed {}\n",
+            cfg.systems, cfg.trials, cfg.snr, cfg.csbl_trials, cfg.seed
+        );
+        out.push_str(&format!(
+            "  {:>5}  {:14} {:>9} {:>9} {:>6} {:>7} {:>9} {:>9}   {:>10} {:>10}\n",
+            "SNR",
+            "method",
+            "mean",
+            "median",
+            "fail",
+            "trials",
+            "SER",
+            "ms",
+            "authors'",
+            "[median]"
+        ));
+        for s in &report.summary {
+            out.push_str(&format!(
+                "  {:5.1}  {:14} {:9.3e} {:9.3e} {:5.1}% {:7} {:9.4} {:9.2}   {:10.4} {:10.4}\n",
+                s.snr_db,
+                s.method,
+                s.mean_nmse,
+                s.median_nmse,
+                100.0 * s.fail_fraction,
+                s.trials,
+                s.ser,
+                s.seconds * 1e3,
+                s.authors_mean,
+                s.authors_median
+            ));
+        }
+        out.push_str("  per system draw (PC-KroSBL 0.8 failures over its trials at every SNR):\n");
+        for s in &report.systems {
+            out.push_str(&format!(
+                "    draw {:2} (seed {:3}): max UE-atom coherence {:.4}, PC fail {:5.1}%\n",
+                s.system,
+                s.seed,
+                s.max_ue_coherence,
+                100.0 * s.pc_fail_fraction
+            ));
+        }
+        out.push_str(&format!(
+            "  fail = channel NMSE > {FAIL_NMSE}; authors' = their stored 50-trial mean [median] (one draw of pilots and patterns)\n"
+        ));
+        out
+    }
+
     fn seed(cfg: &IrsExperimentConfig) -> u64 {
         cfg.seed
     }
-}
-
-/// The flags [`run`] takes besides `--out` (see the module documentation).
-pub const FLAGS: &[&str] = &[
-    "systems",
-    "trials",
-    "snrs",
-    "csbl-trials",
-    "seed",
-    "symbols",
-    "threads",
-];
-
-/// Runs the experiment from the legacy flags: prints the table beside the authors' and the
-/// per-draw lines, writes `summary.csv`, `systems.csv`, `trials.csv`, the figure and `run.json`.
-pub fn run(flags: &Flags) -> crate::Result<()> {
-    flags.accept(FLAGS)?;
-    let d = IrsExperimentConfig::default();
-    let cfg = IrsExperimentConfig {
-        systems: flags.get("systems", d.systems)?,
-        trials: flags.get("trials", d.trials)?,
-        snr: flags.list("snrs", &d.snr)?,
-        csbl_trials: flags.get("csbl-trials", d.csbl_trials)?,
-        seed: flags.get("seed", d.seed)?,
-        symbols: flags.get("symbols", d.symbols)?,
-        threads: flags.get("threads", d.threads)?,
-    };
-    println!(
-        "sbl irs: UE 6, BS 16, IRS 256, grid 18 (N = 5832), M = 288; {} system draw(s) × {} trials per SNR, SNR = {:?} dB; classical SBL on the first {} trials of each draw; seed {}",
-        cfg.systems, cfg.trials, cfg.snr, cfg.csbl_trials, cfg.seed
-    );
-    let mut progress =
-        ProgressObserver::new("trials", (cfg.systems * cfg.snr.len() * cfg.trials) as u64);
-    let report = SblIrs::run(&cfg, &mut progress)?;
-    progress.bar().finish_and_clear();
-    println!(
-        "  {:>5}  {:14} {:>9} {:>9} {:>6} {:>7} {:>9} {:>9}   {:>10} {:>10}",
-        "SNR", "method", "mean", "median", "fail", "trials", "SER", "ms", "authors'", "[median]"
-    );
-    for s in &report.summary {
-        println!(
-            "  {:5.1}  {:14} {:9.3e} {:9.3e} {:5.1}% {:7} {:9.4} {:9.2}   {:10.4} {:10.4}",
-            s.snr_db,
-            s.method,
-            s.mean_nmse,
-            s.median_nmse,
-            100.0 * s.fail_fraction,
-            s.trials,
-            s.ser,
-            s.seconds * 1e3,
-            s.authors_mean,
-            s.authors_median
-        );
-    }
-    println!("  per system draw (PC-KroSBL 0.8 failures over its trials at every SNR):");
-    for s in &report.systems {
-        println!(
-            "    draw {:2} (seed {:3}): max UE-atom coherence {:.4}, PC fail {:5.1}%",
-            s.system,
-            s.seed,
-            s.max_ue_coherence,
-            100.0 * s.pc_fail_fraction
-        );
-    }
-    SblIrs::render(&cfg, &report, &flags.out)?;
-    super::shape::write_run_json::<SblIrs>(&cfg, &report, &flags.out)?;
-    println!(
-        "fail = channel NMSE > {FAIL_NMSE}; authors' = their stored 50-trial mean [median] (one draw of pilots and patterns)\nwrote summary.csv, systems.csv, trials.csv (methods 0 SVD, 1 AM, 2 PC 0.8, 3 PC 0.5, 4 dKroSBL, 5 classical), channel_nmse_vs_snr.png and run.json to {}",
-        flags.out.display()
-    );
-    Ok(())
 }
 
 /// The largest |⟨aᵢ, aⱼ⟩| / (‖aᵢ‖‖aⱼ‖) over pairs of columns: 1 when the pilots cannot tell

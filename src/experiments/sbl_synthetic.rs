@@ -16,9 +16,8 @@
 use super::shape::Experiment;
 use super::{mean, median};
 use crate::linalg::kron_dense;
-use crate::output::{Flags, write_csv};
+use crate::output::write_csv;
 use crate::plot::LinePlot;
-use crate::plot::ProgressObserver;
 use crate::sbl::Noise;
 use crate::sbl::Regression;
 use crate::sbl::baselines::KsblParams;
@@ -74,22 +73,6 @@ impl Default for SyntheticConfig {
             csbl_trials: 3,
             seed: 0,
         }
-    }
-}
-
-impl SyntheticConfig {
-    /// The config of the legacy flags (see the module documentation).
-    pub fn from_flags(flags: &Flags) -> crate::Result<Self> {
-        flags.accept(FLAGS)?;
-        let d = Self::default();
-        Ok(Self {
-            trials: flags.get("trials", d.trials)?,
-            snr: flags.list("snrs", &d.snr)?,
-            m1: flags.get("m1", d.m1)?,
-            k: flags.get("k", d.k)?,
-            csbl_trials: flags.get("csbl-trials", d.csbl_trials)?,
-            seed: d.seed,
-        })
     }
 }
 
@@ -299,44 +282,28 @@ impl Experiment for SblSynthetic {
             .collect()
     }
 
+    fn summary(cfg: &SyntheticConfig, report: &SyntheticReport) -> String {
+        let mut out = format!(
+            "n = [15, 15, 15] (N = 3375), m = [{}, 12, 15], K = {} per factor, {} trials per SNR, SNR = {:?} dB; classical SBL on the first {} trials\n",
+            cfg.m1, cfg.k, cfg.trials, cfg.snr, cfg.csbl_trials
+        );
+        for s in &report.summary {
+            out.push_str(&format!(
+                "  {:5.1} dB  {:14} median NMSE {:9.3e}  mean {:9.3e}  SRR {:.3}  iterations {:6.1}  time {:9.2} ms  ({} trials)\n",
+                s.snr_db,
+                s.method,
+                s.median_nmse,
+                s.mean_nmse,
+                s.srr,
+                s.iterations,
+                s.seconds * 1e3,
+                s.trials
+            ));
+        }
+        out
+    }
+
     fn seed(cfg: &SyntheticConfig) -> u64 {
         cfg.seed
     }
-}
-
-/// The flags [`run_flags`] takes besides `--out` (see the module documentation).
-pub const FLAGS: &[&str] = &["trials", "snrs", "m1", "k", "csbl-trials"];
-
-/// Runs the experiment from the legacy flags, printing the table and writing `trials.csv`,
-/// `nmse_vs_snr.png` and `run.json` to `--out`.
-pub fn run_flags(flags: &Flags) -> crate::Result<()> {
-    let cfg = SyntheticConfig::from_flags(flags)?;
-    println!(
-        "sbl synthetic: n = [15, 15, 15] (N = 3375), m = [{}, 12, 15], K = {} per factor, {} trials per SNR, SNR = {:?} dB; classical SBL on the first {} trials",
-        cfg.m1, cfg.k, cfg.trials, cfg.snr, cfg.csbl_trials
-    );
-    let progress = ProgressObserver::new("trials", (cfg.snr.len() * cfg.trials) as u64);
-    let mut observer = progress;
-    let report = SblSynthetic::run(&cfg, &mut observer)?;
-    observer.bar().finish_and_clear();
-    for s in &report.summary {
-        println!(
-            "  {:5.1} dB  {:14} median NMSE {:9.3e}  mean {:9.3e}  SRR {:.3}  iterations {:6.1}  time {:9.2} ms  ({} trials)",
-            s.snr_db,
-            s.method,
-            s.median_nmse,
-            s.mean_nmse,
-            s.srr,
-            s.iterations,
-            s.seconds * 1e3,
-            s.trials
-        );
-    }
-    SblSynthetic::render(&cfg, &report, &flags.out)?;
-    super::shape::write_run_json::<SblSynthetic>(&cfg, &report, &flags.out)?;
-    println!(
-        "wrote trials.csv (method 0 SVD, 1 AM, 2 KSBL, 3 classical), nmse_vs_snr.png and run.json to {}",
-        flags.out.display()
-    );
-    Ok(())
 }

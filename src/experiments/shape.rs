@@ -36,6 +36,12 @@ pub trait Experiment {
 
     /// The config's base seed (0 where the experiment draws nothing).
     fn seed(config: &Self::Config) -> u64;
+
+    /// What the command line and the examples print besides the metrics: the setting and a
+    /// table of the report (nothing by default).
+    fn summary(_config: &Self::Config, _report: &Self::Report) -> String {
+        String::new()
+    }
 }
 
 /// The TOML text of a config.
@@ -52,20 +58,98 @@ pub fn from_toml<C: DeserializeOwned>(text: &str) -> Result<C> {
 /// Sets `key = value` in a config table. `value` is read as a TOML value (`10`, `1.5`,
 /// `"KS1"`, `[4, 8]`, `true`); a bare word is a string. Where the table holds a float, an
 /// integer is taken as that float; where it holds a list, a single value is a list of one
-/// (so a grid over `snr` runs one SNR per point). An unknown key is an error naming it.
+/// (so a grid over `snr` runs one SNR per point). A dotted key (`training.steps`) reaches into
+/// a sub-table. An unknown key is an error naming it.
 pub fn apply_setting(table: &mut toml::Table, key: &str, value: &str) -> Result<()> {
-    let current = table.get(key).ok_or_else(|| {
-        let keys: Vec<&str> = table.keys().map(String::as_str).collect();
+    let (head, rest) = match key.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (key, None),
+    };
+    let keys: Vec<&str> = table.keys().map(String::as_str).collect();
+    let unknown = || {
         crate::Error::invalid(
             key,
             format!("unknown key (the config has: {})", keys.join(", ")),
         )
-    })?;
+    };
+    let current = table.get(head).ok_or_else(unknown)?;
+    if let Some(rest) = rest {
+        let mut sub = current.as_table().cloned().ok_or_else(unknown)?;
+        apply_setting(&mut sub, rest, value)
+            .map_err(|e| crate::Error::invalid(key, format!("{head}: {e}")))?;
+        table.insert(head.to_string(), toml::Value::Table(sub));
+        return Ok(());
+    }
+    if current.is_table() {
+        return Err(crate::Error::invalid(
+            key,
+            format!("is a table: set one of its keys ({key}.<name>)"),
+        ));
+    }
     let parsed = parse_value(value);
     let coerced = coerce(current, parsed)
         .ok_or_else(|| crate::Error::invalid(key, format!("'{value}' does not fit {current}")))?;
     table.insert(key.to_string(), coerced);
     Ok(())
+}
+
+/// Lays `over` on `base`, key by key and into sub-tables (a file's values over the defaults).
+pub fn overlay(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => overlay(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// The table of `E`'s config: the defaults, the TOML file laid over them (so a file may give
+/// only what it changes, also inside sub-tables), then every `key=value` setting. Unknown keys
+/// of the file are refused when the table is read as the config.
+pub fn config_table<E: Experiment>(
+    file: Option<&Path>,
+    settings: &[(String, String)],
+) -> Result<toml::Table> {
+    let mut table = parse_table(&to_toml(&E::Config::default())?)?;
+    if let Some(p) = file {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| crate::Error::invalid("--config", format!("{}: {e}", p.display())))?;
+        let over = parse_table(&text)?;
+        overlay(&mut table, over);
+        // unknown keys and values of the wrong type in the file are named here
+        from_toml::<E::Config>(&to_toml(&table)?)?;
+    }
+    for (k, v) in settings {
+        apply_setting(&mut table, k, v)?;
+    }
+    check_finite(&table, "")?;
+    Ok(table)
+}
+
+/// Every number of a config is finite (TOML reads `nan` and `inf`): an error names the key.
+fn check_finite(table: &toml::Table, prefix: &str) -> Result<()> {
+    fn value(v: &toml::Value, key: &str) -> Result<()> {
+        match v {
+            toml::Value::Float(f) if !f.is_finite() => Err(crate::Error::invalid(
+                key,
+                format!("{f} is not a finite number"),
+            )),
+            toml::Value::Array(items) => items.iter().try_for_each(|x| value(x, key)),
+            toml::Value::Table(t) => check_finite(t, &format!("{key}.")),
+            _ => Ok(()),
+        }
+    }
+    table
+        .iter()
+        .try_for_each(|(k, v)| value(v, &format!("{prefix}{k}")))
+}
+
+fn parse_table(text: &str) -> Result<toml::Table> {
+    text.parse().map_err(|e: toml::de::Error| {
+        crate::Error::invalid("config", e.to_string().trim().to_string())
+    })
 }
 
 fn parse_value(value: &str) -> toml::Value {
@@ -108,38 +192,39 @@ fn coerce(like: &toml::Value, v: toml::Value) -> Option<toml::Value> {
     }
 }
 
-/// The config of `E`: its defaults, or the TOML file, then every `key=value` setting.
+/// The config of `E`: its defaults, the TOML file laid over them, then every `key=value`
+/// setting ([`config_table`]).
 pub fn config_of<E: Experiment>(
     file: Option<&Path>,
     settings: &[(String, String)],
 ) -> Result<E::Config> {
-    let text = match file {
-        Some(p) => std::fs::read_to_string(p)?,
-        None => to_toml(&E::Config::default())?,
-    };
-    // unknown keys of the file are refused here, before any setting is applied
-    let checked: E::Config = from_toml(&text)?;
-    let mut table: toml::Table = to_toml(&checked)?
-        .parse()
-        .map_err(|e: toml::de::Error| crate::Error::invalid("config", e.to_string()))?;
-    for (k, v) in settings {
-        apply_setting(&mut table, k, v)?;
-    }
-    from_toml(&to_toml(&table)?)
+    from_toml(&to_toml(&config_table::<E>(file, settings)?)?)
+}
+
+/// What a run leaves besides its files: the metrics and the printed summary.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// [`Experiment::metrics`] of the report.
+    pub metrics: Vec<(String, f64)>,
+    /// [`Experiment::summary`] of the report.
+    pub summary: String,
 }
 
 /// Runs `E` on `config`, renders it into `dir` (created) and writes `run.json` there; returns
-/// the report's metrics.
+/// the report's metrics and summary.
 pub fn run_into<E: Experiment>(
     config: &E::Config,
     dir: &Path,
     observer: &mut dyn Observer,
-) -> Result<Vec<(String, f64)>> {
+) -> Result<Outcome> {
     let report = E::run(config, observer)?;
     std::fs::create_dir_all(dir)?;
     E::render(config, &report, dir)?;
     write_run_json::<E>(config, &report, dir)?;
-    Ok(E::metrics(&report))
+    Ok(Outcome {
+        metrics: E::metrics(&report),
+        summary: E::summary(config, &report),
+    })
 }
 
 /// `run.json`: experiment, crate version, seed, config, report, metrics.

@@ -8,15 +8,19 @@
 //! for bit. `merge` gathers every point under the given folders into one long table (one row
 //! per point and metric; no paths, no times) and a figure.
 
-use super::shape::{Experiment, apply_setting, config_of, run_into, to_toml};
+use super::shape::{Experiment, Outcome, config_of, run_into, to_toml};
 use crate::Result;
 use crate::solve::Observer;
 use std::path::{Path, PathBuf};
 
 /// Reads a config (a TOML file or the defaults, then `key=value` settings) and runs it into a
-/// folder; returns the report's metrics.
+/// folder; returns the report's metrics and summary.
 pub type RunFn =
-    fn(Option<&Path>, &[(String, String)], &Path, &mut dyn Observer) -> Result<Vec<(String, f64)>>;
+    fn(Option<&Path>, &[(String, String)], &Path, &mut dyn Observer) -> Result<Outcome>;
+
+/// Reads a config (a TOML file laid over the defaults, then `key=value` settings) and gives
+/// it back as TOML text, checked.
+pub type ConfigFn = fn(Option<&Path>, &[(String, String)]) -> Result<String>;
 
 /// One experiment, type-erased for the command line.
 pub struct Entry {
@@ -24,45 +28,59 @@ pub struct Entry {
     pub name: &'static str,
     /// One line on what it computes.
     pub about: &'static str,
-    /// The default config as TOML.
-    pub default_toml: fn() -> Result<String>,
+    /// The config (file laid over the defaults, then `key=value` settings), checked, as TOML
+    /// text in the config's field order.
+    pub config: ConfigFn,
     /// Reads the config (file or defaults, then `key=value` settings) and runs it into a folder;
-    /// returns the metrics.
+    /// returns the metrics and the summary.
     pub run: RunFn,
 }
 
-// used by every family in the shape; none is without the sbl feature yet
-#[cfg_attr(not(feature = "sbl"), allow(dead_code))]
-fn entry<E: Experiment>() -> Entry {
-    fn default_toml<E: Experiment>() -> Result<String> {
-        to_toml(&E::Config::default())
+/// The command-line entry of `E`.
+pub fn entry<E: Experiment>() -> Entry {
+    fn config<E: Experiment>(file: Option<&Path>, settings: &[(String, String)]) -> Result<String> {
+        to_toml(&config_of::<E>(file, settings)?)
     }
     fn run<E: Experiment>(
         file: Option<&Path>,
         settings: &[(String, String)],
         dir: &Path,
         observer: &mut dyn Observer,
-    ) -> Result<Vec<(String, f64)>> {
+    ) -> Result<Outcome> {
         let config = config_of::<E>(file, settings)?;
         run_into::<E>(&config, dir, observer)
     }
     Entry {
         name: E::NAME,
         about: E::ABOUT,
-        default_toml: default_toml::<E>,
+        config: config::<E>,
         run: run::<E>,
     }
 }
 
 /// Every experiment in the config → run → report → render shape.
 pub fn registry() -> Vec<Entry> {
-    #[allow(unused_mut)] // each family pushes under its feature
-    let mut all: Vec<Entry> = Vec::new();
+    let mut all: Vec<Entry> = vec![
+        entry::<super::optimizers::Optimizers>(),
+        entry::<super::kron_deblur::KronDeblur>(),
+    ];
     #[cfg(feature = "sbl")]
     all.extend([
         entry::<super::sbl_synthetic::SblSynthetic>(),
         entry::<super::sbl_convergence::SblConvergence>(),
         entry::<super::sbl_irs::SblIrs>(),
+    ]);
+    #[cfg(feature = "medida")]
+    all.extend([
+        entry::<super::ks_medida::KsMedida>(),
+        entry::<super::ks_discovery::KsDiscovery>(),
+    ]);
+    #[cfg(feature = "flame")]
+    all.extend([
+        entry::<super::flame_pinn::FlameForward>(),
+        entry::<super::flame_pinn::FlameInverse>(),
+        entry::<super::flame_pinn::FlameSweep>(),
+        entry::<super::flame_reference::FlameReference>(),
     ]);
     all
 }
@@ -158,21 +176,14 @@ pub fn sweep(
             "a sweep needs at least one --grid key=v1,v2",
         ));
     }
-    // the base config (checks the file and the settings once, and gives the base seed)
-    let base_text = match file {
-        Some(p) => std::fs::read_to_string(p)?,
-        None => (entry.default_toml)()?,
-    };
-    let mut base: toml::Table = base_text
+    // the base config, and every point's config, checked before any point runs
+    let base: toml::Table = (entry.config)(file, settings)?
         .parse()
         .map_err(|e: toml::de::Error| crate::Error::invalid("config", e.to_string()))?;
-    for (k, v) in settings {
-        apply_setting(&mut base, k, v)?;
-    }
-    for (k, values) in grid {
-        for v in values {
-            apply_setting(&mut base.clone(), k, v)?;
-        }
+    for point in grid_points(grid) {
+        let mut all = settings.to_vec();
+        all.extend(point);
+        (entry.config)(file, &all)?;
     }
     let base_seed = base.get("seed").and_then(|v| v.as_integer());
     let grid_has_seed = grid.iter().any(|(k, _)| k == "seed");
