@@ -176,8 +176,8 @@ impl Heatmap {
             .y_desc(self.y_label.as_str())
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 17))
-            .x_label_formatter(&|v| format_tick(*v))
-            .y_label_formatter(&|v| format_tick(*v))
+            .x_label_formatter(&|v| format_tick(*v, self.x_extent.1 - self.x_extent.0))
+            .y_label_formatter(&|v| format_tick(*v, self.y_extent.1 - self.y_extent.0))
             .draw()
             .map_err(plot_err)?;
         let area = chart.plotting_area();
@@ -220,7 +220,7 @@ impl Heatmap {
             .disable_mesh()
             .disable_x_axis()
             .label_style((FONT, 14))
-            .y_label_formatter(&|v| format_tick(*v))
+            .y_label_formatter(&|v| format_tick(*v, hi - lo))
             .draw()
             .map_err(plot_err)?;
         let levels = 256;

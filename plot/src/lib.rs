@@ -13,6 +13,7 @@
 //! Text is drawn with DejaVu Sans, vendored in `plot/assets/fonts` (licence beside it) and
 //! registered once with plotters' `ab_glyph` backend, so figures need no system fonts.
 //! Files are written with the bitmap backend; missing parent folders are created.
+//! * [`show_png`]: a PNG file shown inline in a notebook run by the evcxr Rust kernel.
 //! * [`ProgressObserver`]: an indicatif progress bar as a [`parsimony_core::solve::Observer`],
 //!   drawn only when stderr is a terminal.
 
@@ -20,9 +21,11 @@ pub mod canvas;
 pub mod colormap;
 pub mod heatmap;
 pub mod line;
+pub mod notebook;
 pub mod progress;
 
 pub use colormap::Colormap;
 pub use heatmap::Heatmap;
 pub use line::{LinePlot, MAX_DECADES, SeriesStyle};
+pub use notebook::show_png;
 pub use progress::{ProgressObserver, progress_bar};

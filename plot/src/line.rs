@@ -237,18 +237,26 @@ impl LinePlot {
         prepare_path(path)?;
         let (x0, x1) = self.range(|s, i| s.x[i], self.log_x)?;
         let (y0, y1) = self.range(|s, i| s.y[i], self.log_y)?;
+        let spans = (x1 - x0, y1 - y0);
         let root = BitMapBackend::new(path, self.size).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         match (self.log_x, self.log_y) {
-            (false, false) => self.render(&root, x0..x1, y0..y1),
-            (true, false) => self.render(&root, (x0..x1).log_scale(), y0..y1),
-            (false, true) => self.render(&root, x0..x1, (y0..y1).log_scale()),
-            (true, true) => self.render(&root, (x0..x1).log_scale(), (y0..y1).log_scale()),
+            (false, false) => self.render(&root, x0..x1, y0..y1, spans),
+            (true, false) => self.render(&root, (x0..x1).log_scale(), y0..y1, spans),
+            (false, true) => self.render(&root, x0..x1, (y0..y1).log_scale(), spans),
+            (true, true) => self.render(&root, (x0..x1).log_scale(), (y0..y1).log_scale(), spans),
         }?;
         root.present().map_err(plot_err)
     }
 
-    fn render<X, Y>(&self, root: &DrawingArea<BitMapBackend<'_>, Shift>, x: X, y: Y) -> Result<()>
+    /// Draws into `root` on the axes `x`, `y`, whose widths are `spans` (for the tick labels).
+    fn render<X, Y>(
+        &self,
+        root: &DrawingArea<BitMapBackend<'_>, Shift>,
+        x: X,
+        y: Y,
+        spans: (f64, f64),
+    ) -> Result<()>
     where
         X: AsRangedCoord<Value = f64>,
         Y: AsRangedCoord<Value = f64>,
@@ -263,7 +271,8 @@ impl LinePlot {
             .build_cartesian_2d(x, y)
             .map_err(plot_err)?;
         let log_fmt = |v: &f64| format_log_tick(*v);
-        let lin_fmt = |v: &f64| format_tick(*v);
+        let x_fmt = |v: &f64| format_tick(*v, spans.0);
+        let y_fmt = |v: &f64| format_tick(*v, spans.1);
         let mut mesh = chart.configure_mesh();
         mesh.x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
@@ -273,12 +282,12 @@ impl LinePlot {
         if self.log_x {
             mesh.x_label_formatter(&log_fmt);
         } else {
-            mesh.x_label_formatter(&lin_fmt);
+            mesh.x_label_formatter(&x_fmt);
         }
         if self.log_y {
             mesh.y_label_formatter(&log_fmt);
         } else {
-            mesh.y_label_formatter(&lin_fmt);
+            mesh.y_label_formatter(&y_fmt);
         }
         mesh.draw().map_err(plot_err)?;
 
@@ -323,10 +332,12 @@ impl LinePlot {
     }
 }
 
-/// Tick labels: plain decimals for moderate magnitudes, scientific otherwise.
-pub(crate) fn format_tick(v: f64) -> String {
+/// Tick labels on a linear axis `span` wide: plain decimals for moderate magnitudes, scientific
+/// otherwise; a tick within 1e-9 of the span from zero is "0" (a rounding residue such as
+/// −1.1e-16 is not a value the axis shows).
+pub(crate) fn format_tick(v: f64, span: f64) -> String {
     let a = v.abs();
-    if a == 0.0 {
+    if a == 0.0 || a <= 1e-9 * span.abs() {
         "0".into()
     } else if !(1e-3..1e5).contains(&a) {
         format!("{v:.1e}")
@@ -343,5 +354,22 @@ fn format_log_tick(v: f64) -> String {
         format!("1e{}", e.round() as i64)
     } else {
         String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_tick;
+
+    #[test]
+    fn tick_labels_round_residues_to_zero_but_keep_small_axes() {
+        // a rounding residue on an axis about 1 wide is zero
+        assert_eq!(format_tick(-1.1e-16, 1.1), "0");
+        assert_eq!(format_tick(0.0, 1.0), "0");
+        assert_eq!(format_tick(0.25, 1.0), "0.25");
+        assert_eq!(format_tick(-0.1, 1.1), "-0.1");
+        // on an axis 1e-11 wide, 1e-12 is a value
+        assert_eq!(format_tick(1e-12, 1e-11), "1.0e-12");
+        assert_eq!(format_tick(2.5e5, 1e6), "2.5e5");
     }
 }

@@ -50,7 +50,7 @@ enum Command {
         experiment: String,
         #[command(flatten)]
         config: ConfigArgs,
-        /// The output folder (default out/<experiment>).
+        /// The output folder (default `out/<experiment>`).
         #[arg(long)]
         out: Option<PathBuf>,
     },

@@ -36,7 +36,7 @@ pub struct RunArgs {
     /// The config.
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// The output folder (default out/<experiment>).
+    /// The output folder (default `out/<experiment>`).
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

@@ -166,7 +166,7 @@ impl Training {
 
 /// The model at equivalence ratio `phi`, inlet temperature `t_in` (K) and `p_atm` (atm),
 /// validated.
-fn model_at(t_in: f64, p_atm: f64, phi: f64) -> Result<FlameModel> {
+pub(crate) fn model_at(t_in: f64, p_atm: f64, phi: f64) -> Result<FlameModel> {
     let model = FlameModel::new(t_in, p_atm * 101_325.0, phi);
     model.validate()?;
     Ok(model)

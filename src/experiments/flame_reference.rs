@@ -9,9 +9,9 @@
 //! flame-reference` or `cargo run --release --example flame_reference`. Writes `speeds.csv`,
 //! `flame_speed.png`, `profile.csv`, `profile.png` and `run.json`.
 
+use super::flame_pinn::model_at;
 use super::shape::Experiment;
 use crate::Result;
-use crate::flame::model::FlameModel;
 use crate::flame::reference::{NewtonParams, solve_fd_richardson};
 use crate::flame::shooting::{ShootingParams, flame_speed_shooting};
 use crate::output::write_csv;
@@ -82,12 +82,6 @@ pub struct ReferenceReport {
 /// The experiment (see the module documentation).
 pub struct FlameReference;
 
-fn model_at(cfg: &ReferenceConfig, phi: f64) -> Result<FlameModel> {
-    let model = FlameModel::new(cfg.t_in, cfg.p_atm * 101_325.0, phi);
-    model.validate()?;
-    Ok(model)
-}
-
 impl Experiment for FlameReference {
     const NAME: &'static str = "flame-reference";
     const ABOUT: &'static str =
@@ -101,7 +95,7 @@ impl Experiment for FlameReference {
         }
         let mut speeds = Vec::new();
         for (k, &phi) in cfg.phis.iter().enumerate() {
-            let model = model_at(cfg, phi)?;
+            let model = model_at(cfg.t_in, cfg.p_atm, phi)?;
             let (s_l_fd, fine) = solve_fd_richardson(&model, cfg.n, &NewtonParams::default())?;
             let shot = flame_speed_shooting(&model, &ShootingParams::default())?;
             speeds.push(Speed {
@@ -117,7 +111,7 @@ impl Experiment for FlameReference {
                 return Err(crate::Error::invalid("observer", "stopped the experiment"));
             }
         }
-        let model = model_at(cfg, cfg.profile_phi)?;
+        let model = model_at(cfg.t_in, cfg.p_atm, cfg.profile_phi)?;
         let (_, sol) = solve_fd_richardson(&model, cfg.n, &NewtonParams::default())?;
         Ok(ReferenceReport {
             speeds,

@@ -1,12 +1,12 @@
 //! Experiments: the stories behind the examples, the `parsimony` command-line tool and the
-//! notebooks, each in one shape ([`shape::Experiment`]): a `Config` (serde, TOML, the paper's
+//! notebooks, each in one shape ([`Experiment`](crate::experiments::shape::Experiment)): a `Config` (serde, TOML, the paper's
 //! setting by default, unknown keys refused) → `run` (computes, returns a serde `Report`) →
 //! `render` (PNG + CSV) and `run.json` (config, report, crate version, seed).
 //!
 //! | experiment | module | what it computes |
 //! |---|---|---|
-//! | `core-optimizers` | [`optimizers`] | Adam and L-BFGS on the Rosenbrock valley |
-//! | `kron-deblur` | [`kron_deblur`] | Tikhonov deblurring through a matrix-free Kronecker operator and CG |
+//! | `core-optimizers` | [`optimizers`](crate::experiments::optimizers) | Adam and L-BFGS on the Rosenbrock valley |
+//! | `kron-deblur` | [`kron_deblur`](crate::experiments::kron_deblur) | Tikhonov deblurring through a matrix-free Kronecker operator and CG |
 //! | `sbl-synthetic` | `sbl_synthetic` | NMSE vs SNR of SVD-/AM-KroSBL, KSBL, classical SBL (He & Joseph, Fig. 3a) |
 //! | `sbl-convergence` | `sbl_convergence` | NMSE per EM iteration of AM and SVD without pruning (Fig. 4) |
 //! | `sbl-irs` | `sbl_irs` | IRS-MIMO channel estimation vs SNR (§VI) |
@@ -17,7 +17,7 @@
 //! | `flame-sweep` | `flame_pinn` | s_L(φ) from the forward PINN and the FD solver |
 //! | `flame-reference` | `flame_reference` | s_L(φ) by FD + Newton + Richardson, checked by shooting |
 //!
-//! [`sweep`] runs a grid of configs (in shards) and merges them; [`cli`] is what the binary and
+//! [`sweep`](crate::experiments::sweep) runs a grid of configs (in shards) and merges them; [`cli`](crate::experiments::cli) is what the binary and
 //! the examples share. Each family's experiments need its feature (`sbl`, `medida`, `flame`).
 
 pub mod cli;

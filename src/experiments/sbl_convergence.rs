@@ -7,8 +7,8 @@
 //! the larger of the two final NMSEs; the paper's picture is AM ≈ 10³ against SVD ≈ 10².
 //!
 //! Config ([`ConvergenceConfig`]): `seeds = 3` (problems drawn with seeds seed + 1 … seed +
-//! seeds), `svd_iters = 500`, `am_iters = 4000`, `seed = 0`. `parsimony run sbl-convergence`, or
-//! the legacy flags of [`run`]: `--seeds 3 --svd-iters 500 --am-iters 4000`.
+//! seeds), `svd_iters = 500`, `am_iters = 4000`, `seed = 0`. `parsimony run sbl-convergence
+//! --set seeds=1`.
 
 use super::median;
 use super::shape::Experiment;

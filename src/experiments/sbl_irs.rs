@@ -21,8 +21,8 @@
 //!
 //! Config ([`IrsExperimentConfig`]): `systems = 1`, `trials = 20`, `snr = [4, 8, 12, 16, 20]`
 //! (dB), `csbl_trials = 5`, `seed = 7`, `symbols = 10000`, `threads = 2`; `parsimony run
-//! sbl-irs --set systems=10 --set trials=50`, or the legacy flags of [`run`]: `--systems 1
-//! --trials 20 --snrs 4,8,12,16,20 --csbl-trials 5 --seed 7 --symbols 10000 --threads 2`.
+//! sbl-irs --set systems=10 --set trials=50` or `cargo run --release --example irs_mimo -- --set
+//! systems=10`.
 
 use super::shape::Experiment;
 use super::{mean, median};

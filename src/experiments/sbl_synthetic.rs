@@ -10,8 +10,7 @@
 //! Config ([`SyntheticConfig`], the paper's setting by default): `trials = 20`,
 //! `snr = [5, 10, 15, 20, 25, 30]` (dB), `m1 = 8`, `k = 3`, `csbl_trials = 3` (dense SBL forms
 //! the 1440 × 3375 dictionary and costs about a second per iteration), `seed = 0` (trial t draws
-//! with seed + t). `parsimony run sbl-synthetic --set trials=5`, or the legacy flags of
-//! [`run_flags`]: `--trials 20 --snrs 5,10,15,20,25,30 --m1 8 --k 3 --csbl-trials 3`.
+//! with seed + t). `parsimony run sbl-synthetic --set trials=5` or `cargo run --release --example kron_sbl`.
 
 use super::shape::Experiment;
 use super::{mean, median};
