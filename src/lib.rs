@@ -9,7 +9,7 @@
 //! | figures (PNG) and progress bars | `parsimony-plot` | available |
 //! | sparse Bayesian learning (classical SBL, ARD, RVM, Kronecker-structured SBL, IRS-MIMO) | `parsimony-sbl` | available |
 //! | MEDIDA model-error discovery on Kuramoto–Sivashinsky (ETDRK4, CNAB2, libraries, EnKF, RVM) | `parsimony-medida` | available |
-//! | entropic optimal transport (Sinkhorn, Sinkhorn–Newton–Sparse) | `parsimony-ot` | planned |
+//! | entropic optimal transport (log-domain Sinkhorn, Sinkhorn–Newton–Sparse, W1/W2) | `parsimony-ot` | available |
 //! | sparse Walsh–Hadamard transform (SPRIGHT) | `parsimony-wht` | planned |
 //! | physics-informed neural networks for 1D flames (FlamePINN-1D Case 1, FD reference) | `parsimony-flame` | available |
 //!
@@ -52,6 +52,11 @@ pub use parsimony_medida as medida;
 /// finite-difference reference solver (crate `parsimony-flame`).
 #[cfg(feature = "flame")]
 pub use parsimony_flame as flame;
+
+/// Entropic optimal transport: log-domain Sinkhorn, Sinkhorn–Newton–Sparse, exact W1/W2 on
+/// the line (crate `parsimony-ot`).
+#[cfg(feature = "ot")]
+pub use parsimony_ot as ot;
 
 /// Sparse Bayesian learning (crate `parsimony-sbl`).
 #[cfg(feature = "sbl")]

@@ -16,6 +16,9 @@ pub enum SeriesStyle {
     Points,
     /// Both.
     LinePoints,
+    /// Separate segments: points 2k and 2k + 1 joined, thin and half transparent (e.g. the
+    /// couplings of a transport plan).
+    Segments,
 }
 
 #[derive(Clone, Debug)]
@@ -167,6 +170,12 @@ impl LinePlot {
             if s.x.iter().chain(&s.y).any(|v| !v.is_finite()) {
                 return Err(Error::non_finite(format!("series '{}'", s.name)));
             }
+            if s.style == SeriesStyle::Segments && s.x.len() % 2 == 1 {
+                return Err(Error::invalid(
+                    format!("series '{}'", s.name),
+                    "segments need an even number of points (two per segment)",
+                ));
+            }
         }
         Ok(())
     }
@@ -299,6 +308,21 @@ impl LinePlot {
                     .map(|(&a, &b)| (a, b))
                     .filter(|&(a, b)| self.visible(a, b))
                     .collect();
+            if s.style == SeriesStyle::Segments {
+                let segs: Vec<Vec<(f64, f64)>> =
+                    s.x.chunks_exact(2)
+                        .zip(s.y.chunks_exact(2))
+                        .filter(|(x, y)| self.visible(x[0], y[0]) && self.visible(x[1], y[1]))
+                        .map(|(x, y)| vec![(x[0], y[0]), (x[1], y[1])])
+                        .collect();
+                let style = color.mix(0.5).stroke_width(1);
+                chart
+                    .draw_series(segs.into_iter().map(|seg| PathElement::new(seg, style)))
+                    .map_err(plot_err)?
+                    .label(s.name.as_str())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+                continue;
+            }
             let line = matches!(s.style, SeriesStyle::Line | SeriesStyle::LinePoints);
             let marks = matches!(s.style, SeriesStyle::Points | SeriesStyle::LinePoints);
             if line {

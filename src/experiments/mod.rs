@@ -16,9 +16,12 @@
 //! | `flame-inverse` | `flame_pinn` | Case 1 inverse PINN: s_L, λ, E_a from noisy observations |
 //! | `flame-sweep` | `flame_pinn` | s_L(φ) from the forward PINN and the FD solver |
 //! | `flame-reference` | `flame_reference` | s_L(φ) by FD + Newton + Richardson, checked by shooting |
+//! | `ot-gaussians` | `ot_gaussians` | two 2D point clouds: the plan and Sinkhorn vs SNS convergence |
+//! | `ot-assignment` | `ot_assignment` | Tang et al.'s random assignment: Sinkhorn vs SNS iterations |
 //!
 //! [`sweep`](crate::experiments::sweep) runs a grid of configs (in shards) and merges them; [`cli`](crate::experiments::cli) is what the binary and
-//! the examples share. Each family's experiments need its feature (`sbl`, `medida`, `flame`).
+//! the examples share. Each family's experiments need its feature (`sbl`, `medida`, `flame`,
+//! `ot`).
 
 pub mod cli;
 #[cfg(feature = "flame")]
@@ -31,6 +34,12 @@ pub mod ks_discovery;
 #[cfg(feature = "medida")]
 pub mod ks_medida;
 pub mod optimizers;
+#[cfg(feature = "ot")]
+pub mod ot_assignment;
+#[cfg(feature = "ot")]
+mod ot_convergence;
+#[cfg(feature = "ot")]
+pub mod ot_gaussians;
 #[cfg(feature = "sbl")]
 pub mod sbl_convergence;
 #[cfg(feature = "sbl")]

@@ -75,6 +75,11 @@ pub fn registry() -> Vec<Entry> {
         entry::<super::ks_medida::KsMedida>(),
         entry::<super::ks_discovery::KsDiscovery>(),
     ]);
+    #[cfg(feature = "ot")]
+    all.extend([
+        entry::<super::ot_gaussians::OtGaussians>(),
+        entry::<super::ot_assignment::OtAssignment>(),
+    ]);
     #[cfg(feature = "flame")]
     all.extend([
         entry::<super::flame_pinn::FlameForward>(),

@@ -5,6 +5,7 @@ use crate::verdict::Case;
 mod core;
 mod flame;
 mod medida;
+mod ot;
 mod plot;
 mod sbl;
 
@@ -15,6 +16,7 @@ pub fn all() -> Vec<Case> {
     sbl::cases(&mut v);
     medida::cases(&mut v);
     flame::cases(&mut v);
+    ot::cases(&mut v);
     plot::cases(&mut v);
     v
 }
