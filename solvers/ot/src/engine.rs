@@ -85,27 +85,32 @@ impl<'a> Engine<'a> {
     ) {
         let inv_eps = self.inv_eps;
         match (dense, &self.pool) {
-            (Some(c), None) => lse_rows(c, h, inv_eps, lse),
+            (Some(c), None) => lse_rows(c, h, inv_eps, lse, &mut vec![0.0; len]),
             (Some(c), Some(_)) => self.run(|| {
                 lse.par_chunks_mut(BLOCK)
                     .zip(c.par_chunks(BLOCK * len))
-                    .for_each(|(out, block)| lse_rows(block, h, inv_eps, out));
+                    .for_each_init(
+                        || vec![0.0; len],
+                        |scratch, (out, block)| lse_rows(block, h, inv_eps, out, scratch),
+                    );
             }),
             (None, None) => {
-                let mut buf = vec![0.0; len];
+                let (mut buf, mut scratch) = (vec![0.0; len], vec![0.0; len]);
                 for (i, o) in lse.iter_mut().enumerate() {
                     line(i, &mut buf);
-                    lse_rows(&buf, h, inv_eps, std::slice::from_mut(o));
+                    lse_rows(&buf, h, inv_eps, std::slice::from_mut(o), &mut scratch);
                 }
             }
             (None, Some(_)) => self.run(|| {
-                lse.par_chunks_mut(BLOCK).enumerate().for_each(|(b, out)| {
-                    let mut buf = vec![0.0; len];
-                    for (k, o) in out.iter_mut().enumerate() {
-                        line(b * BLOCK + k, &mut buf);
-                        lse_rows(&buf, h, inv_eps, std::slice::from_mut(o));
-                    }
-                });
+                lse.par_chunks_mut(BLOCK).enumerate().for_each_init(
+                    || (vec![0.0; len], vec![0.0; len]),
+                    |(buf, scratch), (b, out)| {
+                        for (k, o) in out.iter_mut().enumerate() {
+                            line(b * BLOCK + k, buf);
+                            lse_rows(buf, h, inv_eps, std::slice::from_mut(o), scratch);
+                        }
+                    },
+                );
             }),
         }
     }

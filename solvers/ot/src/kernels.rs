@@ -37,63 +37,68 @@ fn exp_flushed<const FMA: bool>(x: f64) -> f64 {
     if x < FLUSH { 0.0 } else { e }
 }
 
-/// max over j of (h_j − c_j).
+/// The largest value of `s` (several lanes, so that it vectorises).
 #[inline(always)]
-fn max_diff(c: &[f64], h: &[f64]) -> f64 {
+fn max_of(s: &[f64]) -> f64 {
     let mut acc = [f64::NEG_INFINITY; LANES];
-    let (cc, hc) = (c.chunks_exact(LANES), h.chunks_exact(LANES));
-    let (cr, hr) = (cc.remainder(), hc.remainder());
-    for (cb, hb) in cc.zip(hc) {
+    let chunks = s.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for ch in chunks {
         for k in 0..LANES {
-            let v = hb[k] - cb[k];
-            acc[k] = if v > acc[k] { v } else { acc[k] };
+            acc[k] = if ch[k] > acc[k] { ch[k] } else { acc[k] };
         }
     }
     let mut mx = f64::NEG_INFINITY;
-    for (&cv, &hv) in cr.iter().zip(hr) {
-        let v = hv - cv;
+    for &v in rest.iter().chain(acc.iter()) {
         mx = if v > mx { v } else { mx };
-    }
-    for a in acc {
-        mx = if a > mx { a } else { mx };
     }
     mx
 }
 
-/// Σ_j exp((h_j − c_j − shift)·inv_eps).
+/// Σ of `s` (several lanes, so that it vectorises).
 #[inline(always)]
-fn sum_exp<const FMA: bool>(c: &[f64], h: &[f64], shift: f64, inv_eps: f64) -> f64 {
+fn sum_of(s: &[f64]) -> f64 {
     let mut acc = [0.0; LANES];
-    let (cc, hc) = (c.chunks_exact(LANES), h.chunks_exact(LANES));
-    let (cr, hr) = (cc.remainder(), hc.remainder());
-    for (cb, hb) in cc.zip(hc) {
+    let chunks = s.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for ch in chunks {
         for k in 0..LANES {
-            acc[k] += exp_flushed::<FMA>((hb[k] - cb[k] - shift) * inv_eps);
+            acc[k] += ch[k];
         }
     }
-    let mut s = 0.0;
-    for (&cv, &hv) in cr.iter().zip(hr) {
-        s += exp_flushed::<FMA>((hv - cv - shift) * inv_eps);
-    }
-    s + acc.iter().sum::<f64>()
+    rest.iter().sum::<f64>() + acc.iter().sum::<f64>()
 }
 
 #[inline(always)]
-fn lse_rows_body<F: Real, const FMA: bool>(c: &[f64], h: &[f64], inv_eps: f64, lse: &mut [f64]) {
+fn lse_rows_body<F: Real, const FMA: bool>(
+    c: &[f64],
+    h: &[f64],
+    inv_eps: f64,
+    lse: &mut [f64],
+    scratch: &mut [f64],
+) {
     let m = h.len();
+    let s = &mut scratch[..m];
     for (row, out) in c.chunks_exact(m).zip(lse.iter_mut()) {
-        let mx = max_diff(row, h);
-        *out = mx * inv_eps + sum_exp::<FMA>(row, h, mx, inv_eps).ln();
+        // three element-wise passes over a row in L1: differences, exponentials, sum
+        for ((sj, &hj), &cj) in s.iter_mut().zip(h).zip(row) {
+            *sj = hj - cj;
+        }
+        let mx = max_of(s);
+        for sj in s.iter_mut() {
+            *sj = exp_flushed::<FMA>((*sj - mx) * inv_eps);
+        }
+        *out = mx * inv_eps + sum_of(s).ln();
     }
 }
 
-dispatch_simd!(lse_rows_dispatch, lse_rows_body, (c: &[f64], h: &[f64], inv_eps: f64, lse: &mut [f64]));
+dispatch_simd!(lse_rows_dispatch, lse_rows_body, (c: &[f64], h: &[f64], inv_eps: f64, lse: &mut [f64], scratch: &mut [f64]));
 
 /// For each row i of the row-major block `c` (rows of length h.len()):
-/// lse[i] = log Σⱼ exp((hⱼ − cᵢⱼ)·inv_eps). Needs finite inputs.
-pub(crate) fn lse_rows(c: &[f64], h: &[f64], inv_eps: f64, lse: &mut [f64]) {
+/// lse[i] = log Σⱼ exp((hⱼ − cᵢⱼ)·inv_eps). Needs finite inputs; `scratch` holds ≥ h.len().
+pub(crate) fn lse_rows(c: &[f64], h: &[f64], inv_eps: f64, lse: &mut [f64], scratch: &mut [f64]) {
     debug_assert_eq!(c.len(), h.len() * lse.len());
-    lse_rows_dispatch::<f64>(c, h, inv_eps, lse);
+    lse_rows_dispatch::<f64>(c, h, inv_eps, lse, scratch);
 }
 
 /// Row sums, column sums and Σ P∘C of a block of the plan.
@@ -126,30 +131,22 @@ fn plan_rows_body<F: Real, const FMA: bool>(
         .zip(f)
         .zip(rows.iter_mut())
     {
-        let mut rs = [0.0; LANES];
-        let mut ts = [0.0; LANES];
-        let mut k = 0;
-        while k + LANES <= m {
-            for l in 0..LANES {
-                let j = k + l;
-                let v = exp_flushed::<FMA>((fi + g[j] - crow[j]) * inv_eps);
-                prow[j] = v;
-                rs[l] += v;
-                ts[l] = mul_add_f64::<FMA>(v, crow[j], ts[l]);
-                cols[j] += v;
+        for ((pj, &gj), &cj) in prow.iter_mut().zip(g).zip(crow) {
+            *pj = exp_flushed::<FMA>((fi + gj - cj) * inv_eps);
+        }
+        for (cs, &pj) in cols.iter_mut().zip(prow.iter()) {
+            *cs += pj;
+        }
+        *ri = sum_of(prow);
+        let mut acc = [0.0; LANES];
+        let (pc, cc) = (prow.chunks_exact(LANES), crow.chunks_exact(LANES));
+        let (pr, cr) = (pc.remainder(), cc.remainder());
+        for (pb, cb) in pc.zip(cc) {
+            for k in 0..LANES {
+                acc[k] = mul_add_f64::<FMA>(pb[k], cb[k], acc[k]);
             }
-            k += LANES;
         }
-        let (mut r, mut t) = (0.0, 0.0);
-        for j in k..m {
-            let v = exp_flushed::<FMA>((fi + g[j] - crow[j]) * inv_eps);
-            prow[j] = v;
-            r += v;
-            t += v * crow[j];
-            cols[j] += v;
-        }
-        *ri = r + rs.iter().sum::<f64>();
-        total += t + ts.iter().sum::<f64>();
+        total += pr.iter().zip(cr).map(|(a, b)| a * b).sum::<f64>() + acc.iter().sum::<f64>();
     }
     transport[0] += total;
 }
@@ -235,7 +232,7 @@ mod tests {
             let g: Vec<f64> = (0..m).map(|_| rng.uniform() - 0.5).collect();
             let eps = 0.05;
             let mut lse = vec![0.0; n];
-            lse_rows(&c, &g, 1.0 / eps, &mut lse);
+            lse_rows(&c, &g, 1.0 / eps, &mut lse, &mut vec![0.0; m]);
             for i in 0..n {
                 let naive: f64 = (0..m)
                     .map(|j| ((g[j] - c[i * m + j]) / eps).exp())
