@@ -37,6 +37,7 @@ fn per_iteration(name: &str, problem: &OtProblem, reg: f64, threads: usize) {
 }
 
 #[inline(always)]
+#[allow(clippy::extra_unused_type_parameters)] // the dispatch macro passes the scalar type
 fn exp_pass_body<F: parsimony::simd::Real, const FMA: bool>(x: &[f64], out: &mut [f64]) {
     for (o, &v) in out.iter_mut().zip(x) {
         *o = parsimony::simd::exp_f64_fma::<FMA>(v);

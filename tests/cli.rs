@@ -68,6 +68,16 @@ fn one_small_run_per_family() {
     );
     assert!(text.contains("coefficient uu_x"), "{text}");
     assert_eq!(json["report"]["terms"].as_array().unwrap().len(), 3);
+    // ot: two clouds of 60 points, Sinkhorn and SNS to the same error and cost
+    let (_, json) = run(
+        "ot-gaussians",
+        &["n=60", "tol=1e-9", "couplings=50"],
+        &["plan.png", "convergence.png", "traces.csv", "couplings.csv"],
+    );
+    let runs = json["report"]["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert!(runs.iter().all(|r| r["converged"] == true), "{runs:?}");
+    assert!(json["report"]["cost_agreement"].as_f64().unwrap() < 1e-6);
     // flame: a tiny forward PINN (2 × 8, 20 warm-up + 50 Adam steps at 101 points)
     let (_, json) = run(
         "flame-forward",
