@@ -71,7 +71,7 @@ fn one_small_run_per_family() {
     // ot: two clouds of 60 points, Sinkhorn and SNS to the same error and cost
     let (_, json) = run(
         "ot-gaussians",
-        &["n=60", "tol=1e-9", "couplings=50"],
+        &["n=60", "reg=1e-2", "tol=1e-9", "couplings=50"],
         &["plan.png", "convergence.png", "traces.csv", "couplings.csv"],
     );
     let runs = json["report"]["runs"].as_array().unwrap();
