@@ -11,7 +11,19 @@ use parsimony::ot::{EpsScaling, Hessian, OtProblem, SinkhornParams, SnsParams};
 use std::time::Instant;
 
 fn per_iteration(name: &str, problem: &OtProblem, reg: f64, threads: usize) {
-    // 20 and 120 iterations (tolerance out of reach): the difference is 100 iterations
+    per_iteration_with(name, problem, reg, threads, (20, 120), 3);
+}
+
+/// The time of one iteration: the difference of runs of `its.1` and `its.0` iterations
+/// (tolerance out of reach), best of `repeats`.
+fn per_iteration_with(
+    name: &str,
+    problem: &OtProblem,
+    reg: f64,
+    threads: usize,
+    its: (usize, usize),
+    repeats: usize,
+) {
     let time = |its: usize| {
         let s = SinkhornParams::new(reg)
             .tol(1e-300)
@@ -25,8 +37,8 @@ fn per_iteration(name: &str, problem: &OtProblem, reg: f64, threads: usize) {
         t.elapsed().as_secs_f64()
     };
     let mut best = f64::INFINITY;
-    for _ in 0..3 {
-        best = best.min((time(120) - time(20)) / 100.0);
+    for _ in 0..repeats {
+        best = best.min((time(its.1) - time(its.0)) / (its.1 - its.0) as f64);
     }
     let (n, m) = (problem.n(), problem.m());
     println!(
@@ -76,6 +88,11 @@ fn main() -> parsimony::Result<()> {
     per_iteration("gauss2d on the fly", &fly, 1e-3, 1);
     if quick {
         return Ok(());
+    }
+    // n = 20 000 in 2D: the dense cost would take 3.2 GB; computed on the fly, O(n) memory
+    let big = gauss2d(20_000, 2, true)?;
+    for threads in [1, 2] {
+        per_iteration_with("gauss2d on the fly", &big, 1e-3, threads, (1, 3), 1);
     }
     println!("solver,case,reg,iterations,seconds,l1_error,cost");
     let cases: Vec<(&str, OtProblem, f64)> = vec![
