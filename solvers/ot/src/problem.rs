@@ -279,6 +279,31 @@ impl OtProblem {
         }
     }
 
+    /// The cost entry C_ij (computed from the points for an on-the-fly cost).
+    pub fn cost_entry(&self, i: usize, j: usize) -> f64 {
+        match &self.cost {
+            CostSource::Dense { c, .. } => c[i * self.m + j],
+            CostSource::Points {
+                x,
+                y,
+                d,
+                metric,
+                scale,
+            } => {
+                let mut out = [0.0];
+                points_row(
+                    &x[i * d..(i + 1) * d],
+                    &y[j * d..(j + 1) * d],
+                    *d,
+                    *metric,
+                    *scale,
+                    &mut out,
+                );
+                out[0]
+            }
+        }
+    }
+
     /// Column j of the cost into `out` (length n).
     pub fn cost_col(&self, j: usize, out: &mut [f64]) {
         match &self.cost {

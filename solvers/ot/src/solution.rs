@@ -48,9 +48,7 @@ pub struct OtSolution {
 impl OtSolution {
     /// Pᵢⱼ computed from the potentials (no stored plan needed).
     pub fn plan_entry(&self, problem: &crate::OtProblem, i: usize, j: usize) -> f64 {
-        let mut row = vec![0.0; problem.m()];
-        problem.cost_row(i, &mut row);
-        ((self.f[i] + self.g[j] - row[j]) / self.reg).exp()
+        ((self.f[i] + self.g[j] - problem.cost_entry(i, j)) / self.reg).exp()
     }
 }
 

@@ -168,6 +168,17 @@ fn gauge_free_spot_values_of_gauss2d_at_1e_3() {
         .max_by(|&i, &j| plan[(0, i)].total_cmp(&plan[(0, j)]))
         .unwrap();
     assert_eq!(argmax, 420);
+    // an entry from the potentials alone equals the stored plan's (dense and on the fly)
+    let fly = gauss2d(500, 1, true).unwrap();
+    for (i, j) in [(0, 0), (0, 420), (499, 7)] {
+        for p in [&problem, &fly] {
+            let e = s.plan_entry(p, i, j);
+            assert!(
+                (e - plan[(i, j)]).abs() <= 1e-12 * plan[(i, j)].max(1e-300),
+                "({i}, {j})"
+            );
+        }
+    }
     // gauge invariance: (f + t, g − t) from a warm start gives the same plan
     let t = 0.37;
     let warm = WarmStart {
