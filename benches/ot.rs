@@ -121,20 +121,29 @@ fn main() -> parsimony::Result<()> {
             );
         }
     }
-    let p = dens1d(1000, 2)?;
-    let s = SnsParams::new(1e-4)
-        .tol(1e-10)
-        .eps_scaling(EpsScaling::default())
-        .build()?
-        .solve(&p)?;
-    println!(
-        "sns_exact_eps_scaling,dens1d_w2_n1000,1e-4,{}+{} ({} CG),{:.4},{:.1e},{:.12e}",
-        s.sinkhorn_iterations,
-        s.newton_iterations,
-        s.cg_iterations,
-        s.info.seconds,
-        s.marginal_error,
-        s.transport_cost
-    );
+    // ε-scaling with the Newton schedule (stages a factor 3 apart, each from Sinkhorn sweeps)
+    let scaled: Vec<(&str, OtProblem, f64, f64)> = vec![
+        ("gauss2d_n1000", gauss2d(1000, 2, false)?, 1e-3, 1e-8),
+        ("dens1d_w2_n1000", dens1d(1000, 2)?, 1e-4, 1e-8),
+    ];
+    for (name, p, reg, tol) in &scaled {
+        for sweeps in [0, 1] {
+            let s = SnsParams::new(*reg)
+                .tol(*tol)
+                .eps_scaling(EpsScaling::newton())
+                .sweeps_per_step(sweeps)
+                .build()?
+                .solve(p)?;
+            println!(
+                "sns_exact_eps_scaling_sweeps{sweeps},{name},{reg:e},{}+{} ({} CG),{:.4},{:.1e},{:.12e}",
+                s.sinkhorn_iterations,
+                s.newton_iterations,
+                s.cg_iterations,
+                s.info.seconds,
+                s.marginal_error,
+                s.transport_cost
+            );
+        }
+    }
     Ok(())
 }

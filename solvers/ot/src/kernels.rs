@@ -184,20 +184,23 @@ fn hessian_rows_body<F: Real, const FMA: bool>(
         *o = c[j] * v[j];
     }
     for (((prow, &ui), &ri), ou) in p.chunks_exact(m).zip(u).zip(r).zip(out_u.iter_mut()) {
+        // chunked zips rather than indices: no bounds checks, so the lanes vectorise
         let mut acc = [0.0; LANES];
-        let mut k = 0;
-        while k + LANES <= m {
+        let rows = prow.chunks_exact(LANES);
+        let rest = rows.remainder();
+        let vs = v.chunks_exact(LANES);
+        let v_rest = vs.remainder();
+        let mut outs = out_v.chunks_exact_mut(LANES);
+        for ((pc, vc), oc) in rows.zip(vs).zip(&mut outs) {
             for l in 0..LANES {
-                let j = k + l;
-                acc[l] = mul_add_f64::<FMA>(prow[j], v[j], acc[l]);
-                out_v[j] = mul_add_f64::<FMA>(prow[j], ui, out_v[j]);
+                acc[l] = mul_add_f64::<FMA>(pc[l], vc[l], acc[l]);
+                oc[l] = mul_add_f64::<FMA>(pc[l], ui, oc[l]);
             }
-            k += LANES;
         }
         let mut s = 0.0;
-        for j in k..m {
-            s += prow[j] * v[j];
-            out_v[j] = mul_add_f64::<FMA>(prow[j], ui, out_v[j]);
+        for ((&pj, &vj), oj) in rest.iter().zip(v_rest).zip(outs.into_remainder()) {
+            s += pj * vj;
+            *oj = mul_add_f64::<FMA>(pj, ui, *oj);
         }
         *ou = ri * ui + s + acc.iter().sum::<f64>();
     }

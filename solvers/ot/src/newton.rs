@@ -76,7 +76,7 @@ impl Hessian {
 /// | `max_sinkhorn` | 10 000 | ≥ 0 | Sinkhorn iterations of the warm start (per ε stage) |
 /// | `max_newton` | 200 | ≥ 1 | Newton steps (all stages) |
 /// | `hessian` | `Exact` | [`Hessian`] | the Newton matrix |
-/// | `eps_scaling` | None | [`EpsScaling`] | solve a decreasing sequence of ε (later stages start with Newton) |
+/// | `eps_scaling` | None | [`EpsScaling`] | solve a decreasing sequence of ε, each stage from the last one's potentials ([`EpsScaling::newton`] suits SNS) |
 /// | `warm_start_iterations` | None | ≥ 0 | a fixed number of Sinkhorn iterations instead of `switch_error` (the paper's N₁) |
 /// | `sweeps_per_step` | 0 | ≥ 0 | Sinkhorn iterations after each accepted Newton step (1 halves the Newton steps of dens1d W2 at ε = 1e-4) |
 /// | `plan` | false | | also return the dense plan |
@@ -375,12 +375,14 @@ impl Sns {
             } else {
                 prm.eps_scaling.map_or(prm.tol, |s| s.stage_tol)
             } * mass;
-            // the Sinkhorn warm start (only the first stage needs it)
-            if k == 0 {
+            // the Sinkhorn warm start, in every stage: the plan of the previous stage's
+            // potentials at a smaller ε has rows of wildly different mass, which one Sinkhorn
+            // sweep evens out and a Newton step on the exponential cannot
+            {
                 let (until, cap) = match prm.warm_start_iterations {
                     // a fixed count: no error can stop it early
-                    Some(n1) => (0.0, n1),
-                    None => ((prm.switch_error * mass).max(tol), prm.max_sinkhorn),
+                    Some(n1) if k == 0 => (0.0, n1),
+                    _ => ((prm.switch_error * mass).max(tol), prm.max_sinkhorn),
                 };
                 let end = sweeps(
                     &engine,

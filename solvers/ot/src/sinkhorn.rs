@@ -49,6 +49,18 @@ impl Default for EpsScaling {
 }
 
 impl EpsScaling {
+    /// The schedule for [`crate::Sns`]: stages a factor 3 apart, each intermediate one
+    /// stopped at an L1 error of 1e-2 (it only has to bring the next stage near Newton's
+    /// region; every stage starts with Sinkhorn sweeps down to `switch_error`). On gauss2d
+    /// n = 1000 at ε = 1e-3 it halves the solve against no scaling (`cargo bench --bench ot`).
+    pub fn newton() -> Self {
+        Self {
+            start: None,
+            factor: 3.0,
+            stage_tol: 1e-2,
+        }
+    }
+
     pub(crate) fn check(&self) -> Result<()> {
         if let Some(s) = self.start
             && !(s.is_finite() && s > 0.0)

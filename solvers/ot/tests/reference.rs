@@ -359,6 +359,30 @@ fn dens1d_converges_where_scaling_sinkhorn_fails() {
     }
 }
 
+/// The answer does not depend on the road: SNS with the Newton ε schedule (stages 3 apart,
+/// loose intermediate stages), with the default one and without scaling reach the same
+/// potentials and cost.
+#[test]
+fn eps_schedules_reach_the_same_solution() {
+    let problem = gauss2d(300, 1, false).unwrap();
+    let run = |s: Option<EpsScaling>| {
+        let mut prm = SnsParams::new(1e-3).tol(1e-11);
+        if let Some(s) = s {
+            prm = prm.eps_scaling(s);
+        }
+        let sol = prm.build().unwrap().solve(&problem).unwrap();
+        assert!(sol.info.converged, "{s:?}: {:?}", sol.info);
+        sol
+    };
+    let plain = run(None);
+    for s in [EpsScaling::newton(), EpsScaling::default()] {
+        let sol = run(Some(s));
+        let rel = (sol.transport_cost - plain.transport_cost).abs() / plain.transport_cost;
+        let df = (&sol.f - &plain.f).abs().max();
+        assert!(rel < 1e-9 && df < 1e-8, "{s:?}: cost {rel:e}, f {df:e}");
+    }
+}
+
 #[test]
 fn on_the_fly_and_dense_costs_give_the_same_potentials() {
     let dense = gauss2d(200, 1, false).unwrap();
