@@ -25,10 +25,13 @@
 //! adaptive sparse mode ([`Hessian::sparse`]) therefore switches to the exact Hessian when the
 //! kept mass falls below 1 − 1e-3 or a step does not halve the error. Cost per Newton step
 //! besides CG: one exp pass over P per line-search trial (and an O(nm) selection in sparse
-//! mode). Memory: the plan and a trial plan, 16nm bytes, besides the cost.
+//! mode). Memory: the plan and a trial plan, 16nm bytes, besides the cost. For a cost computed
+//! on the fly from points ([`OtProblem::from_points`]) no plan is stored: every product and
+//! every trial recomputes Pᵢⱼ from Cᵢⱼ (nm exps per CG step), memory stays O(n + m), and the
+//! Hessian is the exact one (a sparse selection needs the plan).
 
 use crate::engine::Engine;
-use crate::kernels::hessian_apply;
+use crate::kernels::{PlanSums, hessian_apply, plan_rows};
 use crate::problem::OtProblem;
 use crate::sinkhorn::{EpsScaling, SweepEnd, WarmStart, check_reg, solution, start, sweeps};
 use crate::solution::{OtSolution, dot, evaluate, l1};
@@ -237,6 +240,12 @@ pub struct Sns {
 enum Plan<'a> {
     Dense(&'a [f64]),
     Sparse(&'a SparsePlan),
+    /// Recomputed row by row from the cost at the potentials (f, g).
+    OnTheFly {
+        engine: &'a Engine<'a>,
+        f: &'a [f64],
+        g: &'a [f64],
+    },
 }
 
 /// The Newton matrix M with the gauge pinned (the last target unknown fixed at 0): an
@@ -250,7 +259,7 @@ struct NewtonMatrix<'a> {
 }
 
 impl LinearOperator<f64> for NewtonMatrix<'_> {
-    type Workspace = (Vec<f64>, Vec<f64>);
+    type Workspace = [Vec<f64>; 6];
     fn nrows(&self) -> usize {
         self.n + self.m - 1
     }
@@ -258,10 +267,10 @@ impl LinearOperator<f64> for NewtonMatrix<'_> {
         self.n + self.m - 1
     }
     fn workspace(&self) -> Self::Workspace {
-        (vec![0.0; self.m], vec![0.0; self.m])
+        std::array::from_fn(|_| vec![0.0; self.m])
     }
     fn apply_into(&self, x: &[f64], y: &mut [f64], ws: &mut Self::Workspace) -> Result<()> {
-        let (v, out_v) = ws;
+        let [v, out_v, crow, prow, tmp, zeros] = ws;
         let n = self.n;
         v[..self.m - 1].copy_from_slice(&x[n..]);
         v[self.m - 1] = 0.0;
@@ -269,6 +278,28 @@ impl LinearOperator<f64> for NewtonMatrix<'_> {
         match self.p {
             Plan::Dense(p) => hessian_apply(p, self.r, self.c, &x[..n], v, yu, out_v),
             Plan::Sparse(s) => s.apply(self.r, self.c, &x[..n], v, yu, out_v),
+            Plan::OnTheFly { engine, f, g } => {
+                // row i of P from row i of C, then its share of the product
+                let pr = engine.problem;
+                for (o, (&cj, &vj)) in out_v.iter_mut().zip(self.c.iter().zip(v.iter())) {
+                    *o = cj * vj;
+                }
+                let mut one = PlanSums {
+                    rows: vec![0.0],
+                    cols: vec![0.0; self.m],
+                    transport: 0.0,
+                };
+                for i in 0..n {
+                    pr.cost_row(i, crow);
+                    plan_rows(crow, &f[i..=i], g, engine.inv_eps, prow, &mut one);
+                    let (xi, yi) = (&x[i..=i], &mut yu[i..=i]);
+                    // (zeros: the column-sum term is added once, above)
+                    hessian_apply(prow, &self.r[i..=i], zeros, xi, v, yi, tmp);
+                    for (o, t) in out_v.iter_mut().zip(tmp.iter()) {
+                        *o += t;
+                    }
+                }
+            }
         }
         yv.copy_from_slice(&out_v[..self.m - 1]);
         Ok(())
@@ -303,7 +334,8 @@ fn form(
     p: &mut [f64],
 ) -> (Vec<f64>, Vec<f64>, f64, f64) {
     let pr = engine.problem;
-    let sums = engine.plan_sums(f, g, Some(p));
+    // an empty `p`: the plan is not stored (a cost on the fly)
+    let sums = engine.plan_sums(f, g, (!p.is_empty()).then_some(p));
     let total: f64 = sums.rows.iter().sum();
     let dual = dot(&pr.a, f) + dot(&pr.b, g) - engine.eps * total + engine.eps * pr.mass;
     let err = l1(&sums.rows, &pr.a) + l1(&sums.cols, &pr.b);
@@ -339,7 +371,9 @@ impl Sns {
         check_reg(prm.reg, problem)?;
         let (n, m) = (problem.n, problem.m);
         let nm = memory::checked_mul("plan entries", n, m)?;
-        memory::check_elements::<f64>("Newton plans", nm.saturating_mul(2))?;
+        let store = !problem.is_on_the_fly();
+        let stored = if store { nm } else { 0 };
+        memory::check_elements::<f64>("Newton plans", stored.saturating_mul(2))?;
         let (f0, g0) = start(problem, warm)?;
         let stages = match &prm.eps_scaling {
             Some(s) => s.stages(prm.reg, problem),
@@ -351,15 +385,16 @@ impl Sns {
         let mut it = Iterate {
             f: f0,
             g: g0,
-            p: vec![0.0; nm],
+            p: vec![0.0; stored],
             r: Vec::new(),
             c: Vec::new(),
             dual: f64::NEG_INFINITY,
             err: f64::INFINITY,
         };
-        let mut trial = vec![0.0; nm];
+        let mut trial = vec![0.0; stored];
         let mut mode = Mode {
-            hessian: prm.hessian,
+            // without a stored plan there is nothing to select from
+            hessian: if store { prm.hessian } else { Hessian::Exact },
             scratch: Vec::new(),
             sparse_steps: 0,
             exact_steps: 0,
@@ -537,7 +572,15 @@ impl Sns {
             }
             None => {
                 mode.exact_steps += 1;
-                Plan::Dense(&it.p)
+                if it.p.is_empty() {
+                    Plan::OnTheFly {
+                        engine,
+                        f: &it.f,
+                        g: &it.g,
+                    }
+                } else {
+                    Plan::Dense(&it.p)
+                }
             }
         };
         let op = NewtonMatrix {

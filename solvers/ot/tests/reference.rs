@@ -404,6 +404,22 @@ fn on_the_fly_and_dense_costs_give_the_same_potentials() {
         assert!(df < 1e-12 && dg < 1e-12, "threads {threads}: {df:e} {dg:e}");
         assert_eq!(s1.sinkhorn_iterations, s2.sinkhorn_iterations);
     }
+    // SNS: on the fly no plan is stored, every Newton product recomputes it from the points
+    let run = |p: &OtProblem| {
+        SnsParams::new(1e-3)
+            .tol(1e-12)
+            .build()
+            .unwrap()
+            .solve(p)
+            .unwrap()
+    };
+    let (s1, s2) = (run(&dense), run(&fly));
+    assert!(s1.info.converged && s2.info.converged, "{:?}", s2.info);
+    let df = (&s1.f - &s2.f).abs().max();
+    let dg = (&s1.g - &s2.g).abs().max();
+    assert!(df < 1e-12 && dg < 1e-12, "SNS: {df:e} {dg:e}");
+    assert_eq!(s1.newton_iterations, s2.newton_iterations);
+    assert!(s2.newton_iterations > 0);
 }
 
 #[test]
