@@ -10,6 +10,7 @@
 //! | sparse Bayesian learning (classical SBL, ARD, RVM, Kronecker-structured SBL, IRS-MIMO) | `parsimony-sbl` | available |
 //! | MEDIDA model-error discovery on Kuramoto–Sivashinsky (ETDRK4, CNAB2, libraries, EnKF, RVM) | `parsimony-medida` | available |
 //! | entropic optimal transport (log-domain Sinkhorn, Sinkhorn–Newton–Sparse, W1/W2) | `parsimony-ot` | available |
+//! | fast Walsh–Hadamard transform, SPRIGHT sparse WHT (noiseless, robust, low-degree black box), Shapley/Banzhaf/Möbius | `parsimony-wht` | available |
 //! | sparse Walsh–Hadamard transform (SPRIGHT) | `parsimony-wht` | planned |
 //! | physics-informed neural networks for 1D flames (FlamePINN-1D Case 1, FD reference) | `parsimony-flame` | available |
 //!
@@ -57,6 +58,11 @@ pub use parsimony_flame as flame;
 /// the line (crate `parsimony-ot`).
 #[cfg(feature = "ot")]
 pub use parsimony_ot as ot;
+
+/// The fast Walsh–Hadamard transform and SPRIGHT, the sparse WHT from few samples of a
+/// signal or a black-box function (crate `parsimony-wht`).
+#[cfg(feature = "wht")]
+pub use parsimony_wht as wht;
 
 /// Sparse Bayesian learning (crate `parsimony-sbl`).
 #[cfg(feature = "sbl")]

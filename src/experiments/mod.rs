@@ -18,10 +18,12 @@
 //! | `flame-reference` | `flame_reference` | s_L(φ) by FD + Newton + Richardson, checked by shooting |
 //! | `ot-gaussians` | `ot_gaussians` | two 2D point clouds: the plan and Sinkhorn vs SNS convergence |
 //! | `ot-assignment` | `ot_assignment` | Tang et al.'s random assignment: Sinkhorn vs SNS iterations |
+//! | `wht-sparse` | `wht_sparse` | a K-sparse WHT by SPRIGHT, noiseless and noisy, vs the full FWHT; success vs samples |
+//! | `wht-blackbox` | `wht_blackbox` | an epistatic landscape (n = 32, 200) through a black-box oracle; Shapley values |
 //!
 //! [`sweep`](crate::experiments::sweep) runs a grid of configs (in shards) and merges them; [`cli`](crate::experiments::cli) is what the binary and
 //! the examples share. Each family's experiments need its feature (`sbl`, `medida`, `flame`,
-//! `ot`).
+//! `ot`, `wht`).
 
 pub mod cli;
 #[cfg(feature = "flame")]
@@ -51,5 +53,9 @@ pub mod sweep;
 
 #[cfg(feature = "sbl")]
 mod summary;
+#[cfg(feature = "wht")]
+pub mod wht_blackbox;
+#[cfg(feature = "wht")]
+pub mod wht_sparse;
 #[cfg(feature = "sbl")]
 pub(crate) use summary::{mean, median, median_mean_plot};

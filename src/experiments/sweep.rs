@@ -80,6 +80,11 @@ pub fn registry() -> Vec<Entry> {
         entry::<super::ot_gaussians::OtGaussians>(),
         entry::<super::ot_assignment::OtAssignment>(),
     ]);
+    #[cfg(feature = "wht")]
+    all.extend([
+        entry::<super::wht_sparse::WhtSparse>(),
+        entry::<super::wht_blackbox::WhtBlackbox>(),
+    ]);
     #[cfg(feature = "flame")]
     all.extend([
         entry::<super::flame_pinn::FlameForward>(),

@@ -1,4 +1,4 @@
-//! The bad-input battery: every public fallible entry point of core, sbl, medida, flame and plot
+//! The bad-input battery: every public fallible entry point of core, sbl, medida, flame, ot, wht and plot
 //! fed hostile input, each case in its own process with a time limit.
 //!
 //! The parent (this binary run by `cargo test`) lists the cases, runs each as a child process

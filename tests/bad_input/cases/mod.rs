@@ -8,6 +8,7 @@ mod medida;
 mod ot;
 mod plot;
 mod sbl;
+mod wht;
 
 /// Every case, in a fixed order.
 pub fn all() -> Vec<Case> {
@@ -17,6 +18,7 @@ pub fn all() -> Vec<Case> {
     medida::cases(&mut v);
     flame::cases(&mut v);
     ot::cases(&mut v);
+    wht::cases(&mut v);
     plot::cases(&mut v);
     v
 }
