@@ -78,6 +78,32 @@ fn one_small_run_per_family() {
     assert_eq!(runs.len(), 2);
     assert!(runs.iter().all(|r| r["converged"] == true), "{runs:?}");
     assert!(json["report"]["cost_agreement"].as_f64().unwrap() < 1e-6);
+    // wht: n = 12, K = 8, noiseless and at 20 dB, 3 signals per curve point
+    let (_, json) = run(
+        "wht-sparse",
+        &[
+            "n=12",
+            "k=8",
+            "snr_db=20",
+            "trials=3",
+            "bins_log2=[3, 4]",
+            "chains=[2]",
+        ],
+        &["spectrum.png", "success.png", "spectrum.csv", "success.csv"],
+    );
+    let recs = json["report"]["recoveries"].as_array().unwrap();
+    assert_eq!(recs.len(), 2);
+    assert!(recs.iter().all(|r| r["exact_support"] == true), "{recs:?}");
+    assert_eq!(json["report"]["curves"].as_array().unwrap().len(), 3);
+    // wht: a black-box landscape on 20 sites through the low-degree mode
+    let (_, json) = run(
+        "wht-blackbox",
+        &["sizes=[20]", "singles=4", "pairs=4", "triples=2", "top=5"],
+        &["shapley.png", "shapley.csv", "weights.csv"],
+    );
+    let case = &json["report"]["cases"][0];
+    assert_eq!(case["exact"], true, "{case}");
+    assert!(case["weight_error"].as_f64().unwrap() < 1e-12);
     // flame: a tiny forward PINN (2 × 8, 20 warm-up + 50 Adam steps at 101 points)
     let (_, json) = run(
         "flame-forward",
