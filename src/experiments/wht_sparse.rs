@@ -6,7 +6,8 @@
 //!
 //! Config ([`WhtSparseConfig`]): `n = 20`, `k = 50`, `amplitudes = "pm1"` (or `"gaussian"`),
 //! `snr_db = 10` (total SNR Σ X² / σ²), `seed = 1`, `trials = 20` per point of the curves,
-//! `bins_log2 = [4, 5, 6, 7]` (noiseless curve), `chains = [1, 2, 3, 4]` (robust curve).
+//! `bins_log2 = [3, 4, 5, 6]` (noiseless curve), `chains = [1, 2, 4, 8]` (robust curve, at
+//! `curve_snr_db = 0`).
 //! `parsimony run wht-sparse` or `cargo run --release --example wht_sparse`. Writes
 //! `spectrum.png`, `success.png`, `spectrum.csv`, `success.csv` and `run.json`.
 
@@ -40,6 +41,8 @@ pub struct WhtSparseConfig {
     pub bins_log2: Vec<usize>,
     /// Chains of the robust curve's points.
     pub chains: Vec<usize>,
+    /// Total SNR of the robust curve's signals, in dB.
+    pub curve_snr_db: f64,
 }
 
 impl Default for WhtSparseConfig {
@@ -51,8 +54,9 @@ impl Default for WhtSparseConfig {
             snr_db: 10.0,
             seed: 1,
             trials: 20,
-            bins_log2: vec![4, 5, 6, 7],
-            chains: vec![1, 2, 3, 4],
+            bins_log2: vec![3, 4, 5, 6],
+            chains: vec![1, 2, 4, 8],
+            curve_snr_db: 0.0,
         }
     }
 }
@@ -172,8 +176,13 @@ impl Experiment for WhtSparse {
 
     fn run(cfg: &WhtSparseConfig, observer: &mut dyn Observer) -> crate::Result<WhtSparseReport> {
         let amps = amplitudes(&cfg.amplitudes)?;
-        if !cfg.snr_db.is_finite() {
-            return Err(crate::Error::invalid("snr_db", "must be finite"));
+        for (name, v) in [("snr_db", cfg.snr_db), ("curve_snr_db", cfg.curve_snr_db)] {
+            if !v.is_finite() {
+                return Err(crate::Error::invalid(
+                    name,
+                    format!("must be finite, got {v}"),
+                ));
+            }
         }
         if cfg.n > 26 {
             return Err(crate::Error::invalid(
@@ -254,7 +263,7 @@ impl Experiment for WhtSparse {
                 let (prm, sigma) = if mode == "noiseless" {
                     (SprightParams::new(cfg.k).bins_log2(setting), 0.0)
                 } else {
-                    let s = sigma_for_snr(&spec, cfg.snr_db);
+                    let s = sigma_for_snr(&spec, cfg.curve_snr_db);
                     let p = SprightParams::new(cfg.k).mode(Mode::Robust {
                         chains: Some(setting),
                     });
@@ -315,8 +324,8 @@ impl Experiment for WhtSparse {
             100.0 * robust.fraction_of_n
         ))
         .labels("index k", "X[k]")
-        .series("true", &tx, &ty, SeriesStyle::Segments)
-        .points("true", &truth_x, &truth_y)
+        .series("true spectrum", &tx, &ty, SeriesStyle::Segments)
+        .points("true X[k]", &truth_x, &truth_y)
         .color(0)
         .points("recovered", &kx, &ky)
         .save(dir.join("spectrum.png"))?;
@@ -333,7 +342,7 @@ impl Experiment for WhtSparse {
             let x: Vec<f64> = pts.iter().map(|c| 100.0 * c.fraction_of_n).collect();
             let y: Vec<f64> = pts.iter().map(|c| c.success).collect();
             let name = if mode == "robust" {
-                format!("robust, {} dB (chains)", cfg.snr_db)
+                format!("robust, {} dB (chains)", cfg.curve_snr_db)
             } else {
                 "noiseless (b)".into()
             };

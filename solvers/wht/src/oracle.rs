@@ -169,7 +169,7 @@ impl<'o, I: BitIndex, O: Oracle<I> + ?Sized> Sampler<'o, I, O> {
 }
 
 /// An open-addressing hash map index → value (linear probing from the hash's high bits,
-/// load ≤ ½, `I::EMPTY` marks a free slot): a few ns per lookup, where SPRIGHT on an
+/// load ≤ ¾, `I::EMPTY` marks a free slot): a few ns per lookup, where SPRIGHT on an
 /// in-memory signal spends most of its time.
 struct Cache<I> {
     slots: Vec<(I, f64)>,
@@ -186,9 +186,9 @@ impl<I: BitIndex> Cache<I> {
         }
     }
 
-    /// Room for `more` new keys at load ≤ ½.
+    /// Room for `more` new keys at load ≤ ¾.
     fn reserve(&mut self, more: usize) {
-        let need = 2 * (self.len + more);
+        let need = (4 * (self.len + more)).div_ceil(3);
         if need <= self.slots.len() {
             return;
         }

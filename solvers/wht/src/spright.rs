@@ -18,9 +18,11 @@
 //!    observations (Gauss–Seidel sweeps; the bins' design is nearly orthogonal), so each
 //!    coefficient averages its C·P observations.
 //!
-//! Thresholds. Noiseless: relative to the largest bin value (zero below 1e-9 of it). In noise:
-//! τ = 2ν², ν² = σ²/B the variance of a bin observation, with σ given or estimated from the
-//! bins' energies (the low cluster, below the first ×10 jump), and a_min = 3ν unless given.
+//! Thresholds. Noiseless: relative to the largest bin value (zero below 1e-9 of it). In noise,
+//! with ν² = σ²/B the variance of a bin observation (σ given, or estimated from the bins'
+//! energies: the low cluster, below the first ×10 jump): a bin is empty, and a single-ton's
+//! residual small, below τ = ν²(1 + 4√(2/P)) (four standard deviations of a pure-noise bin's
+//! mean square), and a single-ton needs |α̂| ≥ a_min = 4ν/√P unless given.
 //!
 //! Cost: C·P·B samples, C·P B-point transforms (C·P·B·b additions), peeling O((K + C·B)·P)
 //! per round. Unresolved bins (energy above τ after peeling: a stopping set, too little
@@ -78,7 +80,7 @@ pub enum Target {
 /// | `windows` | circular | b distinct bits each, covering all n | the groups' bits (noiseless and robust) |
 /// | `noise_sd` | estimated | > 0 | σ, the standard deviation of a sample's noise |
 /// | `snr_db` | none | finite | total SNR Σ X² / σ² in dB, for the default number of chains |
-/// | `min_amplitude` | 3σ/√B (noise), 1e-9·max bin (noiseless) | > 0 | smallest |X[k]| accepted |
+/// | `min_amplitude` | 4σ/√(BP) (noise), 1e-9·max bin (noiseless) | > 0 | smallest |X[k]| accepted |
 /// | `refit` | true in noise | | least-squares refit of the found coefficients |
 /// | `max_rounds` | 100 | ≥ 1 | peeling rounds |
 #[derive(Clone, Debug, PartialEq)]
@@ -417,6 +419,27 @@ impl Spright {
         let refit = prm.refit.unwrap_or(th.noisy);
         if refit && !found.is_empty() {
             refit_on_bins(&mut bins, &mut found);
+            if th.noisy && prm.min_amplitude.is_none() {
+                // after the refit a coefficient averages its C·P observations: one the noise
+                // made up shrinks to ~ν/√(CP); drop what is not 5 of those out, and refit
+                let nu2 = match prm.noise_sd {
+                    Some(s) => (s / scale).powi(2) / big_b as f64,
+                    None => residual_bin_noise(&bins),
+                };
+                let floor = 5.0 * (nu2 / (p * bins.groups.len()) as f64).sqrt();
+                let before = found.len();
+                let mut s = vec![0.0; p];
+                found.retain(|&(k, a)| {
+                    let keep = a.abs() >= floor;
+                    if !keep {
+                        subtract(&mut bins, k, -a, &mut s, None);
+                    }
+                    keep
+                });
+                if found.len() < before && !found.is_empty() {
+                    refit_on_bins(&mut bins, &mut found);
+                }
+            }
         }
         // in noise, the bins left are judged against the noise they should hold: ν² given,
         // or estimated again from the residual bins (pure noise when the recovery worked)
@@ -557,9 +580,12 @@ impl Spright {
                 Some(s) => (s / scale).powi(2) / big_b as f64,
                 None => estimate_bin_noise(bins),
             };
-            // a pure-noise bin's mean square is ν²·χ²_P/P: 2ν² is ~4√(2/P) standard deviations out
-            let tau = 2.0 * nu2;
-            let a_min = a_given.unwrap_or(3.0 * nu2.sqrt());
+            // a pure-noise bin's mean square is ν²·χ²_P/P, of standard deviation ν²√(2/P):
+            // τ = ν²(1 + 4√(2/P)) is four of them out; a pure-noise bin's α̂ is N(0, ν²/P), and
+            // a_min = 4ν/√P four of its standard deviations
+            let p = bins.p as f64;
+            let tau = nu2 * (1.0 + 4.0 * (2.0 / p).sqrt());
+            let a_min = a_given.unwrap_or(4.0 * (nu2 / p).sqrt());
             return Thresholds {
                 tau,
                 a_min,
