@@ -12,10 +12,11 @@
 //! which x[m] = Σₖ X[k] (−1)^⟨m,k⟩ (the convention of [`crate::spright`]). MATLAB's `fwht`
 //! returns the spectrum in *sequency* order: [`sequency_order`].
 //!
-//! Memory. The transform is a few passes over the array. The lowest levels run block by block
-//! on L1-sized blocks (16 KiB: every level with h < block, two levels per pass over the block);
-//! the remaining levels run as wide strided sweeps, three levels per sweep (eight streams of
-//! the array at distance h, each element read and written once per three levels). The kernels
+//! Memory. The transform is a few passes over the array, depth first: a part of at most
+//! 256 KiB is done breadth first in cache (its L1-sized blocks of 32 KiB, two levels per pass
+//! over a block, then strided sweeps of up to three levels: eight streams at distance h, each
+//! element read and written once per three levels); a longer array is cut into 2, 4 or 8 parts
+//! done first, then joined by one such sweep. The kernels
 //! go through the core's runtime SIMD dispatch; above 2¹⁶ elements the blocks and the sweeps'
 //! pieces are shared out over the current rayon pool (run inside a one-thread pool for a
 //! single-threaded transform).
@@ -25,8 +26,12 @@ use parsimony_core::{Error, Result, dispatch_simd};
 use rayon::prelude::*;
 use std::ops::{Add, Sub};
 
-/// The bytes of an in-cache block.
-const BLOCK_BYTES: usize = 16 * 1024;
+/// The bytes of an in-cache block (L1 is 48 KiB on the bench machine; 8, 16 and 32 KiB
+/// measured, 32 best).
+const BLOCK_BYTES: usize = 32 * 1024;
+/// The bytes a transform done breadth first may span (a fraction of L2: measured best on
+/// the bench machine among 256 KiB … 2 MiB).
+const L2_BYTES: usize = 256 * 1024;
 /// Below this length the transform stays on the calling thread.
 const PARALLEL_MIN: usize = 1 << 16;
 /// Elements per parallel piece of a strided sweep.
@@ -70,9 +75,41 @@ pub fn log2_len(what: &str, len: usize) -> Result<u32> {
 /// ```
 pub fn fwht<T: Sample>(x: &mut [T]) -> Result<()> {
     log2_len("x", x.len())?;
+    let parallel = x.len() >= PARALLEL_MIN && rayon::current_num_threads() > 1;
+    transform(x, parallel);
+    Ok(())
+}
+
+/// Depth first: a length that fits in L2 is done breadth first (blocks, then sweeps, all in
+/// cache); a longer one is cut in 2, 4 or 8 parts that are transformed first (each in cache as
+/// soon as it is small enough), then joined by one sweep of 1 to 3 levels. N = 2²⁴ f64 values
+/// cross the slow memory in three sweeps where a breadth-first transform needs six.
+fn transform<T: Sample>(x: &mut [T], parallel: bool) {
+    let n = x.len();
+    let in_cache = L2_BYTES / std::mem::size_of::<T>();
+    if n <= in_cache {
+        in_cache_levels(x, parallel);
+        return;
+    }
+    let above = (n / in_cache).trailing_zeros();
+    let levels = match above % 3 {
+        0 => 3,
+        r => r,
+    };
+    let part = n >> levels;
+    if parallel {
+        x.par_chunks_mut(part).for_each(|p| transform(p, true));
+    } else {
+        x.chunks_mut(part).for_each(|p| transform(p, false));
+    }
+    strided_levels(x, part, levels, parallel);
+}
+
+/// Every level of x, breadth first: the in-L1 blocks, then strided sweeps of up
+/// to three levels.
+fn in_cache_levels<T: Sample>(x: &mut [T], parallel: bool) {
     let n = x.len();
     let block = (BLOCK_BYTES / std::mem::size_of::<T>()).min(n);
-    let parallel = n >= PARALLEL_MIN && rayon::current_num_threads() > 1;
     if parallel {
         x.par_chunks_mut(block).for_each(block_levels::<T>);
     } else {
@@ -87,7 +124,6 @@ pub fn fwht<T: Sample>(x: &mut [T]) -> Result<()> {
         }
         h = span;
     }
-    Ok(())
 }
 
 /// The transform with a normalisation ([`Scaling`]).

@@ -123,11 +123,11 @@ fn parseval_and_involution() {
     }
 }
 
-/// Up to n = 20 the blocked transform is checked against a plain radix-2 loop (the
-/// definition is O(N²)), so the strided sweeps of every width (1, 2 and 3 levels) run.
+/// Up to n = 22 the blocked transform is checked against a plain radix-2 loop (the
+/// definition is O(N²)), so panel passes of every height (1 to 9 levels, one and two passes) run.
 #[test]
 fn blocked_equals_textbook_radix2_beyond_the_block() {
-    for n in 11..=20 {
+    for n in (11..=20).chain([22]) {
         let x = random_signal(n, 40 + n as u64);
         let mut want = x.clone();
         let mut h = 1;
