@@ -82,7 +82,7 @@ pub struct Recovery {
     pub noise_sd: f64,
     /// Wall time of the recovery, s (best of 3).
     pub seconds: f64,
-    /// The recovered (k, X̂[k]).
+    /// The recovered (k, X̂\[k\]).
     #[serde(skip)]
     pub coefficients: Vec<(u64, f64)>,
 }

@@ -131,7 +131,7 @@ impl<const W: usize> BitIndex for Wide<W> {
     }
 }
 
-/// Σ_t l_t·cols[t]: the index that the bits of `l` select from the hash's columns.
+/// Σ_t l_t·cols\[t\]: the index that the bits of `l` select from the hash's columns.
 #[inline]
 pub(crate) fn combine<I: BitIndex>(cols: &[I], l: usize) -> I {
     let mut out = I::zero();

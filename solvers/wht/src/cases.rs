@@ -1,6 +1,6 @@
 //! The shared reference signals (the WHT spec's portable generators): sparse spectra drawn
 //! from SplitMix64, the signal they synthesise, and noise that is a fixed function of the
-//! index (re-reading x[m] returns the same noisy value).
+//! index (re-reading x\[m\] returns the same noisy value).
 
 use crate::bits::BitIndex;
 use crate::fwht::fwht;
@@ -104,7 +104,7 @@ pub fn low_degree_spectrum<I: BitIndex>(
     Ok(out)
 }
 
-/// x[m] = Σₖ X[k](−1)^⟨m,k⟩ for all m < 2ⁿ (one raw FWHT of the dense spectrum). Errors:
+/// x\[m\] = Σₖ X[k](−1)^⟨m,k⟩ for all m < 2ⁿ (one raw FWHT of the dense spectrum). Errors:
 /// n beyond the memory budget, an index ≥ 2ⁿ.
 pub fn synthesise(n: usize, spectrum: &[(u64, f64)]) -> Result<Vec<f64>> {
     crate::oracle::check_bits::<u64>(n)?;
@@ -121,7 +121,7 @@ pub fn synthesise(n: usize, spectrum: &[(u64, f64)]) -> Result<Vec<f64>> {
     Ok(x)
 }
 
-/// x[m] from the sparse sum (O(K) per index).
+/// x\[m\] from the sparse sum (O(K) per index).
 pub fn evaluate<I: BitIndex>(spectrum: &[(I, f64)], m: I) -> f64 {
     spectrum
         .iter()

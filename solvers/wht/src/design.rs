@@ -42,7 +42,7 @@ pub(crate) struct Group<I> {
 }
 
 impl<I: BitIndex> Group<I> {
-    /// The bin of index k: bit t is ⟨M_c[:, t], k⟩.
+    /// The bin of index k: bit t is ⟨M_c\[:, t\], k⟩.
     #[inline]
     pub fn bin(&self, k: I) -> usize {
         match &self.window {
@@ -197,7 +197,7 @@ pub(crate) fn coded_groups<I: BitIndex>(
 
 /// The bins of one group and offset, straight from the definition of the front end: the
 /// sample indices m_l = M l ⊕ d (l < 2ᵇ, M's columns `cols`) and
-/// U[j] = (1/B) Σ_l x[m_l] (−1)^⟨j,l⟩. For checking a design by hand; SPRIGHT itself batches
+/// U\[j\] = (1/B) Σ_l x\[m_l\] (−1)^⟨j,l⟩. For checking a design by hand; SPRIGHT itself batches
 /// every offset of a group into one query.
 pub fn subsample<I: BitIndex, O: crate::Oracle<I> + ?Sized>(
     oracle: &mut O,

@@ -9,7 +9,7 @@
 //!
 //! Three normalisations are in use ([`Scaling`]): the raw butterfly H x (most FWHT libraries),
 //! the orthonormal H x / √N, and the spectrum X = H x / N of "Boolean Fourier" analysis, in
-//! which x[m] = Σₖ X[k] (−1)^⟨m,k⟩ (the convention of [`crate::spright`]). MATLAB's `fwht`
+//! which x\[m\] = Σₖ X\[k\] (−1)^⟨m,k⟩ (the convention of [`crate::spright`]). MATLAB's `fwht`
 //! returns the spectrum in *sequency* order: [`sequency_order`].
 //!
 //! Memory. The transform is a few passes over the array, depth first: a part of at most
@@ -49,7 +49,7 @@ pub enum Scaling {
     Raw,
     /// y = H x / √N (orthonormal: ‖y‖ = ‖x‖, and the transform is its own inverse).
     Orthonormal,
-    /// X = H x / N, the spectrum of x[m] = Σₖ X[k] (−1)^⟨m,k⟩ ("Boolean Fourier").
+    /// X = H x / N, the spectrum of x\[m\] = Σₖ X\[k\] (−1)^⟨m,k⟩ ("Boolean Fourier").
     Spectrum,
 }
 
@@ -153,7 +153,7 @@ pub fn sequency_to_natural(s: usize, n_bits: u32) -> usize {
     gray.reverse_bits() >> (usize::BITS - n_bits)
 }
 
-/// A natural-order transform rearranged in sequency order: out[s] = y[natural(s)].
+/// A natural-order transform rearranged in sequency order: out\[s\] = y\[natural(s)\].
 pub fn sequency_order<T: Copy>(y: &[T]) -> Result<Vec<T>> {
     let bits = log2_len("y", y.len())?;
     Ok((0..y.len())
@@ -313,7 +313,7 @@ fn radix8<F: Real>(s: [&mut &mut [F]; 8]) {
     }
 }
 
-/// The transform by its definition, y[m] = Σₖ (−1)^⟨m,k⟩ x[k]: O(N²), for tests.
+/// The transform by its definition, y\[m\] = Σₖ (−1)^⟨m,k⟩ x\[k\]: O(N²), for tests.
 pub fn fwht_naive(x: &[f64]) -> Result<Vec<f64>> {
     log2_len("x", x.len())?;
     Ok((0..x.len())

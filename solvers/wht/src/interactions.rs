@@ -1,13 +1,13 @@
 //! What explainability reads from a spectrum: for a set function f(x) on masks x ∈ {0, 1}ⁿ
-//! (xᵢ = 1: feature i present) with Fourier spectrum f(x) = Σₖ X[k] (−1)^⟨x,k⟩,
+//! (xᵢ = 1: feature i present) with Fourier spectrum f(x) = Σₖ X\[k\] (−1)^⟨x,k⟩,
 //!
 //! * the **Möbius coefficients** (AND-basis interactions), f(x) = Σ_S a(S) Π_{i∈S} xᵢ:
 //!   since (−1)^⟨x,k⟩ = Π_{i∈k} (1 − 2xᵢ) = Σ_{S⊆k} (−2)^{|S|} Π_{i∈S} xᵢ,
-//!   a(S) = (−2)^{|S|} Σ_{k ⊇ S} X[k];
+//!   a(S) = (−2)^{|S|} Σ_{k ⊇ S} X\[k\];
 //! * the **Shapley values** φᵢ = Σ_{S∋i} a(S)/|S|, which in the Fourier basis is
-//!   φᵢ = Σ_{k∋i} X[k]·((−1)^{|k|} − 1)/|k| = −2 Σ_{k∋i, |k| odd} X[k]/|k|
+//!   φᵢ = Σ_{k∋i} X\[k\]·((−1)^{|k|} − 1)/|k| = −2 Σ_{k∋i, |k| odd} X\[k\]/|k|
 //!   (Σ_{S: i∈S⊆k} (−2)^{|S|}/|S| = ((1 − 2)^{|k|} − 1)/|k|);
-//! * the **Banzhaf values** βᵢ = E_x[f(x | xᵢ = 1) − f(x | xᵢ = 0)] (x uniform) = −2 X[eᵢ].
+//! * the **Banzhaf values** βᵢ = E_x\[f(x | xᵢ = 1) − f(x | xᵢ = 0)\] (x uniform) = −2 X\[eᵢ\].
 //!
 //! Exact conversions, O(K·n) for the values and O(Σₖ Σ_{s ≤ q} C(|k|, s)) for the Möbius
 //! coefficients up to order q.
@@ -111,7 +111,7 @@ fn subsets_up_to(set: &[usize], q: usize, visit: &mut dyn FnMut(&[usize])) {
 }
 
 /// The Fourier spectrum of f(x) = Σ_S a(S) Π_{i∈S} xᵢ (the inverse of [`mobius`]):
-/// Π_{i∈S} xᵢ = 2^{−|S|} Σ_{T⊆S} (−1)^{|T|} (−1)^⟨x,T⟩, so X[T] = Σ_{S⊇T} a(S) (−1)^{|T|} / 2^{|S|}.
+/// Π_{i∈S} xᵢ = 2^{−|S|} Σ_{T⊆S} (−1)^{|T|} (−1)^⟨x,T⟩, so X\[T\] = Σ_{S⊇T} a(S) (−1)^{|T|} / 2^{|S|}.
 /// Non-zero coefficients, sorted. Errors: a term of more than 24 features.
 pub fn fourier_from_mobius<I: BitIndex>(terms: &[(I, f64)]) -> Result<Vec<(I, f64)>> {
     let mut x: HashMap<I, f64> = HashMap::new();

@@ -7,7 +7,7 @@
 //! x[m] = Σₖ X[k] (−1)^⟨m,k⟩,    X[k] = (1/N) Σₘ x[m] (−1)^⟨m,k⟩,    ⟨m,k⟩ = popcount(m & k) mod 2,
 //! ```
 //!
-//! computed in full by [`fwht`] (N log₂N additions, in place), or, when X is K-sparse, by
+//! computed in full by [`fwht()`] (N log₂N additions, in place), or, when X is K-sparse, by
 //! SPRIGHT ([`spright`]; Li, Bradley, Pawar & Ramchandran, arXiv 1508.06336) from O(K log N)
 //! samples of x in O(K log² N) time, with noise, and from a black-box function of n bits that
 //! is never materialised.

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 pub trait Oracle<I: BitIndex = u64> {
     /// n, the number of bits of an index (1 ≤ n ≤ `I::MAX_BITS`).
     fn n_bits(&self) -> usize;
-    /// Writes x[indices[q]] into out[q] (the two slices have the same length). An error
+    /// Writes x[indices\[q\]] into out\[q\] (the two slices have the same length). An error
     /// ends the recovery and is returned to the caller.
     fn query(&mut self, indices: &[I], out: &mut [f64]) -> Result<()>;
 }
@@ -100,7 +100,8 @@ pub(crate) struct Sampler<'o, I: BitIndex, O: Oracle<I> + ?Sized> {
     pub queries: usize,
     todo: Vec<I>,
     todo_slots: Vec<usize>,
-    slots: Vec<usize>,
+    todo_q: Vec<usize>,
+    later: Vec<(usize, usize)>,
     answers: Vec<f64>,
 }
 
@@ -112,7 +113,8 @@ impl<'o, I: BitIndex, O: Oracle<I> + ?Sized> Sampler<'o, I, O> {
             queries: 0,
             todo: Vec::new(),
             todo_slots: Vec::new(),
-            slots: Vec::new(),
+            todo_q: Vec::new(),
+            later: Vec::new(),
             answers: Vec::new(),
         }
     }
@@ -127,19 +129,26 @@ impl<'o, I: BitIndex, O: Oracle<I> + ?Sized> Sampler<'o, I, O> {
         self.cache.len
     }
 
-    /// out[q] = x[indices[q]]: one oracle batch for the indices not seen before.
+    /// out\[q\] = x[indices\[q\]]: one oracle batch for the indices not seen before.
     pub(crate) fn values(&mut self, indices: &[I], out: &mut [f64]) -> Result<()> {
         self.cache.reserve(indices.len());
         self.todo.clear();
         self.todo_slots.clear();
-        self.slots.clear();
-        for &m in indices {
+        self.todo_q.clear();
+        self.later.clear();
+        for (q, (&m, o)) in indices.iter().zip(out.iter_mut()).enumerate() {
             let (slot, new) = self.cache.slot(m);
             if new {
                 self.todo.push(m);
                 self.todo_slots.push(slot);
+                self.todo_q.push(q);
+            } else {
+                // known, or asked for earlier in this batch (NaN until the answer comes)
+                *o = self.cache.slots[slot].1;
+                if o.is_nan() {
+                    self.later.push((q, slot));
+                }
             }
-            self.slots.push(slot);
         }
         if !self.todo.is_empty() {
             self.answers.clear();
@@ -149,19 +158,20 @@ impl<'o, I: BitIndex, O: Oracle<I> + ?Sized> Sampler<'o, I, O> {
                 self.cache.forget(&self.todo_slots);
                 return Err(e);
             }
-            for ((m, &v), &slot) in self.todo.iter().zip(&self.answers).zip(&self.todo_slots) {
-                if !v.is_finite() {
-                    self.cache.forget(&self.todo_slots);
-                    return Err(Error::invalid(
-                        "oracle",
-                        format!("returned {v} at index {m:?}"),
-                    ));
-                }
-                self.cache.slots[slot].1 = v;
+            if let Some(i) = self.answers.iter().position(|v| !v.is_finite()) {
+                self.cache.forget(&self.todo_slots);
+                return Err(Error::invalid(
+                    "oracle",
+                    format!("returned {} at index {:?}", self.answers[i], self.todo[i]),
+                ));
             }
-        }
-        for (o, &slot) in out.iter_mut().zip(&self.slots) {
-            *o = self.cache.slots[slot].1;
+            for ((&v, &slot), &q) in self.answers.iter().zip(&self.todo_slots).zip(&self.todo_q) {
+                self.cache.slots[slot].1 = v;
+                out[q] = v;
+            }
+            for &(q, slot) in &self.later {
+                out[q] = self.cache.slots[slot].1;
+            }
         }
         self.queries += indices.len();
         Ok(())

@@ -1,9 +1,9 @@
 //! SPRIGHT (Li, Bradley, Pawar & Ramchandran, arXiv 1508.06336): the K-sparse spectrum X of a
-//! signal x on F₂ⁿ, x[m] = Σₖ X[k] (−1)^⟨m,k⟩ (+ noise), from O(K log N) samples.
+//! signal x on F₂ⁿ, x\[m\] = Σₖ X\[k\] (−1)^⟨m,k⟩ (+ noise), from O(K log N) samples.
 //!
 //! 1. **Aliasing** ([`crate::design`]): C groups; group c reads x at m = M_c l ⊕ d for
 //!    l < B = 2ᵇ and each of its P offsets d, and a B-point FWHT ÷ B gives the bins
-//!    U_{c,d}[j] = Σ_{k : M_cᵀk = j} X[k](−1)^⟨d,k⟩. Queries: C·P·B (the oracle sees each
+//!    U_{c,d}\[j\] = Σ_{k : M_cᵀk = j} X[k](−1)^⟨d,k⟩. Queries: C·P·B (the oracle sees each
 //!    distinct index once).
 //! 2. **Bins**: a bin u ∈ ℝᴾ is a zero-ton (energy mean u² ≤ τ), a single-ton (one k: u =
 //!    α·s(k) with s_p = (−1)^⟨d_p,k⟩), or a multi-ton. To test for a single-ton, k is located
@@ -80,7 +80,7 @@ pub enum Target {
 /// | `windows` | circular | b distinct bits each, covering all n | the groups' bits (noiseless and robust) |
 /// | `noise_sd` | estimated | > 0 | σ, the standard deviation of a sample's noise |
 /// | `snr_db` | none | finite | total SNR Σ X² / σ² in dB, for the default number of chains |
-/// | `min_amplitude` | 4σ/√(BP) (noise), 1e-9·max bin (noiseless) | > 0 | smallest |X[k]| accepted |
+/// | `min_amplitude` | 4σ/√(BP) (noise), 1e-9·max bin (noiseless) | > 0 | smallest |X\[k\]| accepted |
 /// | `refit` | true in noise | | least-squares refit of the found coefficients |
 /// | `max_rounds` | 100 | ≥ 1 | peeling rounds |
 #[derive(Clone, Debug, PartialEq)]
@@ -258,10 +258,10 @@ pub struct SprightReport {
     pub offsets: usize,
 }
 
-/// A recovered sparse spectrum (convention x[m] = Σ X[k](−1)^⟨m,k⟩).
+/// A recovered sparse spectrum (convention x\[m\] = Σ X[k](−1)^⟨m,k⟩).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SparseSpectrum<I> {
-    /// (k, X[k]) sorted by k.
+    /// (k, X\[k\]) sorted by k.
     pub coefficients: Vec<(I, f64)>,
     /// Counts and the noise level.
     pub report: SprightReport,
@@ -271,14 +271,14 @@ pub struct SparseSpectrum<I> {
 }
 
 impl<I: BitIndex> SparseSpectrum<I> {
-    /// X[k] (0 when k was not found).
+    /// X\[k\] (0 when k was not found).
     pub fn get(&self, k: I) -> f64 {
         self.coefficients
             .binary_search_by(|(i, _)| i.cmp(&k))
             .map_or(0.0, |p| self.coefficients[p].1)
     }
 
-    /// x[m] = Σ X[k](−1)^⟨m,k⟩ of the recovered spectrum.
+    /// x\[m\] = Σ X[k](−1)^⟨m,k⟩ of the recovered spectrum.
     pub fn evaluate(&self, m: I) -> f64 {
         self.coefficients
             .iter()
@@ -293,7 +293,7 @@ pub struct Spright {
     params: SprightParams,
 }
 
-/// The bins of all groups: bins[c][j·P + p].
+/// The bins of all groups: bins\[c\]\[j·P + p\].
 struct Bins<I> {
     n: usize,
     groups: Vec<Group<I>>,
@@ -640,7 +640,10 @@ fn classify<I: BitIndex>(
     if energy <= th.tau && (th.noisy || peak * peak <= th.tau) {
         return Class::Zero;
     }
-    let k = match locate(g, j, u, code, votes) {
+    // noiseless: a single-ton has |u_p| = |α| at every offset, so a bin that breaks it is a
+    // multi-ton without further work
+    let exact_tol = (!th.noisy).then(|| th.tau.sqrt());
+    let k = match locate(g, j, u, code, votes, exact_tol) {
         Some(k) => k,
         None => return Class::Multi,
     };
@@ -662,13 +665,15 @@ fn classify<I: BitIndex>(
     }
 }
 
-/// The index a single-ton in bin j would have (`votes`: scratch of n entries).
+/// The index a single-ton in bin j would have (`votes`: scratch of n entries; `exact_tol`:
+/// noiseless, refuse as soon as a probe's magnitude differs from the base's).
 fn locate<I: BitIndex>(
     g: &Group<I>,
     j: usize,
     u: &[f64],
     code: Option<&Bch>,
     votes: &mut [f64],
+    exact_tol: Option<f64>,
 ) -> Option<I> {
     match (&g.window, code) {
         (Some(win), _) => {
@@ -684,7 +689,14 @@ fn locate<I: BitIndex>(
             for (&probe, &up) in g.probes.iter().zip(u) {
                 match probe {
                     Probe::Base { .. } => base = up,
-                    Probe::Bit { bit, .. } => votes[bit] += base * up,
+                    Probe::Bit { bit, .. } => {
+                        if let Some(tol) = exact_tol
+                            && (up.abs() - base.abs()).abs() > 1e-6 * base.abs() + tol
+                        {
+                            return None;
+                        }
+                        votes[bit] += base * up;
+                    }
                     Probe::Row { .. } => {}
                 }
             }

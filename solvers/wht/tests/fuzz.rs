@@ -10,25 +10,14 @@ use proptest::prelude::*;
 /// A value of the fuzzed signal at index hash h, by kind.
 fn value(kind: u8, h: u64, scale: f64) -> f64 {
     let u = (h >> 11) as f64 / (1u64 << 53) as f64;
+    // dense noise, constant, spiky, signed zeros, ±scale, tiny, zero
     match kind % 7 {
-        0 => scale * (u - 0.5), // dense noise
-        1 => scale,             // constant
-        2 => {
-            if h % 17 == 0 {
-                scale
-            } else {
-                0.0
-            }
-        } // spiky
-        3 => {
-            if h & 1 == 0 {
-                0.0
-            } else {
-                -0.0
-            }
-        } // signed zeros
-        4 => scale * if u < 0.5 { 1.0 } else { -1.0 }, // ±scale
-        5 => (u - 0.5) * 1e-300, // tiny
+        0 => scale * (u - 0.5),
+        1 => scale,
+        2 if h.is_multiple_of(17) => scale,
+        3 if h & 1 == 1 => -0.0,
+        4 => scale * if u < 0.5 { 1.0 } else { -1.0 },
+        5 => (u - 0.5) * 1e-300,
         _ => 0.0,
     }
 }
