@@ -422,10 +422,7 @@ impl Spright {
             if th.noisy && prm.min_amplitude.is_none() {
                 // after the refit a coefficient averages its C·P observations: one the noise
                 // made up shrinks to ~ν/√(CP); drop what is not 5 of those out, and refit
-                let nu2 = match prm.noise_sd {
-                    Some(s) => (s / scale).powi(2) / big_b as f64,
-                    None => residual_bin_noise(&bins),
-                };
+                let nu2 = self.residual_noise(&bins, big_b, scale);
                 let floor = 5.0 * (nu2 / (p * bins.groups.len()) as f64).sqrt();
                 let before = found.len();
                 let mut s = vec![0.0; p];
@@ -444,10 +441,7 @@ impl Spright {
         // in noise, the bins left are judged against the noise they should hold: ν² given,
         // or estimated again from the residual bins (pure noise when the recovery worked)
         let (noise_sd, final_th) = if th.noisy {
-            let nu2 = match prm.noise_sd {
-                Some(s) => (s / scale).powi(2) / big_b as f64,
-                None => residual_bin_noise(&bins),
-            };
+            let nu2 = self.residual_noise(&bins, big_b, scale);
             // 5 standard deviations of a χ²_P/P mean square above its mean
             let tau = nu2 * (1.0 + 5.0 * (2.0 / p as f64).sqrt());
             (
@@ -459,7 +453,7 @@ impl Spright {
         };
         let unresolved = unresolved(&bins, &final_th);
         let status = match (status, unresolved) {
-            (Status::MaxIterations, _) => Status::MaxIterations,
+            (Status::MaxIterations | Status::StoppedByObserver, _) => status,
             (_, 0) => Status::Converged,
             _ => Status::Stalled,
         };
@@ -571,6 +565,14 @@ impl Spright {
     }
 
     /// τ and a_min from the mode, σ or the bins' energies.
+    /// ν² of the (scaled) bins after peeling: from σ when given, else estimated from them.
+    fn residual_noise<I>(&self, bins: &Bins<I>, big_b: usize, scale: f64) -> f64 {
+        match self.params.noise_sd {
+            Some(s) => (s / scale).powi(2) / big_b as f64,
+            None => residual_bin_noise(bins),
+        }
+    }
+
     /// (The bins are divided by `scale`; so are σ and a_min here.)
     fn thresholds<I>(&self, bins: &Bins<I>, big_b: usize, scale: f64) -> Thresholds {
         let prm = &self.params;

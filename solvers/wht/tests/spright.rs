@@ -330,3 +330,26 @@ fn amplitudes_of_any_scale() {
         }
     }
 }
+
+/// An observer sees one report per peeling round and can stop the recovery.
+#[test]
+fn the_observer_sees_rounds_and_can_stop() {
+    let truth = sparse_spectrum(12, 10, 5, Amplitudes::PlusMinusOne).unwrap();
+    let mut oracle = FnOracle::new(12, |m: u64| evaluate(&truth, m)).unwrap();
+    let s = SprightParams::new(10).build().unwrap();
+    let mut rounds = Vec::new();
+    let sol = s
+        .recover_observed(&mut oracle, &mut |i: &parsimony_core::solve::IterInfo| {
+            rounds.push((i.iteration, i.cost));
+        })
+        .unwrap();
+    assert_eq!(rounds.len(), sol.report.rounds);
+    assert_eq!(rounds.last().unwrap().1, 10.0); // coefficients found
+    let stopped = s
+        .recover_observed(&mut oracle, &mut |_: &parsimony_core::solve::IterInfo| {
+            false
+        })
+        .unwrap();
+    assert_eq!(stopped.info.status, Status::StoppedByObserver);
+    assert_eq!(stopped.report.rounds, 1);
+}
