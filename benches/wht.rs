@@ -163,6 +163,26 @@ fn main() -> parsimony::Result<()> {
         full * 1e3,
         full / t
     );
+    // the same with B = 64 bins per group (K/B = 1.56, within the peeling threshold of C = 4
+    // groups; solvers/wht/tests/spright.rs checks 50 seeds): half the queries
+    let prm6 = SprightParams::new(k).bins_log2(6).seed(1).build()?;
+    let (t6, sol6) = best_of(20, || {
+        prm6.recover(&mut SliceOracle::new(&x).unwrap()).unwrap()
+    });
+    let exact6 = sol6.coefficients.len() == k
+        && sol6
+            .coefficients
+            .iter()
+            .zip(&truth)
+            .all(|(a, b)| a.0 == b.0 && (a.1 - b.1).abs() < 1e-9);
+    println!(
+        "spright,n={n},K={k},noiseless b=6,{:.4} ms,{} queries ({:.4} % of N),exact {exact6},full FWHT {:.3} ms,{:.0}x",
+        t6 * 1e3,
+        sol6.report.queries,
+        100.0 * sol6.report.distinct_samples as f64 / big_n,
+        full * 1e3,
+        full / t6
+    );
     let sigma = sigma_for_snr(&truth, 10.0);
     let noisy: Vec<f64> = x
         .iter()
