@@ -387,21 +387,22 @@ impl Spright {
         // the decoder works on bins scaled to a largest value near 1, so that squares neither
         // overflow (values near 1e200) nor underflow (near 1e-200); amplitudes and σ are
         // scaled back at the end
-        let scale = bins.u.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
-        if !scale.is_finite() {
+        let top = bins.u.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+        if !top.is_finite() {
             return Err(Error::invalid(
                 "oracle",
                 "the bins overflow: the oracle's values are too large to add up (rescale them)",
             ));
         }
         // a power of two: scaling by it is exact
-        let scale = if scale > 0.0 {
-            2f64.powi(scale.log2().round() as i32)
+        let scale = if top > 0.0 {
+            2f64.powi(top.log2().round() as i32)
         } else {
             1.0
         };
         bins.u.iter_mut().flatten().for_each(|v| *v /= scale);
-        let th = self.thresholds(&bins, big_b, scale);
+        // (the largest scaled value is top / scale exactly: scale is a power of two)
+        let th = self.thresholds(&bins, big_b, scale, top / scale);
         let (found, rounds, status) = peel(&mut bins, &th, prm.max_rounds, &mut *observer);
         // amplitudes below the floor (ghosts that cancelled, noise) are dropped and given
         // back to the bins, so that the bins stay the residual of the spectrum returned
@@ -573,8 +574,8 @@ impl Spright {
         }
     }
 
-    /// (The bins are divided by `scale`; so are σ and a_min here.)
-    fn thresholds<I>(&self, bins: &Bins<I>, big_b: usize, scale: f64) -> Thresholds {
+    /// (The bins are divided by `scale`; so are σ and a_min here; `top` is their largest |value|.)
+    fn thresholds<I>(&self, bins: &Bins<I>, big_b: usize, scale: f64, top: f64) -> Thresholds {
         let prm = &self.params;
         let a_given = prm.min_amplitude.map(|a| a / scale);
         if matches!(prm.mode, Mode::Robust { .. }) || prm.noise_sd.is_some() {
@@ -595,7 +596,6 @@ impl Spright {
             };
         }
         // noiseless (and low-degree): relative to the largest bin value
-        let top = bins.u.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
         let floor = 1e-9 * top;
         Thresholds {
             tau: floor * floor,
